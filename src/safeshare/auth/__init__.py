@@ -1,0 +1,1 @@
+"""Accounts, roles, passwords, API tokens and the per-route role declarations."""

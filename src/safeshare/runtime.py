@@ -1,0 +1,33 @@
+"""Process-wide engine and session factory built from settings (CLI and web share it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeshare.config import Settings, get_settings
+from safeshare.db.session import make_engine, make_session_factory, unit_of_work
+
+
+class Runtime:
+    """The engine and session factory for one configuration."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: Engine = make_engine(settings.database_url)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits once at the end, rolls back on error."""
+        with unit_of_work(self.sessions) as session:
+            yield session
+
+
+@lru_cache(maxsize=1)
+def get_runtime() -> Runtime:
+    return Runtime(get_settings())
