@@ -57,7 +57,9 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def db_url(request: pytest.FixtureRequest) -> str:
     """A migrated database URL, once per back end."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"

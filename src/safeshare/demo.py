@@ -1,0 +1,65 @@
+"""Fictional demo data: a force, a PCC office, support organisations and one user per role.
+
+Every name here is invented. Passwords are random and returned so the CLI can print them once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from safeshare.auth import service as auth_service
+from safeshare.auth.models import OrganisationKind, User
+from safeshare.auth.passwords import generate_password
+from safeshare.auth.roles import Role
+
+DEMO_FORCE = "Demoshire Police"
+DEMO_PCC = "Office of the Demoshire Police and Crime Commissioner"
+DEMO_INSPECTORATE = "Demo Inspectorate of Constabulary"
+DEMO_SUPPORT_ORGS = (
+    "Lumen Latin American Women's Aid (fictional)",
+    "Saheli South Asian Women's Project (fictional)",
+    "Rainbow Harbour LGBT+ Migrants (fictional)",
+)
+
+_DEMO_USERS: tuple[tuple[str, str, Role, str, str | None], ...] = (
+    ("officer", "PC Alex Demo", Role.officer, DEMO_FORCE, "Response team A"),
+    ("supervisor", "Sgt Sam Demo", Role.supervisor, DEMO_FORCE, "Response team A"),
+    ("disclosure", "Jo Demo (information sharing)", Role.disclosure_officer, DEMO_FORCE, None),
+    ("advocate", "Maria Demo (advocate)", Role.advocate, DEMO_SUPPORT_ORGS[0], None),
+    ("analyst", "Priya Demo (PCC analyst)", Role.pcc_analyst, DEMO_PCC, None),
+    ("inspector", "Chris Demo (inspector)", Role.inspector, DEMO_INSPECTORATE, None),
+    ("admin", "Admin Demo", Role.admin, DEMO_FORCE, None),
+)
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
+    """Create the demo organisations and users; returns (username, role, password) triples."""
+    kinds = {DEMO_FORCE: OrganisationKind.force, DEMO_PCC: OrganisationKind.pcc}
+    kinds[DEMO_INSPECTORATE] = OrganisationKind.inspectorate
+    kinds.update({name: OrganisationKind.support_org for name in DEMO_SUPPORT_ORGS})
+    orgs = {
+        name: auth_service.get_or_create_organisation(session, name=name, kind=kind)
+        for name, kind in kinds.items()
+    }
+    created: list[tuple[str, str, str]] = []
+    for username, display_name, role, org_name, team in _DEMO_USERS:
+        if auth_service.get_user_by_username(session, username=username) is not None:
+            continue
+        password = generate_password()
+        auth_service.create_user(
+            session,
+            username=username,
+            display_name=display_name,
+            role=role,
+            password=password,
+            organisation_id=orgs[org_name].id,
+            team=team,
+            actor="demo",
+        )
+        created.append((username, role.value, password))
+    return created

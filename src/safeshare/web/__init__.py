@@ -1,0 +1,1 @@
+"""The web edge: app factory, routes, templates, assets and error pages."""

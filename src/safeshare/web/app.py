@@ -1,0 +1,72 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
+from starlette.middleware.sessions import SessionMiddleware
+
+from safeshare import __version__
+from safeshare.config import Settings, get_settings
+from safeshare.runtime import Runtime
+from safeshare.web.errors import register_error_handlers
+from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from safeshare.web.routes import api, auth, home
+from safeshare.web.templating import STATIC_DIR, build_templates
+
+# Mounts that are not FastAPI routes; the route-declaration test accepts only these.
+PUBLIC_MOUNTS = frozenset({"/static"})
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+    runtime = runtime or Runtime(settings)
+    app = FastAPI(
+        title="SafeShare",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.templates = build_templates()
+
+    register_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="safeshare_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.is_production,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (home, auth, api):
+        app.include_router(module.router)
+    return app
+
+
+def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:
+    """Every route the app serves, looking inside included routers (FastAPI nests them)."""
+    pending: list[BaseRoute] = list(app.routes)
+    while pending:
+        route = pending.pop(0)
+        included: APIRouter | None = getattr(route, "original_router", None)
+        if included is not None:
+            pending.extend(included.routes)
+        else:
+            yield route
+
+
+def iter_api_routes(app: FastAPI) -> Iterator[APIRoute]:
+    return (route for route in iter_routes(app) if isinstance(route, APIRoute))

@@ -1,0 +1,163 @@
+"""Every error a user can see, mapped in one place to a status and a page or RFC 9457 problem.
+
+Pages and problems never echo user input or internal detail; unknown failures are logged
+by type and request id only, because exception messages may hold sealed data.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from safeshare.errors import SafeShareError
+from safeshare.web.access import CsrfError, ForbiddenError, NotAuthenticatedError, is_api_request
+from safeshare.web.templating import render
+
+log = logging.getLogger("safeshare.web")
+
+PROBLEM_BASE = "https://safeshare.example/problems/"
+
+TITLES = {
+    400: "The request could not be understood",
+    401: "Sign in to continue",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    413: "What you sent is too large",
+    422: "Check what you entered",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def problem(
+    request: Request,
+    status: int,
+    *,
+    code: str,
+    detail: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "request_id": getattr(request.state, "request_id", ""),
+    }
+    if detail:
+        body["detail"] = detail
+    body.update(extra or {})
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def error_page(request: Request, status: int, *, detail: str | None = None) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": TITLES.get(status, "Error"), "detail": detail},
+        status_code=status,
+    )
+
+
+def _respond(request: Request, status: int, *, code: str, detail: str | None = None) -> Response:
+    if is_api_request(request):
+        return problem(request, status, code=code, detail=detail)
+    return error_page(request, status, detail=detail)
+
+
+def _safe_next(request: Request) -> str:
+    path = request.url.path
+    return path if path.startswith("/") and not path.startswith("//") else "/home"
+
+
+async def _not_authenticated(request: Request, _exc: Exception) -> Response:
+    if is_api_request(request):
+        return problem(
+            request,
+            401,
+            code="unauthenticated",
+            detail="Send a valid API token as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="safeshare"'},
+        )
+    return RedirectResponse(f"/login?next={quote(_safe_next(request))}", status_code=303)
+
+
+async def _forbidden(request: Request, _exc: Exception) -> Response:
+    return _respond(request, 403, code="forbidden", detail="Your role does not allow this.")
+
+
+async def _csrf(request: Request, _exc: Exception) -> Response:
+    return _respond(
+        request,
+        403,
+        code="csrf",
+        detail="The form had expired or was not sent from this service. Go back and try again.",
+    )
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code if exc.status_code in TITLES else 400
+    response = _respond(request, status, code=f"http-{status}")
+    for key, value in (exc.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields = [
+        {
+            "field": ".".join(str(part) for part in err["loc"] if part != "body") or "body",
+            "message": str(err["msg"]),
+        }
+        for err in exc.errors()
+    ]
+    if is_api_request(request):
+        names = ", ".join(f["field"] for f in fields)
+        return problem(
+            request,
+            422,
+            code="invalid-input",
+            detail=f"Invalid input: {names}",
+            extra={"errors": fields},
+        )
+    return error_page(request, 400, detail="The link or form you used was not valid.")
+
+
+async def _domain(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SafeShareError)
+    if is_api_request(request):
+        extra = {"errors": [{"field": exc.field, "message": exc.message}]} if exc.field else None
+        return problem(request, exc.status, code=exc.code, detail=exc.message, extra=extra)
+    return error_page(request, exc.status, detail=exc.message)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # Only the type and request id: the message could contain sealed data.
+    log.error(
+        "unhandled %s (request %s)",
+        type(exc).__name__,
+        getattr(request.state, "request_id", "-"),
+    )
+    return _respond(request, 500, code="internal")
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(NotAuthenticatedError, _not_authenticated)
+    app.add_exception_handler(ForbiddenError, _forbidden)
+    app.add_exception_handler(CsrfError, _csrf)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(SafeShareError, _domain)
+    app.add_exception_handler(Exception, _unexpected)

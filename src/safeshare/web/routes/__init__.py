@@ -1,0 +1,1 @@
+"""Routers for the shell: sign-in, start page, health, and the API's identity check."""

@@ -1,0 +1,36 @@
+"""Start pages: the public landing page and each role's signed-in home."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from safeshare.auth.service import Principal
+from safeshare.web import navigation
+from safeshare.web.access import PUBLIC, SIGNED_IN
+from safeshare.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def index(request: Request, principal: Annotated[Principal | None, Depends(PUBLIC)]) -> Response:
+    if principal is not None:
+        return RedirectResponse("/home", status_code=303)
+    return render(request, "index.html")
+
+
+@router.get("/home")
+def home(request: Request, principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Response:
+    links = [
+        i for i in navigation.items_for(principal.role, request.url.path) if i["href"] != "/home"
+    ]
+    return render(request, "home.html", {"links": links})
+
+
+@router.get("/healthz")
+def health(_principal: Annotated[Principal | None, Depends(PUBLIC)]) -> dict[str, str]:
+    return {"status": "ok"}
