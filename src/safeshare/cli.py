@@ -16,6 +16,9 @@ from safeshare.auth.roles import ROLE_LABELS, Role
 from safeshare.config import get_settings
 from safeshare.db import migrate
 from safeshare.errors import SafeShareError
+from safeshare.ledger import cli as ledger_cli
+from safeshare.ledger import service as ledger_service
+from safeshare.policy import cli as policy_cli
 from safeshare.runtime import get_runtime
 
 app = typer.Typer(
@@ -27,6 +30,8 @@ users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=Tr
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(policy_cli.app, name="policy")
+app.add_typer(ledger_cli.app, name="ledger")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -190,6 +195,7 @@ def main() -> None:
     logging.basicConfig(
         level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    ledger_service.subscribe_to_events()
     try:
         app()
     except SafeShareError as exc:

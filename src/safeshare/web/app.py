@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import BaseRoute
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute
 
 from safeshare import __version__
 from safeshare.config import Settings, get_settings
+from safeshare.ledger import service as ledger_service
+from safeshare.ledger.periodic import PeriodicCheckpointer
+from safeshare.ledger.startup import ensure_signer
 from safeshare.runtime import Runtime
 from safeshare.web.errors import register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -27,12 +31,27 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """Build the app for `settings` (default: from the environment)."""
     settings = settings or get_settings()
     runtime = runtime or Runtime(settings)
+    # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
+    ledger_service.subscribe_to_events()
+    signer = ensure_signer(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        checkpointer = PeriodicCheckpointer(
+            runtime.sessions, signer=signer, origin=settings.ledger_origin
+        ).start()
+        try:
+            yield
+        finally:
+            checkpointer.stop(timeout=5)
+
     app = FastAPI(
         title="SafeShare",
         version=__version__,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.runtime = runtime

@@ -1,0 +1,1 @@
+"""The firewall: Cedar regimes decide, per data category, what may be shared and why."""

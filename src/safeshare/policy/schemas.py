@@ -1,0 +1,179 @@
+"""The decision contract: request and decision JSON exactly as scripts and inspectors see them.
+
+Strict on purpose: unknown fields, missing fields, wrong types and unknown enum values are
+errors, because a silently ignored field in a sharing request could hide a safeguard.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from safeshare.errors import InvalidInputError
+
+
+class Agency(StrEnum):
+    immigration_enforcement = "immigration_enforcement"
+    police = "police"
+    local_authority = "local_authority"
+    health = "health"
+    support_org = "support_org"
+    other = "other"
+
+
+class Purpose(StrEnum):
+    immigration_enforcement = "immigration_enforcement"
+    criminal_investigation = "criminal_investigation"
+    safeguarding = "safeguarding"
+    victim_support = "victim_support"
+    regularisation_support = "regularisation_support"
+
+
+class SubjectRole(StrEnum):
+    victim = "victim"
+    witness = "witness"
+    suspect = "suspect"
+
+
+class CrimeType(StrEnum):
+    domestic_abuse = "domestic_abuse"
+    sexual_offence = "sexual_offence"
+    modern_slavery = "modern_slavery"
+    other = "other"
+
+
+class Category(StrEnum):
+    """Data categories, in the canonical order decisions list them."""
+
+    identity = "identity"
+    contact = "contact"
+    address = "address"
+    nationality = "nationality"
+    immigration_status = "immigration_status"
+    offence_details = "offence_details"
+    health = "health"
+
+
+CATEGORIES: tuple[Category, ...] = tuple(Category)
+
+
+class Outcome(StrEnum):
+    permit = "permit"
+    deny = "deny"
+    review = "review"
+
+
+class ReasonEffect(StrEnum):
+    """What a determining policy did: let data go, stop it, send it to review, or add a duty."""
+
+    permit = "permit"
+    forbid = "forbid"
+    review = "review"
+    referral = "referral"
+    enforcement_pause = "enforcement_pause"
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Consent(_Contract):
+    purpose: Purpose
+    withdrawn: StrictBool
+
+
+class Requester(_Contract):
+    agency: Agency
+    purpose: Purpose
+
+
+class Subject(_Contract):
+    role: SubjectRole
+    crime_types: list[CrimeType]
+    suspected_of_offence: StrictBool
+    status_doubt_only: StrictBool
+    investigation_active: StrictBool
+    receiving_regularisation_support: StrictBool
+    consents: list[Consent] = Field(default_factory=list)
+
+
+class ShareRequest(_Contract):
+    """One request to share a victim's, witness's or suspect's data."""
+
+    requester: Requester
+    subject: Subject
+    categories: list[Category] = Field(min_length=1)
+
+    @field_validator("categories")
+    @classmethod
+    def _no_duplicates(cls, value: list[Category]) -> list[Category]:
+        # A repeated category is almost certainly a client bug; say so rather than guess.
+        if len(set(value)) != len(value):
+            raise ValueError("each category may be asked for once")
+        return value
+
+
+PolicyId = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+class Reason(_Contract):
+    id: PolicyId
+    effect: ReasonEffect
+    text: str
+
+
+class Decision(_Contract):
+    """What may be disclosed, what is withheld, and the policies that decided it."""
+
+    regime: str
+    policy_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    outcome: Outcome
+    disclose: list[Category]
+    withhold: list[Category]
+    reasons: list[Reason]
+    referral_required: StrictBool
+    enforcement_pause_required: StrictBool
+
+
+class CategoryRuling(_Contract):
+    """A disclosure officer's decision on one category under review, with their reasons."""
+
+    category: Category
+    disclose: StrictBool
+    rationale: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+    ]
+
+
+class InvalidRequestError(InvalidInputError):
+    """A share request that breaks the contract; `field` is its dotted path, if any."""
+
+    code = "invalid_request"
+
+
+def field_path(loc: tuple[int | str, ...]) -> str | None:
+    """`("subject", "consents", 0, "withdrawn")` -> `"subject.consents.0.withdrawn"`."""
+    return ".".join(str(part) for part in loc) or None
+
+
+def parse_share_request(text: str | bytes) -> ShareRequest:
+    """Parse one JSON request, naming the first bad field (or bad JSON) in the error."""
+    try:
+        return ShareRequest.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        if first["type"] == "json_invalid":
+            raise InvalidRequestError(f"not valid JSON: {first['msg']}") from None
+        raise InvalidRequestError(
+            first["msg"], field=field_path(first["loc"]) or "request"
+        ) from None
