@@ -1,0 +1,1 @@
+"""Masking and disclosure control for what each audience may see."""
