@@ -20,6 +20,8 @@ from safeshare.ledger import cli as ledger_cli
 from safeshare.ledger import service as ledger_service
 from safeshare.policy import cli as policy_cli
 from safeshare.runtime import get_runtime
+from safeshare.support import cli as support_cli
+from safeshare.support import service as support_service
 
 app = typer.Typer(
     help="SafeShare: safe reporting and an information-sharing firewall.", no_args_is_help=True
@@ -32,6 +34,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(support_cli.app, name="support")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -196,6 +199,7 @@ def main() -> None:
         level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     ledger_service.subscribe_to_events()
+    support_service.subscribe_to_events()
     try:
         app()
     except SafeShareError as exc:

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, gt=0)
     public_rate_limit_per_minute: int = Field(default=20, gt=0)
     force_name: str = "Demoshire Police"
+    vacancy_stale_after_hours: int = Field(default=24, gt=0)
+    small_count_threshold: int = Field(default=10, ge=1)
+    statistics_rounding_base: int = Field(default=5, ge=1)
+    outcome_follow_up_days: int = Field(default=28, gt=0)
     log_level: str = "INFO"
 
     @model_validator(mode="after")

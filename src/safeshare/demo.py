@@ -12,6 +12,8 @@ from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind, User
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import Role
+from safeshare.support import service as support_service
+from safeshare.support.demo import load_demo_directory
 
 DEMO_FORCE = "Demoshire Police"
 DEMO_PCC = "Office of the Demoshire Police and Crime Commissioner"
@@ -62,4 +64,6 @@ def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
             actor="demo",
         )
         created.append((username, role.value, password))
+    if not support_service.list_services(session):
+        load_demo_directory(session)
     return created

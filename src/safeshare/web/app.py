@@ -17,9 +17,11 @@ from safeshare.ledger import service as ledger_service
 from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
 from safeshare.runtime import Runtime
+from safeshare.support import service as support_service
+from safeshare.web import navigation
 from safeshare.web.errors import register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from safeshare.web.routes import api, auth, home
+from safeshare.web.routes import api, auth, home, ledger, oversight, policy, reporting, support
 from safeshare.web.templating import STATIC_DIR, build_templates
 
 # Mounts that are not FastAPI routes; the route-declaration test accepts only these.
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     runtime = runtime or Runtime(settings)
     # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
     ledger_service.subscribe_to_events()
+    support_service.subscribe_to_events()
     signer = ensure_signer(settings)
 
     @asynccontextmanager
@@ -70,8 +73,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (home, auth, api):
+    for module in (home, auth, api, reporting, policy, support, ledger, oversight):
         app.include_router(module.router)
+        for item in getattr(module, "NAV_ITEMS", []):
+            navigation.register(item)
     return app
 
 

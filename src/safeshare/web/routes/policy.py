@@ -1,0 +1,12 @@
+"""Firewall pages and API: request to share, decisions, review queue, active regime."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from safeshare.web.navigation import NavItem
+
+router = APIRouter()
+
+# Service navigation entries for this feature, registered by the app factory.
+NAV_ITEMS: list[NavItem] = []
