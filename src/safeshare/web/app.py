@@ -19,7 +19,7 @@ from safeshare.ledger.startup import ensure_signer
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
-from safeshare.web.errors import register_error_handlers
+from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from safeshare.web.routes import api, auth, home, ledger, oversight, policy, reporting, support
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.templates = build_templates()
 
     register_error_handlers(app)
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(
         SessionMiddleware,

@@ -1,0 +1,130 @@
+"""Account services on both back ends: creation rules, lockout, tokens, session epochs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safeshare.auth import service
+from safeshare.auth.errors import AccountLockedError, AuthenticationError, UsernameTakenError
+from safeshare.auth.models import ApiToken, OrganisationKind
+from safeshare.auth.roles import Role
+from safeshare.db.base import utcnow
+from safeshare.errors import InvalidInputError
+
+PASSWORD = "a-long-test-password"
+
+
+def _user(session: Session, name: str = "pc-one", role: Role = Role.officer) -> int:
+    return service.create_user(
+        session, username=name, display_name=name, role=role, password=PASSWORD
+    ).id
+
+
+def test_usernames_are_unique_and_validated(db_session: Session) -> None:
+    _user(db_session)
+    with pytest.raises(UsernameTakenError):
+        _user(db_session, "PC-One")
+    with pytest.raises(InvalidInputError) as exc:
+        _user(db_session, "bad name!")
+    assert exc.value.field == "username"
+    with pytest.raises(InvalidInputError):
+        service.create_user(
+            db_session, username="shorty", display_name="x", role=Role.officer, password="short"
+        )
+
+
+def test_advocates_must_belong_to_a_support_organisation(db_session: Session) -> None:
+    with pytest.raises(InvalidInputError, match="support organisation"):
+        _user(db_session, "adv", Role.advocate)
+    force = service.get_or_create_organisation(
+        db_session, name="A Force", kind=OrganisationKind.force
+    )
+    with pytest.raises(InvalidInputError):
+        service.create_user(
+            db_session,
+            username="adv",
+            display_name="x",
+            role=Role.advocate,
+            password=PASSWORD,
+            organisation_id=force.id,
+        )
+    org = service.get_or_create_organisation(
+        db_session, name="By and For", kind=OrganisationKind.support_org
+    )
+    user = service.create_user(
+        db_session,
+        username="adv",
+        display_name="x",
+        role=Role.advocate,
+        password=PASSWORD,
+        organisation_id=org.id,
+    )
+    assert user.organisation is not None and user.organisation.name == "By and For"
+
+
+def test_lockout_after_max_failures_then_unlocks(db_session: Session) -> None:
+    _user(db_session)
+    now = utcnow()
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            service.authenticate(
+                db_session,
+                username="pc-one",
+                password="wrong",
+                max_failures=3,
+                lockout=timedelta(minutes=10),
+                now=now,
+            )
+    with pytest.raises(AccountLockedError):
+        service.authenticate(
+            db_session,
+            username="pc-one",
+            password=PASSWORD,
+            max_failures=3,
+            lockout=timedelta(minutes=10),
+            now=now + timedelta(minutes=5),
+        )
+    user = service.authenticate(
+        db_session,
+        username="pc-one",
+        password=PASSWORD,
+        max_failures=3,
+        lockout=timedelta(minutes=10),
+        now=now + timedelta(minutes=11),
+    )
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_unknown_user_gets_the_same_error(db_session: Session) -> None:
+    with pytest.raises(AuthenticationError) as exc:
+        service.authenticate(
+            db_session,
+            username="nobody",
+            password="x",
+            max_failures=3,
+            lockout=timedelta(minutes=1),
+        )
+    assert type(exc.value) is AuthenticationError
+
+
+def test_tokens_are_stored_hashed_and_resolve_to_their_user(db_session: Session) -> None:
+    user_id = _user(db_session)
+    token = service.issue_token(db_session, user_id=user_id, label="script")
+    stored = db_session.scalars(select(ApiToken.token_hash)).all()
+    assert token not in stored
+    user = service.user_for_token(db_session, token=token)
+    assert user is not None and user.id == user_id
+    assert service.user_for_token(db_session, token=token + "x") is None
+
+
+def test_role_change_ends_existing_sessions(db_session: Session) -> None:
+    user_id = _user(db_session)
+    assert service.principal_for_session(db_session, user_id=user_id, session_epoch=0)
+    service.set_role(db_session, user_id=user_id, role=Role.supervisor, actor="admin")
+    assert service.principal_for_session(db_session, user_id=user_id, session_epoch=0) is None
+    principal = service.principal_for_session(db_session, user_id=user_id, session_epoch=1)
+    assert principal is not None and principal.role is Role.supervisor

@@ -1,0 +1,48 @@
+"""Settings: defaults, production refuses placeholder secrets, development generates one."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from safeshare.config import Settings
+from safeshare.errors import ConfigurationError
+
+
+def test_defaults_put_everything_under_var(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path)
+    assert settings.database_url == f"sqlite:///{tmp_path.as_posix()}/safeshare.db"
+    assert settings.vault_key_file == tmp_path / "vault.key"
+    assert settings.ledger_key_file == tmp_path / "ledger.key"
+    assert not settings.is_production
+
+
+@pytest.mark.parametrize("secret", [None, "", "changeme", "short"])
+def test_production_requires_a_real_secret(tmp_path: Path, secret: str | None) -> None:
+    with pytest.raises(ConfigurationError, match="SAFESHARE_SECRET_KEY"):
+        Settings(var_dir=tmp_path, env="production", secret_key=secret)  # type: ignore[arg-type]
+
+
+def test_production_accepts_a_long_random_secret(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path, env="production", secret_key="x" * 40)  # type: ignore[arg-type]
+    assert settings.session_secret() == "x" * 40
+
+
+def test_development_generates_a_secret_once_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(var_dir=tmp_path)
+    with caplog.at_level(logging.WARNING):
+        first = settings.session_secret()
+    assert "generated a development key" in caplog.text
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert Settings(var_dir=tmp_path).session_secret() == first
+
+
+def test_environment_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("SAFESHARE_LOGIN_MAX_FAILURES", "3")
+    settings = Settings()
+    assert settings.var_dir == tmp_path and settings.login_max_failures == 3
