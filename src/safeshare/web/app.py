@@ -21,7 +21,17 @@ from safeshare.support import service as support_service
 from safeshare.web import navigation
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from safeshare.web.routes import api, auth, home, ledger, oversight, policy, reporting, support
+from safeshare.web.routes import (
+    api,
+    auth,
+    home,
+    ledger,
+    oversight,
+    policy,
+    public_report,
+    reporting,
+    support,
+)
 from safeshare.web.templating import STATIC_DIR, build_templates
 
 # Mounts that are not FastAPI routes; the route-declaration test accepts only these.
@@ -74,7 +84,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (home, auth, api, reporting, policy, support, ledger, oversight):
+    features = (home, auth, api, public_report, reporting, policy, support, ledger, oversight)
+    for module in features:
         app.include_router(module.router)
         for item in getattr(module, "NAV_ITEMS", []):
             navigation.register(item)
