@@ -94,9 +94,15 @@ def db_engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def db_session(db_engine: Engine) -> Iterator[Session]:
-    """A session inside a transaction that is rolled back after the test."""
+    """A session inside a transaction that is rolled back after the test.
+
+    pysqlite defers BEGIN until the first write, so without an explicit BEGIN the session's
+    SAVEPOINT would be the outermost transaction and `session.commit()` would really commit.
+    """
     connection = db_engine.connect()
     transaction = connection.begin()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     try:
         yield session

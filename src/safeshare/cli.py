@@ -19,9 +19,11 @@ from safeshare.errors import SafeShareError
 from safeshare.ledger import cli as ledger_cli
 from safeshare.ledger import service as ledger_service
 from safeshare.policy import cli as policy_cli
+from safeshare.reporting import cli as reporting_cli
 from safeshare.runtime import get_runtime
 from safeshare.support import cli as support_cli
 from safeshare.support import service as support_service
+from safeshare.vault import cli as vault_cli
 
 app = typer.Typer(
     help="SafeShare: safe reporting and an information-sharing firewall.", no_args_is_help=True
@@ -35,6 +37,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(support_cli.app, name="support")
+app.add_typer(vault_cli.app, name="vault")
+app.add_typer(reporting_cli.app, name="reports")
 
 console = Console()
 err_console = Console(stderr=True)

@@ -1,0 +1,186 @@
+"""Consent per purpose: recording, withdrawal, and the Firewall's view of it.
+
+Each consent records when, how and by whom; a withdrawal is recorded on the consent and
+takes effect on the next decision, because the Firewall reads `consents_for_policy` each
+time. `victim_support` consent also starts (and its withdrawal stops) the Victims' Code
+Right 4 referral clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypedDict
+
+from sqlalchemy.orm import Session
+
+from safeshare.auth.roles import Role
+from safeshare.db.base import utcnow
+from safeshare.reporting import victims_code
+from safeshare.reporting.access import publish_report_event, report_for
+from safeshare.reporting.config import ReportingConfig
+from safeshare.reporting.errors import ConsentStateError, ReportNotFoundError
+from safeshare.reporting.models import Consent, Report
+from safeshare.reporting.schemas import Actor, ConsentGrant, ConsentRead
+from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
+
+# The consent purposes the Firewall's decision contract knows; it rejects unknown values.
+POLICY_CONSENT_PURPOSES: tuple[ConsentPurpose, ...] = (
+    ConsentPurpose.victim_support,
+    ConsentPurpose.regularisation_support,
+)
+
+
+class PolicyConsent(TypedDict):
+    """One entry of the Firewall request's `subject.consents`."""
+
+    purpose: str
+    withdrawn: bool
+
+
+def active_consents(
+    report: Report, purpose: ConsentPurpose, agency: str | None = None
+) -> list[Consent]:
+    """Consents for `purpose` (and agency, if named) still in force on `report`."""
+    return [
+        c
+        for c in report.consents
+        if c.purpose == purpose.value
+        and c.withdrawn_at is None
+        and (agency is None or (c.agency_name or "").casefold() == agency.casefold())
+    ]
+
+
+def grant_consent(
+    session: Session,
+    report: Report,
+    grant: ConsentGrant,
+    *,
+    method: ConsentMethod,
+    by: str,
+    at: datetime,
+    config: ReportingConfig,
+) -> Consent:
+    """Record `grant` unless the same consent is already in force (then return that one)."""
+    existing = active_consents(report, grant.purpose, grant.agency_name)
+    if existing:
+        return existing[0]  # already in force: recording it twice would blur the history
+    consent = Consent(
+        purpose=grant.purpose.value,
+        agency_name=grant.agency_name,
+        method=method.value,
+        recorded_at=at,
+        recorded_by=by,
+    )
+    report.consents.append(consent)
+    session.flush()
+    if grant.purpose is ConsentPurpose.victim_support:
+        victims_code.start_referral_clock(report, consented_at=at, config=config)
+    publish_report_event(
+        session,
+        "consent.recorded",
+        by,
+        report,
+        consent_id=consent.id,
+        purpose=consent.purpose,
+        agency_name=consent.agency_name,
+        method=consent.method,
+    )
+    return consent
+
+
+def withdraw(
+    session: Session,
+    report: Report,
+    consent: Consent,
+    *,
+    method: ConsentMethod,
+    by: str,
+    at: datetime,
+) -> None:
+    """Record the withdrawal of `consent`; the last `victim_support` one stops Right 4's clock."""
+    consent.withdrawn_at, consent.withdrawn_by, consent.withdrawal_method = at, by, method.value
+    if consent.purpose == ConsentPurpose.victim_support.value and not active_consents(
+        report, ConsentPurpose.victim_support
+    ):
+        victims_code.stop_referral_clock(report)
+    session.flush()
+    publish_report_event(
+        session,
+        "consent.withdrawn",
+        by,
+        report,
+        consent_id=consent.id,
+        purpose=consent.purpose,
+        agency_name=consent.agency_name,
+        method=method.value,
+    )
+
+
+def _consent_report(
+    session: Session, report_id: int, actor: Actor, config: ReportingConfig
+) -> Report:
+    # Advocates record consent for the reports their organisation made, as well as staff.
+    return report_for(
+        session,
+        report_id=report_id,
+        actor=actor,
+        roles=config.case_roles | {Role.advocate},
+        allow_erased=False,
+    )
+
+
+def record_consent(
+    session: Session,
+    *,
+    report_id: int,
+    grant: ConsentGrant,
+    method: ConsentMethod,
+    actor: Actor,
+    config: ReportingConfig,
+    now: datetime | None = None,
+) -> ConsentRead:
+    """Record a consent taken by staff or an advocate (idempotent while one is in force)."""
+    report = _consent_report(session, report_id, actor, config)
+    consent = grant_consent(
+        session, report, grant, method=method, by=actor.username, at=now or utcnow(), config=config
+    )
+    return ConsentRead.model_validate(consent)
+
+
+def withdraw_consent(
+    session: Session,
+    *,
+    report_id: int,
+    consent_id: int,
+    method: ConsentMethod,
+    actor: Actor,
+    config: ReportingConfig,
+    now: datetime | None = None,
+) -> ConsentRead:
+    """Record a withdrawal; it takes effect on the next decision (`consents_for_policy`)."""
+    report = _consent_report(session, report_id, actor, config)
+    consent = next((c for c in report.consents if c.id == consent_id), None)
+    if consent is None:
+        raise ReportNotFoundError("That consent does not exist")
+    if consent.withdrawn_at is not None:
+        raise ConsentStateError("That consent has already been withdrawn")
+    withdraw(session, report, consent, method=method, by=actor.username, at=now or utcnow())
+    return ConsentRead.model_validate(consent)
+
+
+def consents_for_policy(session: Session, report_id: int) -> list[PolicyConsent]:
+    """The Firewall's `subject.consents` for a report: `[{"purpose": ..., "withdrawn": bool}]`.
+
+    One entry per Firewall-known purpose ever consented to; `withdrawn` is true when none is
+    still in force. An erased report has no consents.
+    """
+    report = session.get(Report, report_id)
+    if report is None:
+        raise ReportNotFoundError("That report does not exist")
+    if report.erased_at is not None:
+        return []
+    return [
+        PolicyConsent(purpose=purpose.value, withdrawn=not active_consents(report, purpose))
+        for purpose in POLICY_CONSENT_PURPOSES
+        if any(c.purpose == purpose.value for c in report.consents)
+    ]

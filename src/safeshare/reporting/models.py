@@ -1,0 +1,127 @@
+"""Reports and what hangs off them: updates, consents and Victims' Code right items.
+
+Nothing sensitive is stored here: sealed answers and update texts live only as vault
+ciphertext under the report's `public_id`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from safeshare.db.base import Base, utcnow
+
+
+class Report(Base):
+    """One report of a crime, on any pathway. Only unsealed fields are columns."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The vault subject: random, so ciphertext is bound to nothing guessable or reused.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    pathway: Mapped[str] = mapped_column(String(20), index=True)
+    crime_type: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    occurred_from: Mapped[date | None] = mapped_column()
+    occurred_to: Mapped[date | None] = mapped_column()
+    reported_at: Mapped[datetime] = mapped_column(index=True)
+    area: Mapped[str | None] = mapped_column(String(100), index=True)
+    has_enhanced_rights: Mapped[bool] = mapped_column(default=False)
+    has_identity: Mapped[bool] = mapped_column(default=False)
+    # Coarse monitoring answers: None = not asked, "declined" = prefer not to say.
+    sex: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    ethnicity_group: Mapped[str | None] = mapped_column(String(20))
+    nationality_group: Mapped[str | None] = mapped_column(String(20))
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    submitted_by_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    # Anonymous pathway only: argon2 hash of the passphrase, and brute-force throttling.
+    passphrase_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_passphrase_attempts: Mapped[int] = mapped_column(default=0)
+    passphrase_locked_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column()
+    erased_by: Mapped[str | None] = mapped_column(String(64))
+
+    updates: Mapped[list[ReportUpdate]] = relationship(
+        back_populates="report", order_by="ReportUpdate.id", cascade="all, delete-orphan"
+    )
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="report", order_by="Consent.id", cascade="all, delete-orphan"
+    )
+    rights: Mapped[list[RightItem]] = relationship(
+        back_populates="report", order_by="RightItem.id", cascade="all, delete-orphan"
+    )
+
+
+class ReportUpdate(Base):
+    """Something added to a report: by an officer, or by the victim returning anonymously.
+
+    Any text is sealed in the vault as field `update.<public_id>`; here only its facts.
+    """
+
+    __tablename__ = "report_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    key_decision: Mapped[str | None] = mapped_column(String(40))
+    new_status: Mapped[str | None] = mapped_column(String(30))
+    has_text: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+    report: Mapped[Report] = relationship(back_populates="updates")
+
+
+class Consent(Base):
+    """One consent for one purpose: when, how and by whom it was taken, and any withdrawal."""
+
+    __tablename__ = "report_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    agency_name: Mapped[str | None] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawal_method: Mapped[str | None] = mapped_column(String(40))
+
+    report: Mapped[Report] = relationship(back_populates="consents")
+
+
+class RightItem(Base):
+    """A Victims' Code right owed on a report, with its due date where the Code sets one.
+
+    Right 6 gets one item per key decision (`trigger` "key_decision:<kind>").
+    """
+
+    __tablename__ = "victims_code_rights"
+    __table_args__ = (Index("ix_victims_code_rights_status_due_on", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    right: Mapped[int] = mapped_column()
+    trigger: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    triggered_at: Mapped[datetime | None] = mapped_column()
+    due_on: Mapped[date | None] = mapped_column()
+    met_at: Mapped[datetime | None] = mapped_column()
+    met_by: Mapped[str | None] = mapped_column(String(64))
+    delivery_method: Mapped[str | None] = mapped_column(String(40))
+    not_applicable_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="rights")

@@ -1,0 +1,1 @@
+"""Sealed fields: envelope encryption per subject, key providers, audited reads, shredding."""
