@@ -12,6 +12,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safeshare.errors import ConfigurationError
+from safeshare.reporting.config import ReportingConfig
+from safeshare.vault.config import VaultConfig
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,9 @@ _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "developme
 class Settings(BaseSettings):
     """Configuration for one SafeShare deployment (one force and its PCC)."""
 
-    model_config = SettingsConfigDict(env_prefix="SAFESHARE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SAFESHARE_", env_nested_delimiter="__", extra="ignore"
+    )
 
     env: Literal["development", "production"] = "development"
     var_dir: Path = Path("var")
@@ -40,6 +44,9 @@ class Settings(BaseSettings):
     statistics_rounding_base: int = Field(default=5, ge=1)
     outcome_follow_up_days: int = Field(default=28, gt=0)
     log_level: str = "INFO"
+    # Victims' Code timings, bank-holiday calendar and reporting limits: policy, not code.
+    reporting: ReportingConfig = Field(default_factory=ReportingConfig)
+    vault: VaultConfig = Field(default_factory=VaultConfig)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

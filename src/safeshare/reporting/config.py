@@ -7,7 +7,6 @@ pydantic model so the one `Settings` class can nest it; tests build their own.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -80,7 +79,8 @@ class ReportingConfig(BaseModel):
         return timedelta(minutes=self.passphrase_lockout_minutes)
 
 
-@lru_cache(maxsize=1)
 def get_reporting_config() -> ReportingConfig:
-    """The process-wide reporting configuration (defaults until `Settings` nests it)."""
-    return ReportingConfig()
+    """The process-wide reporting configuration (`SAFESHARE_REPORTING__...`)."""
+    from safeshare.config import get_settings
+
+    return get_settings().reporting

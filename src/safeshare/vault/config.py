@@ -6,14 +6,15 @@ A plain pydantic model (not a second settings class): the one `Settings` can nes
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from safeshare.config import Settings
 from safeshare.errors import ConfigurationError
 from safeshare.vault.keys import FileKeyProvider, InMemoryKeyProvider, KeyProvider
+
+if TYPE_CHECKING:  # Settings nests VaultConfig, so import it only for type checking
+    from safeshare.config import Settings
 
 
 class VaultConfig(BaseModel):
@@ -34,15 +35,16 @@ class VaultConfig(BaseModel):
         return timedelta(seconds=self.retire_grace_seconds)
 
 
-@lru_cache(maxsize=1)
 def get_vault_config() -> VaultConfig:
-    """The process-wide vault configuration (defaults until `Settings` nests it)."""
-    return VaultConfig()
+    """The process-wide vault configuration (`SAFESHARE_VAULT__...`)."""
+    from safeshare.config import get_settings
+
+    return get_settings().vault
 
 
 def build_key_provider(settings: Settings, config: VaultConfig | None = None) -> KeyProvider:
     """The configured provider; an in-memory one is refused in production (data would be lost)."""
-    config = config or VaultConfig()
+    config = config or settings.vault
     if config.provider == "memory":
         if settings.is_production:
             raise ConfigurationError("the in-memory vault key provider is for tests only")
