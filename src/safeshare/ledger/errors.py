@@ -57,3 +57,9 @@ class InvalidEntryError(InvalidInputError):
     """Entry fields that cannot be written as RFC 8785 canonical JSON."""
 
     code = "ledger_bad_entry"
+
+
+class NoCheckpointError(NotFoundError):
+    """No checkpoint has been signed yet (the first is signed once an entry exists)."""
+
+    code = "ledger_no_checkpoint"

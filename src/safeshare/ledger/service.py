@@ -253,19 +253,27 @@ def _fetch_nodes(conn: Connection, ids: set[merkle.NodeId]) -> dict[merkle.NodeI
     return found
 
 
-def _resolve_size(session: Session, requested: int | None) -> tuple[Connection, int]:
+def _resolve_size(session: Session, requested: int | None, *, field: str) -> tuple[Connection, int]:
+    """The requested tree size (default: now); errors name the request's `field`."""
     current = tree_size(session)
     size = current if requested is None else requested
     if not 0 <= size <= current:
-        raise ProofRequestError(f"tree size {size} is not between 0 and {current}")
+        raise ProofRequestError(f"tree size {size} is not between 0 and {current}", field=field)
     return session.connection(), size
 
 
 def inclusion_proof(
     session: Session, *, leaf_index: int, size: int | None = None
 ) -> dict[str, Any]:
-    """RFC 9162 inclusion proof as `{leaf_index, tree_size, leaf_hash, root_hash, audit_path}`."""
-    conn, size = _resolve_size(session, size)
+    """RFC 9162 inclusion proof as `{leaf_index, tree_size, leaf_hash, root_hash, audit_path}`.
+
+    Bad requests raise ProofRequestError naming the field: `index` or `size` (CLI and API).
+    """
+    conn, size = _resolve_size(session, size, field="size")
+    if not 0 <= leaf_index < size:
+        raise ProofRequestError(
+            f"leaf index {leaf_index} is not in a tree of size {size}", field="index"
+        )
     ranges = merkle.inclusion_ranges(leaf_index, size)
     root_nodes = merkle.range_nodes(0, size)
     nodes = _fetch_nodes(conn, merkle.nodes_for(ranges) | set(root_nodes) | {(0, leaf_index)})
@@ -290,10 +298,15 @@ def _consistency(conn: Connection, first: int, second: int) -> tuple[bytes, byte
 
 
 def consistency_proof(session: Session, *, first: int, second: int | None = None) -> dict[str, Any]:
-    """RFC 9162 consistency proof as `{first, second, first_root, second_root, proof}`."""
-    conn, second = _resolve_size(session, second)
+    """RFC 9162 consistency proof as `{first, second, first_root, second_root, proof}`.
+
+    Bad requests raise ProofRequestError naming the field: `from` or `to` (CLI and API).
+    """
+    conn, second = _resolve_size(session, second, field="to")
     if not 0 <= first <= second:
-        raise ProofRequestError(f"no consistency proof from size {first} to size {second}")
+        raise ProofRequestError(
+            f"no consistency proof from size {first} to size {second}", field="from"
+        )
     first_root, second_root, proof = _consistency(conn, first, second)
     return {
         "first": first,
@@ -308,8 +321,12 @@ def _entry_dict(seq: int, data: bytes, leaf: bytes) -> dict[str, Any]:
     return {**entry_format.decode_entry(data).as_dict(), "seq": seq, "leaf_hash": leaf.hex()}
 
 
-def get_entry(session: Session, *, seq: int) -> dict[str, Any] | None:
-    """One decoded entry with its leaf hash, or None."""
+def get_entry(session: Session, *, seq: int, with_bytes: bool = False) -> dict[str, Any] | None:
+    """One decoded entry with its leaf hash, or None.
+
+    `with_bytes` adds `canonical`: the stored RFC 8785 text, whose SHA-256(0x00 || bytes) is
+    the leaf hash, so a client can check an entry against a proof without trusting the decoder.
+    """
     row = (
         session.connection()
         .execute(
@@ -319,11 +336,16 @@ def get_entry(session: Session, *, seq: int) -> dict[str, Any] | None:
         )
         .one_or_none()
     )
-    return None if row is None else _entry_dict(row.seq, row.entry, row.leaf_hash)
+    if row is None:
+        return None
+    found = _entry_dict(row.seq, row.entry, row.leaf_hash)
+    if with_bytes:
+        found["canonical"] = bytes(row.entry).decode()
+    return found
 
 
-def get_entry_or_raise(session: Session, *, seq: int) -> dict[str, Any]:
-    found = get_entry(session, seq=seq)
+def get_entry_or_raise(session: Session, *, seq: int, with_bytes: bool = False) -> dict[str, Any]:
+    found = get_entry(session, seq=seq, with_bytes=with_bytes)
     if found is None:
         raise EntryNotFoundError(f"ledger entry {seq} does not exist")
     return found
@@ -337,12 +359,14 @@ def search_entries(
     since: datetime | None = None,
     until: datetime | None = None,
     before_seq: int | None = None,
+    after_seq: int | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     """Newest-first entries for the inspector page; `kind` also matches `kind.*`.
 
     Entries hold references only (publishers never put sealed values in events), so what is
-    returned is safe to show an inspector. Page with `before_seq` = the last seq shown.
+    returned is safe to show an inspector. Page back with `before_seq` = the last seq shown;
+    page forward with `after_seq` = the first seq shown (the `limit` entries just above it).
     """
     query = select(_entries.c.seq, _entries.c.entry, _entries.c.leaf_hash)
     if kind:
@@ -355,8 +379,14 @@ def search_entries(
         query = query.where(_entries.c.recorded_at < until)
     if before_seq is not None:
         query = query.where(_entries.c.seq < before_seq)
-    query = query.order_by(_entries.c.seq.desc()).limit(max(1, min(limit, 500)))
-    return [_entry_dict(*row) for row in session.connection().execute(query)]
+    limit = max(1, min(limit, 500))
+    if after_seq is not None:
+        query = query.where(_entries.c.seq > after_seq).order_by(_entries.c.seq).limit(limit)
+        rows = list(session.connection().execute(query))[::-1]
+    else:
+        query = query.order_by(_entries.c.seq.desc()).limit(limit)
+        rows = list(session.connection().execute(query))
+    return [_entry_dict(*row) for row in rows]
 
 
 # --- checkpoints -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import logging
 from safeshare.config import Settings
 from safeshare.errors import ConfigurationError
 from safeshare.ledger import keys
-from safeshare.ledger.note import NoteSigner
+from safeshare.ledger.note import NoteSigner, NoteVerifier
 
 log = logging.getLogger(__name__)
 
@@ -24,3 +24,13 @@ def ensure_signer(settings: Settings) -> NoteSigner:
         log.warning("No ledger key: generated a development key in %s", key_file)
         return keys.generate_key_file(key_file, name=settings.ledger_origin)
     return keys.load_signer(key_file, origin=settings.ledger_origin)
+
+
+def ledger_verifier(settings: Settings) -> NoteVerifier:
+    """The log's public key (from `<key file>.pub`, else derived from the key file).
+
+    What the web app checks its own checkpoints with and publishes for inspectors to pin.
+    """
+    key_file = settings.ledger_key_file
+    assert key_file is not None  # filled in by Settings
+    return keys.verifier_for_key_file(key_file)
