@@ -35,3 +35,13 @@ class ReviewAlreadyDecidedError(ConflictError):
 
 class InvalidRulingError(InvalidInputError):
     code = "invalid_ruling"
+
+
+class DisclosureNotFoundError(NotFoundError):
+    code = "disclosure_not_found"
+
+
+class DisclosureNotAllowedError(InvalidInputError):
+    """A disclosure record naming categories its decision did not allow (or none at all)."""
+
+    code = "disclosure_not_allowed"

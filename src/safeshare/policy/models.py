@@ -1,4 +1,5 @@
-"""Persisted sharing decisions, the review queue, policy sets and each force's regime history."""
+"""Persisted sharing decisions, the review queue, policy sets, each force's regime history,
+and the disclosures actually sent under a decision."""
 
 from __future__ import annotations
 
@@ -138,3 +139,32 @@ class RegimeAssignment(Base):
     note: Mapped[str | None] = mapped_column(Text)
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PolicyDisclosure(Base):
+    """What a disclosure officer actually sent under a decision: which categories, to which
+    agency, when and how. Oversight records what followed against `id`.
+
+    `agency`, `purpose`, `regime`, `policy_hash` and `report_ref` are copied from the decision
+    so the record stands on its own; `categories` is always a subset of what the decision
+    (or its review) allowed.
+    """
+
+    __tablename__ = "policy_disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("policy_decisions.id"), index=True)
+    force: Mapped[str] = mapped_column(String(200))
+    agency: Mapped[str] = mapped_column(String(32), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    regime: Mapped[str] = mapped_column(String(64))
+    policy_hash: Mapped[str] = mapped_column(String(64))
+    report_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_by_role: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decision: Mapped[PolicyDecision] = relationship(lazy="joined")

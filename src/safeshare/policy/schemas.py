@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -153,6 +154,67 @@ class CategoryRuling(_Contract):
     rationale: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
     ]
+
+
+class DisclosureMethod(StrEnum):
+    """How information actually left the force."""
+
+    secure_email = "secure_email"
+    secure_system = "secure_system"
+    post = "post"
+    phone = "phone"
+    in_person = "in_person"
+
+
+def _unique_categories(value: list[Category]) -> list[Category]:
+    if len(set(value)) != len(value):
+        raise ValueError("each category may be named once")
+    return value
+
+
+class DisclosureCreate(_Contract):
+    """What a disclosure officer sent under a decision (`POST .../disclosures`)."""
+
+    categories: list[Category] = Field(min_length=1)
+    sent_at: AwareDatetime
+    method: DisclosureMethod
+
+    _unique = field_validator("categories")(_unique_categories)
+
+
+class DisclosureRead(_Contract):
+    """A recorded disclosure, as the API returns it. Stable: oversight links outcomes to `id`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, from_attributes=True)
+
+    id: int
+    decision_id: int
+    agency: Agency
+    purpose: Purpose
+    categories: list[Category]
+    method: DisclosureMethod
+    sent_at: AwareDatetime
+    regime: str
+    policy_hash: str
+    report_ref: str | None
+    recorded_by: str
+    recorded_at: AwareDatetime
+
+
+class RegimeRead(_Contract):
+    name: str
+    title: str
+    summary: str
+    policy_hash: str
+    policy_count: int
+    is_active: bool
+
+
+class RegimesRead(_Contract):
+    """The regimes a force may run under, and which one is active."""
+
+    active: str
+    regimes: list[RegimeRead]
 
 
 class InvalidRequestError(InvalidInputError):

@@ -1,4 +1,4 @@
-"""Sharing decisions, the review queue and each force's active regime.
+"""Sharing decisions, the review queue, each force's active regime, and actual disclosures.
 
 Plain functions, keyword-only, session first. They flush and never commit: the request or
 CLI command commits once, so a decision and the ledger entry its event creates commit
@@ -12,23 +12,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import rfc8785
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from safeshare.auth.roles import Role
 from safeshare.config import get_settings
 from safeshare.db.base import utcnow
-from safeshare.errors import PermissionDeniedError
+from safeshare.errors import InvalidInputError, PermissionDeniedError
 from safeshare.events import DomainEvent, publish
+from safeshare.policy import explain
 from safeshare.policy.engine import Regime, features_of
 from safeshare.policy.errors import (
     DecisionNotFoundError,
+    DisclosureNotAllowedError,
+    DisclosureNotFoundError,
     InvalidRulingError,
     PolicyEvaluationError,
     ReviewAlreadyDecidedError,
@@ -36,6 +39,7 @@ from safeshare.policy.errors import (
 )
 from safeshare.policy.models import (
     PolicyDecision,
+    PolicyDisclosure,
     PolicyReview,
     PolicyReviewRuling,
     PolicySetRecord,
@@ -49,6 +53,7 @@ from safeshare.policy.schemas import (
     Category,
     CategoryRuling,
     Decision,
+    DisclosureMethod,
     Outcome,
     Reason,
     ShareRequest,
@@ -57,6 +62,11 @@ from safeshare.policy.schemas import (
 DECIDING_ROLES = frozenset({Role.officer, Role.disclosure_officer})
 REVIEWING_ROLES = frozenset({Role.disclosure_officer})
 REGIME_ROLES = frozenset({Role.admin})
+DISCLOSING_ROLES = frozenset({Role.disclosure_officer})
+# Roles that may read every decision; officers read only the decisions they asked for.
+OVERSEEING_ROLES = frozenset({Role.disclosure_officer, Role.supervisor, Role.inspector})
+# Clocks differ a little between the officer's device and the server.
+SENT_AT_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +221,17 @@ def get_decision_or_raise(session: Session, *, decision_id: int) -> PolicyDecisi
     return record
 
 
+def get_decision_for_viewer(
+    session: Session, *, decision_id: int, actor: str, actor_role: Role
+) -> PolicyDecision:
+    """The decision if `actor` may read it: overseeing roles read any decision, officers only
+    those they asked for. Anything else is reported as not found, so ids reveal nothing."""
+    record = get_decision(session, decision_id=decision_id)
+    if record is None or (actor_role not in OVERSEEING_ROLES and record.requested_by != actor):
+        raise DecisionNotFoundError(f"no sharing decision {decision_id}")
+    return record
+
+
 def list_decisions(
     session: Session,
     *,
@@ -220,7 +241,7 @@ def list_decisions(
     report_ref: str | None = None,
 ) -> list[PolicyDecision]:
     """Recorded decisions, newest first, optionally for one outcome or report."""
-    query = select(PolicyDecision)
+    query = select(PolicyDecision).options(selectinload(PolicyDecision.review))
     if outcome is not None:
         query = query.where(PolicyDecision.outcome == outcome)
     if report_ref is not None:
@@ -241,6 +262,59 @@ def explain_decision(record: PolicyDecision) -> list[CategoryExplanation]:
         for category in CATEGORIES
         if category in record.verdicts
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionSummary:
+    """Everything a page shows about one decision: the record, why each category went the
+    way it did, what may actually be sent now, and what has been sent."""
+
+    record: PolicyDecision
+    explanations: list[CategoryExplanation]
+    obligations: list[Reason]  # why a referral or an enforcement pause is required
+    disclosable: list[str]
+    disclosures: list[PolicyDisclosure]
+
+    @property
+    def review(self) -> PolicyReview | None:
+        return self.record.review
+
+
+def summarise_decision(
+    session: Session,
+    *,
+    decision_id: int,
+    actor: str | None = None,
+    actor_role: Role | None = None,
+) -> DecisionSummary:
+    """The decision with its explanations, review, disclosable categories and disclosures.
+
+    With `actor` and `actor_role`, only if they may read it (see `get_decision_for_viewer`).
+    """
+    if actor is not None and actor_role is not None:
+        record = get_decision_for_viewer(
+            session, decision_id=decision_id, actor=actor, actor_role=actor_role
+        )
+    else:
+        record = get_decision_or_raise(session, decision_id=decision_id)
+    return _summary(session, record)
+
+
+def summarise_review(session: Session, *, review_id: int) -> DecisionSummary:
+    """The summary of the decision a review belongs to (`ReviewNotFoundError` if none)."""
+    review = get_review_or_raise(session, review_id=review_id)
+    return _summary(session, review.decision)
+
+
+def _summary(session: Session, record: PolicyDecision) -> DecisionSummary:
+    duties = {"referral", "enforcement_pause"}
+    return DecisionSummary(
+        record=record,
+        explanations=explain_decision(record),
+        obligations=[Reason.model_validate(r) for r in record.reasons if r["effect"] in duties],
+        disclosable=disclosable_categories(record),
+        disclosures=list_disclosures(session, decision_id=record.id, limit=1000),
+    )
 
 
 def replay_decision(session: Session, *, decision_id: int) -> Decision:
@@ -433,6 +507,28 @@ def set_active_regime(
     return assignment
 
 
+@dataclass(frozen=True, slots=True)
+class RegimeOverview:
+    """The force's active regime, the regimes it could run under, and the change history."""
+
+    active: str
+    assignment: RegimeAssignment | None  # None: no admin has set one, so the default applies
+    regimes: list[RegimeInfo]
+    history: list[RegimeAssignment]
+
+
+def regime_overview(session: Session, *, force: str | None = None) -> RegimeOverview:
+    """What the active-regime page and `GET /api/v1/regimes` show."""
+    history = regime_history(session, force=force)
+    assignment = history[0] if history else None
+    return RegimeOverview(
+        active=assignment.regime if assignment else DEFAULT_REGIME,
+        assignment=assignment,
+        regimes=available_regimes(),
+        history=history,
+    )
+
+
 def regime_history(session: Session, *, force: str | None = None) -> list[RegimeAssignment]:
     """Every regime change for the force, newest first."""
     query = (
@@ -441,3 +537,170 @@ def regime_history(session: Session, *, force: str | None = None) -> list[Regime
         .order_by(RegimeAssignment.set_at.desc(), RegimeAssignment.id.desc())
     )
     return list(session.scalars(query))
+
+
+# --- disclosures actually made -----------------------------------------------------------
+#
+# Stable for other features: oversight records what followed a disclosure against
+# `PolicyDisclosure.id`, reading records only through `get_disclosure` and `list_disclosures`.
+
+
+def disclosable_categories(record: PolicyDecision) -> list[str]:
+    """Categories that may actually be sent under a decision, in canonical order: what a
+    `permit` disclosed, or what a decided review released; nothing otherwise."""
+    if record.outcome == Outcome.permit:
+        return list(record.disclose)
+    review = record.review
+    if record.outcome == Outcome.review and review is not None and not review.is_pending:
+        released = set(review.disclose)
+        return [str(c) for c in CATEGORIES if c in released]
+    return []
+
+
+def _nothing_to_disclose(record: PolicyDecision) -> str:
+    if record.outcome == Outcome.review:
+        review = record.review
+        if review is None or review.is_pending:
+            return (
+                f"Decision {record.id} is waiting for review. Nothing may be shared until an "
+                "information-sharing officer decides."
+            )
+        return f"The review of decision {record.id} released nothing, so nothing may be shared."
+    return f"Decision {record.id} refused sharing, so nothing may be shared."
+
+
+def _parse_categories(categories: Sequence[Category | str]) -> list[str]:
+    parsed: list[str] = []
+    for category in categories:
+        try:
+            parsed.append(str(Category(category)))
+        except ValueError:
+            raise InvalidInputError(
+                f"unknown data category {str(category)[:40]!r}", field="categories"
+            ) from None
+    if not parsed:
+        raise InvalidInputError("Select at least one category that was sent", field="categories")
+    if len(set(parsed)) != len(parsed):
+        raise InvalidInputError("Name each category once", field="categories")
+    return [str(c) for c in CATEGORIES if c in parsed]
+
+
+def record_disclosure(
+    session: Session,
+    *,
+    decision_id: int,
+    categories: Sequence[Category | str],
+    sent_at: datetime,
+    method: DisclosureMethod | str,
+    actor: str,
+    actor_role: Role,
+    now: datetime | None = None,
+) -> PolicyDisclosure:
+    """Record what a disclosure officer actually sent under a decision, and publish it.
+
+    The categories must be a subset of what the decision (or its review) allowed; the
+    agency and purpose are the decision's. `sent_at` must be aware, not in the future, and
+    not before the decision (or review) that allowed the sharing.
+    """
+    _require_role(actor_role, DISCLOSING_ROLES, "record a disclosure")
+    record = get_decision_or_raise(session, decision_id=decision_id)
+    wanted = _parse_categories(categories)
+    allowed = disclosable_categories(record)
+    if not allowed:
+        raise DisclosureNotAllowedError(_nothing_to_disclose(record), field="categories")
+    refused = [c for c in wanted if c not in allowed]
+    if refused:
+        raise DisclosureNotAllowedError(
+            f"Decision {record.id} does not allow {explain.describe_categories(refused)} to be "
+            f"shared. Only {explain.describe_categories(allowed)} may be shared.",
+            field="categories",
+        )
+    try:
+        method = DisclosureMethod(method)
+    except ValueError:
+        raise InvalidInputError("Select how the information was sent", field="method") from None
+    if sent_at.tzinfo is None:
+        raise InvalidInputError("the time sent needs a timezone", field="sent_at")
+    now = now or utcnow()
+    if sent_at > now + SENT_AT_TOLERANCE:
+        raise InvalidInputError("The time sent must be now or in the past", field="sent_at")
+    review = record.review
+    allowed_at = review.decided_at if review is not None and review.decided_at else None
+    allowed_at = allowed_at or record.requested_at
+    # Officers give the time sent to the minute, so compare to the minute.
+    if sent_at < allowed_at.replace(second=0, microsecond=0):
+        raise InvalidInputError(
+            "The time sent must be after the decision that allowed it, made "
+            + explain.format_datetime(allowed_at),
+            field="sent_at",
+        )
+    request = record.share_request()
+    disclosure = PolicyDisclosure(
+        decision_id=record.id,
+        force=record.force,
+        agency=str(request.requester.agency),
+        purpose=str(request.requester.purpose),
+        regime=record.regime,
+        policy_hash=record.policy_hash,
+        report_ref=record.report_ref,
+        categories=wanted,
+        method=str(method),
+        sent_at=sent_at,
+        recorded_by=actor,
+        recorded_by_role=str(actor_role),
+        recorded_at=now,
+    )
+    session.add(disclosure)
+    session.flush()
+    publish(
+        session,
+        DomainEvent(
+            kind="policy.disclosure",
+            actor=actor,
+            data={
+                "disclosure_id": disclosure.id,
+                "decision_id": record.id,
+                "agency": disclosure.agency,
+                "purpose": disclosure.purpose,
+                "categories": list(wanted),
+                "regime": record.regime,
+                "report_ref": record.report_ref,
+                "policy_hash": record.policy_hash,
+                "method": disclosure.method,
+                "sent_at": sent_at.astimezone(UTC).isoformat(),
+            },
+        ),
+    )
+    return disclosure
+
+
+def get_disclosure(session: Session, *, disclosure_id: int) -> PolicyDisclosure | None:
+    """The recorded disclosure, or None. Stable: oversight relies on it."""
+    return session.get(PolicyDisclosure, disclosure_id)
+
+
+def get_disclosure_or_raise(session: Session, *, disclosure_id: int) -> PolicyDisclosure:
+    """The recorded disclosure, or `DisclosureNotFoundError` (a 404 at the edge)."""
+    disclosure = get_disclosure(session, disclosure_id=disclosure_id)
+    if disclosure is None:
+        raise DisclosureNotFoundError(f"no disclosure {disclosure_id}")
+    return disclosure
+
+
+def list_disclosures(
+    session: Session,
+    *,
+    agency: str | None = None,
+    decision_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[PolicyDisclosure]:
+    """Recorded disclosures, most recently sent first, optionally to one agency (e.g.
+    `"immigration_enforcement"`) or under one decision. Stable: oversight relies on it."""
+    query = select(PolicyDisclosure)
+    if agency is not None:
+        query = query.where(PolicyDisclosure.agency == str(agency))
+    if decision_id is not None:
+        query = query.where(PolicyDisclosure.decision_id == decision_id)
+    query = query.order_by(PolicyDisclosure.sent_at.desc(), PolicyDisclosure.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
