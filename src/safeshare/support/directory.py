@@ -210,6 +210,37 @@ def list_services(
     return list(session.scalars(statement.order_by(Organisation.name, SupportService.name)))
 
 
+def list_support_organisations(session: Session) -> list[Organisation]:
+    """Organisations that can run services, by name (the directory form's choices)."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.support_org)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def refuges_for_advocate(session: Session, *, actor: Actor) -> list[SupportService]:
+    """The refuges run by the advocate's own organisation: where they report vacancies."""
+    if actor.organisation_id is None:
+        return []
+    return [
+        service
+        for service in list_services(session, organisation_id=actor.organisation_id)
+        if ServiceType.refuge in service.service_types
+    ]
+
+
+def get_refuge_for_advocate(session: Session, *, actor: Actor, service_id: int) -> SupportService:
+    """A refuge whose vacancies this advocate may update; anyone else is refused."""
+    service = get_service_or_raise(session, service_id=service_id)
+    require_advocate_of(actor, service.organisation_id, "update its vacancies")
+    if ServiceType.refuge not in service.service_types:
+        raise InvalidSupportInputError("Only refuges report vacancies.", field="vacant_units")
+    return service
+
+
 def create_service(session: Session, *, actor: Actor, data: ServiceCreate) -> SupportService:
     """Add a service to the directory (the PCC's office maintains it)."""
     require_role(actor, DIRECTORY_MANAGERS, "add services to the directory")

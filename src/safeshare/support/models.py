@@ -146,6 +146,10 @@ class SupportReferral(Base):
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(64))
     has_nrpf: Mapped[bool | None] = mapped_column()
+    # The Firewall decision that allowed the referral (the policy feature's id, no foreign
+    # key: another migration branch) and the data categories it disclosed to the service.
+    decision_id: Mapped[int | None] = mapped_column(index=True)
+    shared_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16))
     decline_reason: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(32))

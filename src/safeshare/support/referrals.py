@@ -8,7 +8,7 @@ not found, which reveals nothing about it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
@@ -68,7 +68,7 @@ def _publish(session: Session, actor: Actor, kind: str, referral: SupportReferra
         "organisation_id": referral.organisation_id,
         "status": referral.status,
     }
-    for name in ("decline_reason", "outcome", "withdrawal_reason"):
+    for name in ("decision_id", "decline_reason", "outcome", "withdrawal_reason"):
         if getattr(referral, name) is not None:
             data[name] = getattr(referral, name)
     publish(session, DomainEvent(kind=kind, actor=actor.username, data=data))
@@ -96,11 +96,15 @@ def create_referral(
     actor: Actor,
     data: ReferralCreate,
     has_victim_support_consent: ConsentCheck = victim_support_consent,
+    decision_id: int | None = None,
+    shared_categories: Sequence[str] = (),
     now: datetime | None = None,
 ) -> SupportReferral:
     """Refer a victim to a service; refused without `victim_support` consent.
 
     Several referrals for one report may be open at once (to different services).
+    `decision_id` and `shared_categories` record the Firewall decision that allowed it and
+    what it disclosed (see `sharing.refer_report`, the path the web layer takes).
     """
     require_role(actor, REFERRERS, "refer victims to support")
     service = get_service_or_raise(session, service_id=data.service_id)
@@ -111,17 +115,7 @@ def create_referral(
             "The victim has not agreed to be referred to support services, so no referral was "
             "made. Ask them, and record their consent, before referring."
         )
-    is_duplicate = session.scalar(
-        select(
-            exists().where(
-                SupportReferral.report_id == data.report_id,
-                SupportReferral.service_id == service.id,
-                SupportReferral.status.in_(OPEN_STATUSES),
-            )
-        )
-    )
-    if is_duplicate:
-        raise DuplicateReferralError("This report already has an open referral to this service.")
+    require_no_open_referral(session, report_id=data.report_id, service_id=service.id)
     referral = SupportReferral(
         report_id=data.report_id,
         service_id=service.id,
@@ -130,6 +124,8 @@ def create_referral(
         needs=[str(need) for need in dict.fromkeys(data.needs)],
         language=data.language or None,
         has_nrpf=data.has_nrpf,
+        decision_id=decision_id,
+        shared_categories=[str(category) for category in dict.fromkeys(shared_categories)],
         status=ReferralStatus.pending,
         created_at=now or utcnow(),
     )
@@ -137,6 +133,28 @@ def create_referral(
     session.flush()
     _publish(session, actor, CREATED, referral)
     return referral
+
+
+def require_no_open_referral(session: Session, *, report_id: int, service_id: int) -> None:
+    """Refuse a second open referral of one report to one service."""
+    is_duplicate = session.scalar(
+        select(
+            exists().where(
+                SupportReferral.report_id == report_id,
+                SupportReferral.service_id == service_id,
+                SupportReferral.status.in_(OPEN_STATUSES),
+            )
+        )
+    )
+    if is_duplicate:
+        raise DuplicateReferralError("This report already has an open referral to this service.")
+
+
+def referral_for_decision(session: Session, *, decision_id: int) -> SupportReferral | None:
+    """The referral a Firewall decision allowed, if one was made."""
+    return session.scalar(
+        select(SupportReferral).where(SupportReferral.decision_id == decision_id).limit(1)
+    )
 
 
 def list_referrals_for_report(session: Session, *, report_id: int) -> list[SupportReferral]:
@@ -245,6 +263,20 @@ def get_referral_for_organisation(
             SupportReferral.id == referral_id, SupportReferral.organisation_id == organisation_id
         )
     )
+
+
+def get_referral_for_organisation_or_raise(
+    session: Session, *, actor: Actor, referral_id: int
+) -> SupportReferral:
+    """The advocate's own organisation's referral; any other is reported as not found."""
+    if actor.role != Role.advocate or actor.organisation_id is None:
+        raise SupportPermissionError("Only advocates of the receiving organisation may do this.")
+    referral = get_referral_for_organisation(
+        session, referral_id=referral_id, organisation_id=actor.organisation_id
+    )
+    if referral is None:
+        raise ReferralNotFoundError("There is no such referral.")
+    return referral
 
 
 def accept_referral(

@@ -265,6 +265,7 @@ class SupportSearch(BaseModel):
     community: str | None = None
     min_oisc_level: OiscLevel | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0  # results to skip, for pages
 
     @field_validator("language", "community", "area")
     @classmethod
@@ -314,6 +315,8 @@ class ReferralRead(BaseModel):
     needs: list[str]
     language: str | None
     has_nrpf: bool | None
+    decision_id: int | None
+    shared_categories: list[str]
     status: ReferralStatus
     decline_reason: DeclineReason | None
     outcome: ReferralOutcome | None

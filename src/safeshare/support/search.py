@@ -171,7 +171,7 @@ class DirectoryIndex:
             fit = _fit(misses_language, misses_nrpf, vacancy_rank, distance)
             fits.append(fit * count + position[service.id])
         results = []
-        for key in heapq.nsmallest(query.limit, fits):
+        for key in heapq.nsmallest(query.offset + query.limit, fits)[query.offset :]:
             fit, index = divmod(key, count)
             results.append(self._result(self.services[index], fit, now, stale_after))
         return SupportSearchPage(results=results, total=len(fits))

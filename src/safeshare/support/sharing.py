@@ -1,0 +1,252 @@
+"""A referral is a disclosure: the victim's consent is checked, the Firewall decides, and only
+the categories it disclosed go to the service.
+
+The order matters. Without `victim_support` consent in force nothing is asked of the Firewall
+and the officer is told why, in words. With it, the Firewall decides a `support_org` /
+`victim_support` request for identity, contact details and offence details under the force's
+active regime; the decision is recorded (and ledgered) whatever it says, and a referral is
+made only when it permits, remembering the decision and the categories disclosed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from safeshare.auth.roles import Role
+from safeshare.policy import service as policy_service
+from safeshare.policy.schemas import (
+    Agency,
+    Category,
+    Consent,
+    CrimeType,
+    Outcome,
+    Purpose,
+    Reason,
+    Requester,
+    ShareRequest,
+    Subject,
+    SubjectRole,
+)
+from safeshare.reporting import service as reporting
+from safeshare.reporting.schemas import Actor as ReportingActor
+from safeshare.support.access import Actor, require_role
+from safeshare.support.directory import get_service_or_raise
+from safeshare.support.errors import (
+    ConsentRequiredError,
+    InvalidSupportInputError,
+    ReferralNotFoundError,
+)
+from safeshare.support.models import SupportReferral
+from safeshare.support.referrals import (
+    VICTIM_SUPPORT,
+    create_referral,
+    referral_for_decision,
+    require_no_open_referral,
+)
+from safeshare.support.schemas import ReferralCreate
+from safeshare.support.vocabulary import ServiceType
+
+# Officers who may ask the Firewall for a decision (policy's deciding roles) and refer.
+FIREWALL_REFERRERS: frozenset[Role] = frozenset({Role.officer, Role.disclosure_officer})
+# What a support organisation needs to contact and help the victim (universal.cedar).
+REFERRAL_CATEGORIES: tuple[Category, ...] = (
+    Category.identity,
+    Category.contact,
+    Category.offence_details,
+)
+_FIREWALL_CRIME_TYPES = frozenset(CrimeType)
+_UNDER_INVESTIGATION = "under_investigation"  # reporting's CaseStatus value
+
+
+@dataclass(frozen=True)
+class CategoryVerdict:
+    category: str
+    state: str  # "disclose", "withhold" or "review"
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class ReferralAttempt:
+    """A Firewall decision on a referral and the referral it allowed (None if refused)."""
+
+    decision_id: int
+    outcome: Outcome
+    regime: str
+    disclosed: tuple[str, ...]
+    withheld: tuple[str, ...]
+    verdicts: tuple[CategoryVerdict, ...]
+    referral: SupportReferral | None
+
+    @property
+    def is_referred(self) -> bool:
+        return self.referral is not None
+
+
+def _report_actor(actor: Actor) -> ReportingActor:
+    return ReportingActor(
+        username=actor.username, role=Role(actor.role), organisation_id=actor.organisation_id
+    )
+
+
+def _consent_in_force(consents: Sequence[reporting.PolicyConsent]) -> None:
+    """Refuse, saying which case applies, unless `victim_support` consent is in force."""
+    entries = [c for c in consents if c["purpose"] == VICTIM_SUPPORT]
+    if any(not c["withdrawn"] for c in entries):
+        return
+    if entries:
+        raise ConsentRequiredError(
+            "The victim has withdrawn their consent to be referred to support services, so "
+            "no referral was made and nothing was shared."
+        )
+    raise ConsentRequiredError(
+        "The victim has not agreed to be referred to support services, so no referral was "
+        "made and nothing was shared. Ask them, and record their consent, before referring."
+    )
+
+
+def share_request(
+    *, crime_type: str, status: str, consents: Sequence[reporting.PolicyConsent]
+) -> ShareRequest:
+    """The Firewall request for referring the victim of a report to a support organisation.
+
+    Reports record only what their victims chose to tell, so facts the report does not hold
+    take their safe value: not a suspect, no status doubt, no regularisation support known.
+    """
+    crime = CrimeType(crime_type) if crime_type in _FIREWALL_CRIME_TYPES else CrimeType.other
+    return ShareRequest(
+        requester=Requester(agency=Agency.support_org, purpose=Purpose.victim_support),
+        subject=Subject(
+            role=SubjectRole.victim,
+            crime_types=[crime],
+            suspected_of_offence=False,
+            status_doubt_only=False,
+            investigation_active=status == _UNDER_INVESTIGATION,
+            receiving_regularisation_support=False,
+            consents=[
+                Consent(purpose=Purpose(c["purpose"]), withdrawn=c["withdrawn"]) for c in consents
+            ],
+        ),
+        categories=list(REFERRAL_CATEGORIES),
+    )
+
+
+def refer_report(
+    session: Session,
+    *,
+    actor: Actor,
+    reference: str,
+    service_id: int,
+    needs: Sequence[ServiceType] = (),
+    language: str | None = None,
+    has_nrpf: bool = False,
+    force: str | None = None,
+    now: datetime | None = None,
+) -> ReferralAttempt:
+    """Refer the victim of the report with `reference` to a service, through the Firewall.
+
+    Raises (nothing recorded) for an unknown report, an inactive service, a duplicate open
+    referral or missing consent; otherwise records the decision and, if it permits, the
+    referral sharing only the disclosed categories.
+    """
+    require_role(actor, FIREWALL_REFERRERS, "refer victims to support")
+    report_id = reporting.find_report_id(session, reference=reference)
+    report = (
+        None
+        if report_id is None
+        else reporting.get_report(session, report_id=report_id, actor=_report_actor(actor))
+    )
+    if report is None or report.erased_at is not None:
+        raise InvalidSupportInputError("There is no report with that reference.", field="reference")
+    service = get_service_or_raise(session, service_id=service_id)
+    if not service.is_active:
+        raise InvalidSupportInputError("This service is not taking referrals.", field="service_id")
+    require_no_open_referral(session, report_id=report.id, service_id=service.id)
+    consents = reporting.consents_for_policy(session, report.id)
+    _consent_in_force(consents)
+    record = policy_service.make_decision(
+        session,
+        request=share_request(
+            crime_type=report.crime_type, status=report.status, consents=consents
+        ),
+        actor=actor.username,
+        actor_role=Role(actor.role),
+        report_ref=report.reference,
+        force=force,
+        now=now,
+    )
+    referral = None
+    if record.outcome == Outcome.permit and record.disclose:
+        referral = create_referral(
+            session,
+            actor=actor,
+            data=ReferralCreate(
+                report_id=report.id,
+                service_id=service.id,
+                needs=list(needs),
+                language=language,
+                has_nrpf=has_nrpf,
+            ),
+            decision_id=record.id,
+            shared_categories=record.disclose,
+            now=now,
+        )
+    return _attempt(
+        decision_id=record.id,
+        outcome=record.outcome,
+        regime=record.regime,
+        disclosed=record.disclose,
+        withheld=record.withhold,
+        explanations=policy_service.explain_decision(record),
+        referral=referral,
+    )
+
+
+def referral_attempt(session: Session, *, actor: Actor, decision_id: int) -> ReferralAttempt:
+    """A recorded referral decision with its reasons, for the officer's result page.
+
+    Only decisions on support referrals are shown here; any other id is not found.
+    """
+    require_role(actor, FIREWALL_REFERRERS, "see referral decisions")
+    record = policy_service.get_decision(session, decision_id=decision_id)
+    requester = (record.request or {}).get("requester", {}) if record is not None else {}
+    if record is None or requester != {
+        "agency": Agency.support_org.value,
+        "purpose": Purpose.victim_support.value,
+    }:
+        raise ReferralNotFoundError("There is no such referral decision.")
+    return _attempt(
+        decision_id=record.id,
+        outcome=record.outcome,
+        regime=record.regime,
+        disclosed=record.disclose,
+        withheld=record.withhold,
+        explanations=policy_service.explain_decision(record),
+        referral=referral_for_decision(session, decision_id=decision_id),
+    )
+
+
+def _attempt(
+    *,
+    decision_id: int,
+    outcome: str,
+    regime: str,
+    disclosed: Sequence[str],
+    withheld: Sequence[str],
+    explanations: Sequence[policy_service.CategoryExplanation],
+    referral: SupportReferral | None,
+) -> ReferralAttempt:
+    return ReferralAttempt(
+        decision_id=decision_id,
+        outcome=Outcome(outcome),
+        regime=regime,
+        disclosed=tuple(disclosed),
+        withheld=tuple(withheld),
+        verdicts=tuple(
+            CategoryVerdict(str(e.category), e.state, tuple(e.reasons)) for e in explanations
+        ),
+        referral=referral,
+    )
