@@ -125,3 +125,8 @@ class RightItem(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="rights")
+
+
+# Drafts of the public form live with their service; imported here so `load_all_models`
+# (migrations, autogenerate) knows the table.
+from safeshare.reporting.drafts import ReportDraft as ReportDraft  # noqa: E402

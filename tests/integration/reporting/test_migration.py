@@ -15,7 +15,13 @@ from safeshare.db import migrate
 from safeshare.db.models import load_all_models
 from safeshare.db.session import make_engine
 
-REPORTING_TABLES = {"reports", "report_updates", "report_consents", "victims_code_rights"}
+REPORTING_TABLES = {
+    "reports",
+    "report_updates",
+    "report_consents",
+    "victims_code_rights",
+    "report_drafts",
+}
 VAULT_TABLES = {"vault_data_keys", "vault_sealed_values"}
 OURS = REPORTING_TABLES | VAULT_TABLES
 
@@ -72,7 +78,7 @@ def test_branch_downgrade_and_upgrade(db_engine: Engine, tmp_path: Path) -> None
         def tables() -> set[str]:
             return set(inspect(connection).get_table_names())
 
-        command.downgrade(config, "0004_reporting@-1")
+        command.downgrade(config, "0009_report_drafts@-2")  # the reporting branch, 0004 and 0009
         assert not tables() & REPORTING_TABLES
         assert tables() >= VAULT_TABLES
         command.downgrade(config, "0005_vault@-1")

@@ -1,0 +1,177 @@
+"""Languages of the public pages: gettext catalogues loaded with Babel, chosen per request.
+
+The language is `?lang=` (remembered in the session), else the session's earlier choice,
+else the best match for the browser's Accept-Language, else English. Templates get
+newstyle `gettext`/`ngettext`/`_` in their context (overriding the environment's null
+translations) plus the layout's own texts: `html_lang`, skip link, error summary title,
+"Exit this page" and the footer.
+
+Translation workflow (from the repository root; babel.cfg says which files hold strings):
+
+    pybabel extract -F babel.cfg --no-location --sort-output \
+        -o src/safeshare/locale/messages.pot .
+    pybabel update -i src/safeshare/locale/messages.pot -d src/safeshare/locale \
+        --no-fuzzy-matching
+    # translate the new entries in src/safeshare/locale/es/LC_MESSAGES/messages.po
+    pybabel compile -d src/safeshare/locale --statistics
+
+tests/web/test_public_report_i18n.py fails when a string is missing from the catalogue,
+untranslated or fuzzy, when placeholders differ, or when the compiled .mo is stale.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal
+from babel.support import Translations
+from fastapi import Request
+from markupsafe import Markup
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}  # each named in itself
+DEFAULT_LANGUAGE = "en"
+SESSION_KEY = "lang"
+QUERY_PARAM = "lang"
+# Where "Exit this page" goes: an ordinary, busy site in the page's language.
+EXIT_URLS = {"en": "https://www.bbc.co.uk/weather", "es": "https://www.bbc.com/mundo"}
+# Babel locales used to format dates in each language.
+DATE_LOCALES = {"en": "en_GB", "es": "es"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (it is translated at use)."""
+    return message
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> gettext_module.NullTranslations:
+    """The compiled catalogue for `lang`; English is the source language, so it has none."""
+    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
+        return gettext_module.NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [lang], DOMAIN)
+
+
+def negotiate(accept_language: str) -> str | None:
+    """The supported language the browser prefers most (RFC 9110 weights), or None."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, primary))
+    return min(ranked)[2] if ranked else None
+
+
+def request_language(request: Request) -> str:
+    """This request's language; a `?lang=` choice is remembered in the session."""
+    chosen = request.query_params.get(QUERY_PARAM)
+    if chosen in LANGUAGES:
+        request.session[SESSION_KEY] = chosen
+        return chosen
+    remembered = request.session.get(SESSION_KEY)
+    if isinstance(remembered, str) and remembered in LANGUAGES:
+        return remembered
+    return negotiate(request.headers.get("accept-language", "")) or DEFAULT_LANGUAGE
+
+
+class Translator:
+    """Translations for one language, for Python code (error messages) and templates."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        self._translations = translations(self.lang)
+
+    def __call__(self, message: str, **variables: Any) -> str:
+        """`message` translated, then %-formatted with `variables` if any are given."""
+        text = self._translations.gettext(message)
+        return text % variables if variables else text
+
+    def number(self, value: int) -> str:
+        """`value` written the way this language groups digits (10,000 or 10.000)."""
+        return format_decimal(value, locale=DATE_LOCALES[self.lang])
+
+    def template_gettext(self) -> Callable[..., Markup]:
+        """Jinja's newstyle gettext: the translation is markup, variables are escaped."""
+
+        # Catalogue texts are ours and trusted (as Jinja's own newstyle gettext treats them).
+        def gettext(message: str, /, **variables: Any) -> Markup:
+            return (
+                Markup(  # noqa: S704
+                    self._translations.gettext(message)
+                )
+                % variables
+            )
+
+        return gettext
+
+    def template_ngettext(self) -> Callable[..., Markup]:
+        def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> Markup:
+            variables.setdefault("num", num)
+            return Markup(self._translations.ngettext(singular, plural, num)) % variables  # noqa: S704
+
+        return ngettext
+
+
+def translator(request: Request) -> Translator:
+    """The translator for this request's language."""
+    return Translator(request_language(request))
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != QUERY_PARAM]
+    return f"{request.url.path}?{urlencode([*params, (QUERY_PARAM, lang)])}"
+
+
+def template_context(request: Request, tr: Translator) -> dict[str, Any]:
+    """What every public page's template needs for its language: gettext and layout texts."""
+    _ = tr  # the name pybabel extracts
+    gettext = tr.template_gettext()
+    return {
+        "gettext": gettext,
+        "_": gettext,
+        "ngettext": tr.template_ngettext(),
+        "lang": tr.lang,
+        "html_lang": tr.lang,
+        "skip_link_text": _("Skip to main content"),
+        "error_summary_title": _("There is a problem"),
+        "error_prefix": _("Error"),
+        "footer_links_heading": _("Support links"),  # read once layout.html uses it
+        "footer_text": _(
+            "SafeShare keeps what victims and witnesses tell the police safe. "
+            "Your immigration status is never required to report a crime."
+        ),
+        "exit_this_page": {
+            "html": Markup('<span class="govuk-visually-hidden">{}</span> {}').format(
+                _("Emergency"), _("Exit this page")
+            ),
+            "redirectUrl": EXIT_URLS[tr.lang],
+            "activatedText": _("Loading."),
+            "timedOutText": _("Exit this page expired."),
+            "pressTwoMoreTimesText": _("Shift, press 2 more times to exit."),
+            "pressOneMoreTimeText": _("Shift, press 1 more time to exit."),
+        },
+        "language_links": [
+            {
+                "code": code,
+                "name": name,
+                "href": _switch_url(request, code),
+                "current": code == tr.lang,
+            }
+            for code, name in LANGUAGES.items()
+        ],
+    }
