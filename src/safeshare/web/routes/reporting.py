@@ -1,12 +1,629 @@
-"""Reporting pages and API: the public form, officer and advocate reports, vault reads."""
+"""Staff reporting pages: take a report, list and search, the report page with audited
+"Show" for sealed details, updates, consents, Victims' Code rights and the supervisor's
+due-dates dashboard. This router also includes the API (`reporting_api`) and the
+administrators' erasure page (`reporting_erase`); shared pieces are in `reporting_common`,
+forms and labels in `reporting_forms`.
+
+Sealed values leave the server only from routes tagged `SEALED_READ_TAG`: the report
+page's "Show" forms and `POST /api/v1/reports/{id}/sealed-reads`. Each needs a stated
+reason, and the service records every field shown as a `vault.read` event (ledger). The
+values are rendered into that one response and kept nowhere else (no session, no
+redirect). The canary test (tests/web/test_canary.py) relies on the tag.
+
+Every page works without JavaScript: searches are GET forms, actions POST forms that
+redirect (303) to the report page. An advocate sees only the reports their organisation
+made; for anyone else's, every route answers 404, as for a report that does not exist.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Mapping
+from datetime import date, datetime
+from datetime import time as clock
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from safeshare.auth.roles import Role
+from safeshare.auth.service import Principal
+from safeshare.errors import InvalidInputError
+from safeshare.reporting import service as reporting
+from safeshare.reporting import victims_code
+from safeshare.reporting.config import ReportingConfig
+from safeshare.reporting.errors import ReportNotFoundError
+from safeshare.reporting.schemas import ReportPage, ReportRead, RightRead
+from safeshare.reporting.vocab import (
+    CaseStatus,
+    ConsentPurpose,
+    RightStatus,
+    SealedField,
+    VictimsCodeRight,
+)
+from safeshare.web.access import DbSession
 from safeshare.web.navigation import NavItem
+from safeshare.web.routes import reporting_api, reporting_erase
+from safeshare.web.routes import reporting_common as common
+from safeshare.web.routes import reporting_forms as forms
+from safeshare.web.routes.reporting_common import (
+    ADMINS,
+    CASE,
+    CONSENTERS,
+    INTAKE,
+    READERS,
+    SEALED_READ_TAG,
+    SUPERVISORS,
+    CaseWorker,
+    Consenter,
+    Intake,
+    Reader,
+    Supervisor,
+)
+from safeshare.web.routes.reporting_forms import Problems
 
 router = APIRouter()
 
-# Service navigation entries for this feature, registered by the app factory.
-NAV_ITEMS: list[NavItem] = []
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Reports", "/reports", frozenset(READERS)),
+    NavItem("Victims' Code due dates", "/victims-code", frozenset(SUPERVISORS)),
+    NavItem("Erase a report", "/admin/erase-report", frozenset(ADMINS)),
+]
+
+
+def _is_overdue(item: RightRead, today: date) -> bool:
+    return item.status == RightStatus.pending and item.due_on is not None and item.due_on < today
+
+
+def _right_rows(report: ReportRead, today: date) -> list[dict[str, Any]]:
+    return [{"item": item, "is_overdue": _is_overdue(item, today)} for item in report.rights]
+
+
+def _report_page(
+    request: Request,
+    principal: Principal,
+    report: ReportRead,
+    *,
+    problems: Problems | None = None,
+    values: Mapping[str, Any] | None = None,
+    revealed: Mapping[SealedField, str | None] | None = None,
+    revealed_updates: Mapping[int, str | None] | None = None,
+    status_code: int = 200,
+) -> Response:
+    role = principal.role
+    return common.page(
+        request,
+        "report.html",
+        {
+            "report": report,
+            "sealed_fields": list(SealedField),
+            "field_options": forms.options(forms.SEALED_FIELD_LABELS),
+            "values": values or {},
+            "revealed": revealed or {},
+            "revealed_updates": revealed_updates or {},
+            "rights": _right_rows(report, common.today(common.config(request))),
+            "can_update": role in CASE,
+            "can_consent": role in CONSENTERS,
+            "can_mark_rights": role in CASE,
+        },
+        problems=problems,
+        order=("fields", "reason"),
+        status_code=status_code,
+    )
+
+
+# --- take a report -----------------------------------------------------------------------
+
+
+def _new_report_page(
+    request: Request,
+    principal: Principal,
+    values: Mapping[str, Any],
+    *,
+    problems: Problems | None = None,
+    status_code: int = 200,
+) -> Response:
+    return common.page(
+        request,
+        "new.html",
+        {
+            "values": values,
+            "is_advocate": principal.role is Role.advocate,
+            "crime_types": forms.options(forms.CRIME_TYPE_LABELS),
+            "monitoring": [
+                {"name": name, "label": label, "items": forms.options(labels, blank="Not asked")}
+                for name, (label, labels) in forms.MONITORING_FIELDS.items()
+            ],
+            "purposes": forms.options(forms.CONSENT_PURPOSE_LABELS),
+            "methods": forms.method_options(principal.role),
+        },
+        problems=problems,
+        order=forms.REPORT_FIELD_ORDER,
+        status_code=status_code,
+    )
+
+
+@router.get("/reports/new")
+def new_report_form(request: Request, principal: Intake) -> Response:
+    """The officer-taken report (or, for an advocate, the third-party report) form."""
+    return _new_report_page(request, principal, forms.report_form_fields({}))
+
+
+@router.post("/reports/new")
+async def new_report_submit(request: Request, db: DbSession, principal: Intake) -> Response:
+    """Validate, seal and record the report; show it, or the form again with errors."""
+    values = await common.posted_form(request)
+    payload, problems = forms.parse_report_form(values, role=principal.role)
+    if payload is None:
+        shown = forms.report_form_fields(values)
+        return _new_report_page(request, principal, shown, problems=problems, status_code=400)
+    receipt = reporting.create_report(
+        db,
+        payload=payload,
+        actor=common.actor(principal),
+        provider=common.key_provider(request),
+        config=common.config(request),
+    )
+    return common.redirect(
+        request, f"/reports/{receipt.report_id}", f"Report {receipt.reference} has been recorded"
+    )
+
+
+# --- list and search ---------------------------------------------------------------------
+
+
+def _list_params(values: Mapping[str, Any], **overrides: object) -> str:
+    keep = {
+        key: value
+        for key, value in values.items()
+        if key != "page" and isinstance(value, str) and value.strip()
+    }
+    keep.update({k: str(v) for k, v in overrides.items()})
+    return urlencode(keep)
+
+
+def _pagination(values: Mapping[str, Any], result: ReportPage) -> dict[str, Any] | None:
+    if result.pages <= 1:
+        return None
+
+    def href(number: int) -> str:
+        return f"/reports?{_list_params(values, page=number)}"
+
+    current = result.page
+    shown = sorted(
+        {1, result.pages, *range(max(1, current - 1), min(result.pages, current + 1) + 1)}
+    )
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == current})
+        previous = number
+    return {
+        "items": items,
+        "previous": {"href": href(current - 1)} if current > 1 else None,
+        "next": {"href": href(current + 1)} if current < result.pages else None,
+    }
+
+
+@router.get("/reports")
+def report_list(request: Request, db: DbSession, principal: Reader) -> Response:
+    """Reports, newest first, filtered on unsealed fields only; paginated."""
+    config = common.config(request)
+    values = {key: request.query_params.get(key, "") for key in request.query_params}
+    query, problems = forms.parse_report_query(values, page_size=config.page_size_default)
+    result = reporting.search_reports(db, query=query, actor=common.actor(principal), config=config)
+    shown: dict[str, Any] = {name: forms.one(values, name) for name in forms.QUERY_FIELDS}
+    for name in ("reported_from", "reported_to"):
+        shown[name] = forms.date_parts(values, name)
+    return common.page(
+        request,
+        "list.html",
+        {
+            "values": shown,
+            "result": result,
+            "first_shown": (result.page - 1) * result.page_size + 1,
+            "pagination": _pagination(values, result),
+            "is_filtered": any(v for k, v in values.items() if k != "page" and v),
+            "crime_types": forms.options(forms.CRIME_TYPE_LABELS, blank="Any"),
+            "pathways": forms.options(forms.PATHWAY_LABELS, blank="Any"),
+            "statuses": forms.options(forms.STATUS_LABELS, blank="Any"),
+            "can_take_report": principal.role in INTAKE,
+            "is_advocate": principal.role is Role.advocate,
+        },
+        problems=problems,
+        order=("reference", "reported_from", "reported_to", "crime_type", "pathway", "status"),
+        status_code=400 if problems else 200,
+    )
+
+
+# --- the report page and audited reads ---------------------------------------------------
+
+
+@router.get("/reports/{report_id}")
+def report_detail(request: Request, db: DbSession, principal: Reader, report_id: int) -> Response:
+    """A report's unsealed details; sealed ones stay hidden until shown with a reason."""
+    return _report_page(request, principal, common.visible_report(db, principal, report_id))
+
+
+@router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
+async def report_show_sealed(
+    request: Request, db: DbSession, principal: Reader, report_id: int
+) -> Response:
+    """Show the chosen sealed details in this response only; each field read is recorded."""
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    values = await common.posted_form(request)
+    fields, reason, problems = forms.parse_show_form(values)
+    shown = {"fields": forms.many(values, "fields"), "reason": reason}
+    if problems:
+        return _report_page(
+            request, principal, report, problems=problems, values=shown, status_code=400
+        )
+    try:
+        revealed = reporting.reveal_sealed_fields(
+            db,
+            report_id=report.id,
+            fields=fields,
+            actor=common.actor(principal),
+            reason=reason,
+            provider=common.key_provider(request),
+            config=common.config(request),
+        )
+    except InvalidInputError as exc:
+        problems.add("reason", exc.message)
+        return _report_page(
+            request, principal, report, problems=problems, values=shown, status_code=400
+        )
+    return _report_page(request, principal, report, values=shown, revealed=revealed)
+
+
+@router.post("/reports/{report_id}/updates/{update_id}/sealed", tags=[SEALED_READ_TAG])
+async def update_show_text(
+    request: Request, db: DbSession, principal: Reader, report_id: int, update_id: int
+) -> Response:
+    """Show one update's sealed text in this response only, recorded with the reason."""
+    report = common.visible_report(db, principal, report_id)
+    if update_id not in {u.id for u in report.updates if u.has_text}:
+        raise ReportNotFoundError("That update does not exist")
+    common.require_live(report)
+    values = await common.posted_form(request)
+    reason = forms.one(values, "reason")
+    name = f"update-{update_id}-reason"
+    problems = Problems()
+    message = forms.reason_problem(reason)
+    if message:
+        problems.add(name, message)
+        return _report_page(
+            request, principal, report, problems=problems, values={name: reason}, status_code=400
+        )
+    text = reporting.reveal_update_text(
+        db,
+        update_id=update_id,
+        actor=common.actor(principal),
+        reason=reason,
+        provider=common.key_provider(request),
+        config=common.config(request),
+    )
+    return _report_page(
+        request, principal, report, values={name: reason}, revealed_updates={update_id: text}
+    )
+
+
+# --- updates -----------------------------------------------------------------------------
+
+
+def _update_page(
+    request: Request,
+    report: ReportRead,
+    values: Mapping[str, Any],
+    *,
+    problems: Problems | None = None,
+    status_code: int = 200,
+) -> Response:
+    return common.page(
+        request,
+        "update.html",
+        {
+            "report": report,
+            "values": values,
+            "key_decisions": forms.options(forms.KEY_DECISION_LABELS, blank="None"),
+            "statuses": forms.options(
+                {k: v for k, v in forms.STATUS_LABELS.items() if k is not CaseStatus.erased},
+                blank="No change",
+            ),
+        },
+        problems=problems,
+        order=("text", "key_decision", "new_status"),
+        status_code=status_code,
+    )
+
+
+@router.get("/reports/{report_id}/updates/new")
+def update_form(request: Request, db: DbSession, principal: CaseWorker, report_id: int) -> Response:
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    return _update_page(request, report, {})
+
+
+@router.post("/reports/{report_id}/updates/new")
+async def update_submit(
+    request: Request, db: DbSession, principal: CaseWorker, report_id: int
+) -> Response:
+    """Add an update; a key decision starts the Right 6 clock."""
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    values = await common.posted_form(request)
+    payload, problems = forms.parse_update_form(values)
+    shown = {name: forms.one(values, name) for name in ("text", "key_decision", "new_status")}
+    if payload is None:
+        return _update_page(request, report, shown, problems=problems, status_code=400)
+    reporting.add_update(
+        db,
+        report_id=report.id,
+        payload=payload,
+        actor=common.actor(principal),
+        provider=common.key_provider(request),
+        config=common.config(request),
+    )
+    return common.redirect(request, f"/reports/{report.id}#updates", "Your update has been added")
+
+
+# --- consents ----------------------------------------------------------------------------
+
+
+def _consent_page(
+    request: Request,
+    principal: Principal,
+    report: ReportRead,
+    values: Mapping[str, Any],
+    *,
+    problems: Problems | None = None,
+    status_code: int = 200,
+) -> Response:
+    return common.page(
+        request,
+        "consent.html",
+        {
+            "report": report,
+            "values": values,
+            "purposes": forms.options(forms.CONSENT_PURPOSE_LABELS),
+            "methods": forms.method_options(principal.role),
+            "agency_purpose": ConsentPurpose.share_with_agency.value,
+        },
+        problems=problems,
+        order=("purpose", "agency_name", "method"),
+        status_code=status_code,
+    )
+
+
+@router.get("/reports/{report_id}/consents/new")
+def consent_form(request: Request, db: DbSession, principal: Consenter, report_id: int) -> Response:
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    return _consent_page(request, principal, report, {})
+
+
+@router.post("/reports/{report_id}/consents/new")
+async def consent_submit(
+    request: Request, db: DbSession, principal: Consenter, report_id: int
+) -> Response:
+    """Record a consent for one purpose, with when, how and who (idempotent while in force)."""
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    values = await common.posted_form(request)
+    form, problems = forms.parse_consent_form(values, role=principal.role)
+    shown = {name: forms.one(values, name) for name in ("purpose", "agency_name", "method")}
+    if form is None:
+        return _consent_page(request, principal, report, shown, problems=problems, status_code=400)
+    reporting.record_consent(
+        db,
+        report_id=report.id,
+        grant=form.grant,
+        method=form.method,
+        actor=common.actor(principal),
+        config=common.config(request),
+    )
+    return common.redirect(
+        request, f"/reports/{report.id}#consents", "The consent has been recorded"
+    )
+
+
+def _withdraw_page(
+    request: Request,
+    principal: Principal,
+    report: ReportRead,
+    consent_id: int,
+    values: Mapping[str, Any],
+    *,
+    problems: Problems | None = None,
+    status_code: int = 200,
+) -> Response:
+    consent = next((c for c in report.consents if c.id == consent_id and c.is_active), None)
+    if consent is None:
+        raise ReportNotFoundError("That consent does not exist or has been withdrawn")
+    return common.page(
+        request,
+        "withdraw.html",
+        {
+            "report": report,
+            "consent": consent,
+            "values": values,
+            "methods": forms.method_options(principal.role),
+        },
+        problems=problems,
+        order=("method",),
+        status_code=status_code,
+    )
+
+
+@router.get("/reports/{report_id}/consents/{consent_id}/withdraw")
+def withdraw_form(
+    request: Request, db: DbSession, principal: Consenter, report_id: int, consent_id: int
+) -> Response:
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    return _withdraw_page(request, principal, report, consent_id, {})
+
+
+@router.post("/reports/{report_id}/consents/{consent_id}/withdraw")
+async def withdraw_submit(
+    request: Request, db: DbSession, principal: Consenter, report_id: int, consent_id: int
+) -> Response:
+    """Record a withdrawal; it takes effect on the next sharing decision."""
+    report = common.visible_report(db, principal, report_id)
+    common.require_live(report)
+    values = await common.posted_form(request)
+    method, problems = forms.parse_withdraw_form(values, role=principal.role)
+    if method is None:
+        shown = {"method": forms.one(values, "method")}
+        return _withdraw_page(
+            request, principal, report, consent_id, shown, problems=problems, status_code=400
+        )
+    reporting.withdraw_consent(
+        db,
+        report_id=report.id,
+        consent_id=consent_id,
+        method=method,
+        actor=common.actor(principal),
+        config=common.config(request),
+    )
+    return common.redirect(
+        request, f"/reports/{report.id}#consents", "The withdrawal has been recorded"
+    )
+
+
+# --- Victims' Code rights ----------------------------------------------------------------
+
+
+def _right(report: ReportRead, item_id: int) -> RightRead:
+    item = next((r for r in report.rights if r.id == item_id), None)
+    if item is None:
+        raise ReportNotFoundError("That Victims' Code item does not exist")
+    return item
+
+
+def _right_page(
+    request: Request,
+    report: ReportRead,
+    item: RightRead,
+    values: Mapping[str, Any],
+    *,
+    problems: Problems | None = None,
+    status_code: int = 200,
+) -> Response:
+    return common.page(
+        request,
+        "right.html",
+        {
+            "report": report,
+            "item": item,
+            "values": {"met_on": forms.date_parts(values, "met_on"), **values},
+            "is_acknowledgement": item.right is VictimsCodeRight.information_when_reporting,
+            "deliveries": forms.options(forms.DELIVERY_LABELS),
+            "is_overdue": _is_overdue(item, common.today(common.config(request))),
+        },
+        problems=problems,
+        order=("met_on", "delivery_method", "not_applicable_reason"),
+        status_code=status_code,
+    )
+
+
+@router.get("/reports/{report_id}/rights/{item_id}")
+def right_detail(
+    request: Request, db: DbSession, principal: CaseWorker, report_id: int, item_id: int
+) -> Response:
+    """One Victims' Code item: its due date, and forms to mark it met or not applicable."""
+    report = common.visible_report(db, principal, report_id)
+    return _right_page(request, report, _right(report, item_id), {})
+
+
+def _met_at(met_on: date | None, config: ReportingConfig) -> datetime | None:
+    # A day in the past is recorded at midday UK time; today (or blank) as now.
+    if met_on is None or met_on == common.today(config):
+        return None
+    return datetime.combine(met_on, clock(12), ZoneInfo(config.timezone))
+
+
+@router.post("/reports/{report_id}/rights/{item_id}/met")
+async def right_met(
+    request: Request, db: DbSession, principal: CaseWorker, report_id: int, item_id: int
+) -> Response:
+    """Record that a right was met (Right 3: how the acknowledgement was given safely)."""
+    report = common.visible_report(db, principal, report_id)
+    item = _right(report, item_id)
+    config = common.config(request)
+    values = await common.posted_form(request)
+    met_on, delivery, problems = forms.parse_met_form(values, today=common.today(config))
+    if item.right is VictimsCodeRight.information_when_reporting and delivery is None:
+        problems.add("delivery_method", "Select how the acknowledgement was given safely")
+    if problems:
+        shown = {name: forms.one(values, name) for name in values}
+        return _right_page(request, report, item, shown, problems=problems, status_code=400)
+    victims_code.mark_right_met(
+        db,
+        item_id=item.id,
+        actor=common.actor(principal),
+        config=config,
+        met_at=_met_at(met_on, config),
+        delivery_method=delivery,
+    )
+    return common.redirect(
+        request, f"/reports/{report.id}#rights", f"Right {int(item.right)} is met"
+    )
+
+
+@router.post("/reports/{report_id}/rights/{item_id}/not-applicable")
+async def right_not_applicable(
+    request: Request, db: DbSession, principal: CaseWorker, report_id: int, item_id: int
+) -> Response:
+    """Record that a right does not apply to this report, with the reason."""
+    report = common.visible_report(db, principal, report_id)
+    item = _right(report, item_id)
+    values = await common.posted_form(request)
+    reason = forms.one(values, "not_applicable_reason")
+    message = forms.reason_problem(reason)
+    if message:
+        problems = Problems()
+        problems.add("not_applicable_reason", message)
+        return _right_page(
+            request,
+            report,
+            item,
+            {"not_applicable_reason": reason},
+            problems=problems,
+            status_code=400,
+        )
+    victims_code.mark_right_not_applicable(
+        db,
+        item_id=item.id,
+        actor=common.actor(principal),
+        reason=reason,
+        config=common.config(request),
+    )
+    return common.redirect(
+        request, f"/reports/{report.id}#rights", f"Right {int(item.right)} is not applicable"
+    )
+
+
+# --- supervisor dashboard ----------------------------------------------------------------
+
+
+@router.get("/victims-code")
+def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) -> Response:
+    """Victims' Code items overdue and due soon, across all open reports."""
+    config = common.config(request)
+    dashboard = victims_code.supervisor_dashboard(db, config=config)
+    return common.page(
+        request,
+        "dashboard.html",
+        {"dashboard": dashboard, "due_soon_days": config.due_soon_working_days},
+    )
+
+
+# The API and the administrators' erasure page live in their own modules (size); the app
+# includes this router only, so they are included here.
+router.include_router(reporting_erase.router)
+router.include_router(reporting_api.router)

@@ -1,0 +1,179 @@
+"""What the staff reporting pages and API share: who may do what, the acting user as the
+services' `Actor`, settings, the vault key provider, page rendering with labels, and the
+report lookup that hides other organisations' reports behind a 404.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from safeshare.auth.roles import Role
+from safeshare.auth.service import Principal
+from safeshare.config import Settings
+from safeshare.db.base import utcnow
+from safeshare.reporting import service as reporting
+from safeshare.reporting import victims_code
+from safeshare.reporting.config import ReportingConfig
+from safeshare.reporting.errors import ReportErasedError
+from safeshare.reporting.schemas import Actor, ReportRead
+from safeshare.vault.config import build_key_provider
+from safeshare.vault.keys import KeyProvider
+from safeshare.web.access import DbSession, requires
+from safeshare.web.forms import form_values
+from safeshare.web.routes import reporting_forms as forms
+from safeshare.web.routes.reporting_forms import Problems
+from safeshare.web.templating import render
+
+# Who may do what. The services check the configured roles (ReportingConfig) again; these
+# static declarations match its defaults so that wrong roles are refused before any lookup.
+READERS = (Role.officer, Role.supervisor, Role.disclosure_officer, Role.advocate)
+INTAKE = (Role.officer, Role.supervisor, Role.advocate)  # advocates: third-party pathway
+CASE = (Role.officer, Role.supervisor, Role.disclosure_officer)
+CONSENTERS = (*CASE, Role.advocate)
+SUPERVISORS = (Role.supervisor,)
+ADMINS = (Role.admin,)
+
+Reader = Annotated[Principal, Depends(requires(*READERS))]
+Intake = Annotated[Principal, Depends(requires(*INTAKE))]
+CaseWorker = Annotated[Principal, Depends(requires(*CASE))]
+Consenter = Annotated[Principal, Depends(requires(*CONSENTERS))]
+Supervisor = Annotated[Principal, Depends(requires(*SUPERVISORS))]
+Admin = Annotated[Principal, Depends(requires(*ADMINS))]
+
+# Routes whose responses may carry sealed values (audited reads). Nothing else may.
+SEALED_READ_TAG = "sealed-read"
+FLASH_KEY = "reporting_flash"
+LONDON = ZoneInfo("Europe/London")
+_provider_lock = threading.Lock()
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def actor(principal: Principal) -> Actor:
+    """The signed-in user as the reporting services' `Actor`."""
+    return Actor(
+        username=principal.username,
+        role=principal.role,
+        organisation_id=principal.organisation_id,
+    )
+
+
+def settings(request: Request) -> Settings:
+    """The app's settings."""
+    value: Settings = request.app.state.settings
+    return value
+
+
+def config(request: Request) -> ReportingConfig:
+    """Reporting policy: roles, Victims' Code timings, page size."""
+    return settings(request).reporting
+
+
+def key_provider(request: Request) -> KeyProvider:
+    """The app's vault key provider, built once: an in-memory one must live as long as the app.
+
+    Kept on `app.state.key_provider` (the public form may share it); the lock stops two
+    first requests in worker threads from each building one.
+    """
+    with _provider_lock:
+        provider: KeyProvider | None = getattr(request.app.state, "key_provider", None)
+        if provider is None:
+            provider = build_key_provider(settings(request))
+            request.app.state.key_provider = provider
+        return provider
+
+
+def today(config: ReportingConfig) -> date:
+    """Today in the force's time zone (what due dates are compared with)."""
+    return victims_code.local_date(utcnow(), config=config)
+
+
+def format_time(value: datetime | None) -> str:
+    """'14 March 2025 at 2:05pm', in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{local.day} {local:%B} {local.year} at {hour}:{local.minute:02d}{suffix}"
+
+
+def format_date(value: date | None) -> str:
+    """'14 March 2025' (an instant: its date in UK time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B} {value.year}"
+
+
+VIEW: dict[str, Any] = {
+    "format_time": format_time,
+    "format_date": format_date,
+    "crime_type_labels": forms.CRIME_TYPE_LABELS,
+    "pathway_labels": forms.PATHWAY_LABELS,
+    "status_labels": forms.STATUS_LABELS,
+    "status_tags": forms.STATUS_TAGS,
+    "key_decision_labels": forms.KEY_DECISION_LABELS,
+    "sealed_labels": forms.SEALED_FIELD_LABELS,
+    "purpose_labels": forms.CONSENT_PURPOSE_LABELS,
+    "method_labels": forms.CONSENT_METHOD_LABELS,
+    "delivery_labels": forms.DELIVERY_LABELS,
+    "right_status_labels": forms.RIGHT_STATUS_LABELS,
+    "update_kind_labels": forms.UPDATE_KIND_LABELS,
+    "monitoring_fields": forms.MONITORING_FIELDS,
+    "trigger_label": forms.trigger_label,
+}
+
+
+def page(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    problems: Problems | None = None,
+    order: tuple[str, ...] = (),
+    status_code: int = 200,
+) -> Response:
+    """Render `reporting/<name>` with the labels, a pending flash and any field errors."""
+    problems = problems or Problems()
+    merged = {
+        **VIEW,
+        "flash": request.session.pop(FLASH_KEY, None),
+        "errors": problems.errors,
+        "error_list": problems.error_list(order),
+        **context,
+    }
+    return render(request, f"reporting/{name}", merged, status_code=status_code)
+
+
+def redirect(request: Request, path: str, flash: str | None = None) -> Response:
+    """POST-redirect-GET. The flash must hold references only: the session is not encrypted."""
+    if flash:
+        request.session[FLASH_KEY] = flash
+    return RedirectResponse(path, status_code=303)
+
+
+async def posted_form(request: Request) -> dict[str, Any]:
+    """The posted form's values, without the CSRF token."""
+    return form_values(await request.form())
+
+
+def visible_report(db: DbSession, principal: Principal, report_id: int) -> ReportRead:
+    """The report, or 404 when it does not exist or this advocate's organisation did not make it."""
+    return reporting.get_report_or_raise(db, report_id=report_id, actor=actor(principal))
+
+
+def require_live(report: ReportRead) -> None:
+    """410 for an erased report: its sealed details and their forms are gone."""
+    if report.erased_at is not None:
+        raise ReportErasedError("That report has been erased")
