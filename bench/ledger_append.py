@@ -13,6 +13,7 @@ import threading
 import time
 
 from ledger_common import temp_database
+
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 from safeshare.ledger import service
 from safeshare.ledger.appender import Appender

@@ -14,6 +14,7 @@ import statistics
 import time
 
 from ledger_common import persistent_database
+
 from safeshare.db.session import make_engine, make_session_factory
 from safeshare.ledger import merkle, service
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from ledger_common import ORIGIN, OUT, persistent_database
+
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 from safeshare.ledger import keys, offline, service
 from safeshare.ledger.note import Ed25519NoteSigner

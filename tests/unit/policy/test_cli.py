@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.synthetic_requests import synthetic_history
 from typer.testing import CliRunner
 
+from bench.synthetic_requests import synthetic_history
 from safeshare.policy.cli import app
 from safeshare.policy.regimes import load_regimes
 from safeshare.policy.schemas import Decision
