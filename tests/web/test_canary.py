@@ -40,12 +40,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from safeshare import events
+from safeshare.auth import service as auth_service
 from safeshare.auth.roles import Role
+from safeshare.auth.service import Principal
 from safeshare.events import DomainEvent
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import Actor, PublicReportCreate, SealedDetails
 from safeshare.reporting.vocab import CrimeType
 from safeshare.runtime import Runtime
+from safeshare.support import service as support
+from safeshare.support.schemas import ServiceCreate
 from safeshare.web.app import iter_api_routes
 from safeshare.web.routes.reporting_common import SEALED_READ_TAG
 from tests.factories.reporting import tables_mentioning
@@ -247,6 +251,7 @@ def _make_reports(
     match = REPORT_LINK.match(made.headers["location"])
     assert match
     officer_report = int(match.group(1))
+    referral_id = _refer_to_support(web_runtime, full_reference(web_runtime, officer_report))
     third = post_form(
         pages[Role.advocate.value],
         "/reports/new",
@@ -304,6 +309,7 @@ def _make_reports(
         "officer_report": officer_report,
         "third_party_report": third_party_report,
         "reference": full.reference,
+        "referral_id": referral_id,
         "update_id": full.updates[0].id,
         "ids": {
             "report_id": [str(r) for r in reports],
@@ -312,6 +318,41 @@ def _make_reports(
             "item_id": [str(full.rights[0].id), str(full.rights[2].id)],
         },
     }
+
+
+def full_reference(web_runtime: Runtime, report_id: int) -> str:
+    with web_runtime.session() as session:
+        return reporting.get_report_or_raise(
+            session, report_id=report_id, actor=officer_actor()
+        ).reference
+
+
+def _refer_to_support(web_runtime: Runtime, reference: str) -> int:
+    """Refer the officer's report (victim_support consent) to a Support Org A service, through
+    the Firewall, so the receiving advocate's sealed read can be exercised."""
+    with web_runtime.session() as session:
+        org = auth_service.get_organisation_by_name(session, name="Support Org A")
+        officer_user = auth_service.get_user_by_username(session, username="officer")
+        assert org is not None and officer_user is not None
+        service_id = support.create_service(
+            session,
+            actor=support.SYSTEM_ACTOR,
+            data=ServiceCreate.model_validate(
+                {
+                    "organisation_id": org.id,
+                    "name": "Canary-free Advocacy",
+                    "service_types": ["advocacy"],
+                    "referral_method": "secure_email",
+                    "is_area_wide": True,
+                    "referral_contact": "refer@advocacy.example",
+                }
+            ),
+        ).id
+        attempt = support.refer_report(
+            session, actor=Principal.of(officer_user), reference=reference, service_id=service_id
+        )
+        assert attempt.referral is not None
+        return attempt.referral.id
 
 
 def _principals(
@@ -430,7 +471,7 @@ def _audited_reads(
     Returns ((method, route path), whether it revealed) for each route called.
     """
     officer_report, third = seeded["officer_report"], seeded["third_party_report"]
-    update_id = seeded["update_id"]
+    update_id, referral_id = seeded["update_id"], seeded["referral_id"]
 
     def own(who: str) -> int:
         return third if who.startswith("advocate") else officer_report
@@ -443,6 +484,12 @@ def _audited_reads(
             lambda _who: f"/reports/{officer_report}/updates/{update_id}/sealed",
             {"reason": REASON},
             READERS - {"advocate"},  # the update is on a report no advocate's organisation made
+        ),
+        (
+            "/support/referrals/{referral_id}/details",
+            lambda _who: f"/support/referrals/{referral_id}/details",
+            {"details_reason": REASON},
+            {"advocate"},  # only the receiving organisation's advocate, only what was shared
         ),
     ]
     results: list[tuple[tuple[str, str], bool]] = []

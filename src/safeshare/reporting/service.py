@@ -71,6 +71,7 @@ from safeshare.vault import service as vault
 from safeshare.vault.service import KeyProvider
 
 __all__ = [
+    "REFERRABLE_FIELDS",
     "PolicyConsent",
     "add_update",
     "consents_for_policy",
@@ -80,6 +81,7 @@ __all__ = [
     "get_report",
     "get_report_or_raise",
     "record_consent",
+    "reveal_referred_fields",
     "reveal_sealed_fields",
     "reveal_update_text",
     "search_reports",
@@ -303,6 +305,71 @@ def reveal_sealed_fields(
         actor=actor.username,
         reason=stated_reason(reason),
         audit={"report_id": report.id, "reference": report.reference, "role": str(actor.role)},
+    )
+    return {SealedField(k): v for k, v in values.items()}
+
+
+# What a support organisation may ever read of a report it was referred: who the victim is
+# (name), how to reach them safely, and their own account. Never immigration status,
+# nationality, health, date of birth or address, whatever a caller asks for.
+REFERRABLE_FIELDS: frozenset[SealedField] = frozenset(
+    {SealedField.name, SealedField.contact_details, SealedField.safe_contact, SealedField.account}
+)
+_VICTIM_SUPPORT = "victim_support"  # ConsentPurpose value
+
+
+def reveal_referred_fields(
+    session: Session,
+    *,
+    report_id: int,
+    referral_id: int,
+    fields: Sequence[SealedField],
+    actor: Actor,
+    reason: str,
+    provider: KeyProvider,
+    config: ReportingConfig,
+) -> dict[SealedField, str | None]:
+    """Decrypt sealed fields for the advocate of an organisation the victim was referred to.
+
+    The support feature (`support.sharing.reveal_referred_fields`) has checked that the
+    actor's organisation holds the open referral `referral_id` of this report and maps its
+    Firewall-disclosed categories to `fields`. Here, whatever the caller: only an advocate
+    with an organisation, only `REFERRABLE_FIELDS`, only while the victim's `victim_support`
+    consent is in force, on a live report, with a stated reason; each field read is a
+    `vault.read` event (so a ledger entry) naming the referral.
+    """
+    if actor.role is not Role.advocate or actor.organisation_id is None:
+        raise ReportingPermissionError("Only an advocate of a support organisation can do this")
+    refused = [f for f in fields if SealedField(f) not in REFERRABLE_FIELDS]
+    if refused:
+        raise ReportingPermissionError("A referral never shares these details")
+    reason = stated_reason(reason)
+    report = session.get(Report, report_id)
+    if report is None:
+        raise ReportNotFoundError("That report does not exist")
+    if report.erased_at is not None:
+        raise ReportErasedError("That report has been erased")
+    if not any(
+        c["purpose"] == _VICTIM_SUPPORT and not c["withdrawn"]
+        for c in consents_for_policy(session, report.id)
+    ):
+        raise ReportingPermissionError(
+            "The victim has not agreed, or no longer agrees, to be referred to support"
+        )
+    values = vault.reveal_values(
+        session,
+        provider=provider,
+        subject=report.public_id,
+        fields=[SealedField(f).value for f in fields],
+        actor=actor.username,
+        reason=reason,
+        audit={
+            "report_id": report.id,
+            "reference": report.reference,
+            "role": str(actor.role),
+            "organisation_id": actor.organisation_id,
+            "referral_id": referral_id,
+        },
     )
     return {SealedField(k): v for k, v in values.items()}
 

@@ -68,16 +68,20 @@ from safeshare.support.releases import (
     release_coverage,
 )
 from safeshare.support.sharing import (
+    CATEGORY_FIELDS,
     FIREWALL_REFERRERS,
     REFERRAL_CATEGORIES,
     CategoryVerdict,
     ReferralAttempt,
     refer_report,
     referral_attempt,
+    referred_fields,
+    reveal_referred_fields,
     share_request,
 )
 
 __all__ = [
+    "CATEGORY_FIELDS",
     "DEFAULT_POLICY",
     "FIREWALL_REFERRERS",
     "REFERRAL_CATEGORIES",
@@ -125,9 +129,11 @@ __all__ = [
     "referral_attempt",
     "referral_for_decision",
     "referral_read",
+    "referred_fields",
     "refuges_for_advocate",
     "release_coverage",
     "replace_area_map",
+    "reveal_referred_fields",
     "search_services",
     "service_performance",
     "service_read",

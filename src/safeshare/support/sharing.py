@@ -32,23 +32,28 @@ from safeshare.policy.schemas import (
     SubjectRole,
 )
 from safeshare.reporting import service as reporting
+from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.schemas import Actor as ReportingActor
+from safeshare.reporting.vocab import SealedField
 from safeshare.support.access import Actor, require_role
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import (
     ConsentRequiredError,
     InvalidSupportInputError,
     ReferralNotFoundError,
+    ReferralStateError,
 )
 from safeshare.support.models import SupportReferral
 from safeshare.support.referrals import (
     VICTIM_SUPPORT,
     create_referral,
+    get_referral_for_organisation_or_raise,
     referral_for_decision,
     require_no_open_referral,
 )
 from safeshare.support.schemas import ReferralCreate
-from safeshare.support.vocabulary import ServiceType
+from safeshare.support.vocabulary import OPEN_STATUSES, ServiceType
+from safeshare.vault.keys import KeyProvider
 
 # Officers who may ask the Firewall for a decision (policy's deciding roles) and refer.
 FIREWALL_REFERRERS: frozenset[Role] = frozenset({Role.officer, Role.disclosure_officer})
@@ -58,6 +63,15 @@ REFERRAL_CATEGORIES: tuple[Category, ...] = (
     Category.contact,
     Category.offence_details,
 )
+# The sealed report fields each disclosed category lets the receiving advocate read, so they
+# can make first contact. Nothing else is ever shown: not immigration status, nationality,
+# date of birth, address, health or language notes, whatever the Firewall disclosed (and
+# reporting refuses anything outside `reporting.REFERRABLE_FIELDS` in any case).
+CATEGORY_FIELDS: dict[str, tuple[SealedField, ...]] = {
+    Category.identity.value: (SealedField.name,),
+    Category.contact.value: (SealedField.contact_details, SealedField.safe_contact),
+    Category.offence_details.value: (SealedField.account,),
+}
 _FIREWALL_CRIME_TYPES = frozenset(CrimeType)
 _UNDER_INVESTIGATION = "under_investigation"  # reporting's CaseStatus value
 
@@ -249,4 +263,60 @@ def _attempt(
             CategoryVerdict(str(e.category), e.state, tuple(e.reasons)) for e in explanations
         ),
         referral=referral,
+    )
+
+
+def referred_fields(shared_categories: Sequence[str]) -> tuple[SealedField, ...]:
+    """The sealed fields the categories a referral shared allow, in a stable order."""
+    shared = set(shared_categories)
+    return tuple(
+        field
+        for category, fields in CATEGORY_FIELDS.items()
+        if category in shared
+        for field in fields
+    )
+
+
+def reveal_referred_fields(
+    session: Session,
+    *,
+    referral_id: int,
+    actor: Actor,
+    reason: str,
+    provider: KeyProvider,
+    config: ReportingConfig,
+) -> dict[SealedField, str | None]:
+    """The victim's details the Firewall allowed, for an advocate of the receiving organisation.
+
+    Refused unless the actor is an advocate of the referral's organisation (another's
+    referral is not found), the referral is open (pending or accepted) and the victim's
+    `victim_support` consent is in force. Only the fields mapped from the referral's
+    `shared_categories` (`CATEGORY_FIELDS`) are read, through reporting's audited path: one
+    `vault.read` event, so ledger entry, per field with the stated reason.
+    """
+    referral = get_referral_for_organisation_or_raise(session, actor=actor, referral_id=referral_id)
+    if referral.status not in OPEN_STATUSES:
+        raise ReferralStateError(
+            f"This referral is {referral.status}, so the victim's details are no longer shared."
+        )
+    if not any(
+        c["purpose"] == VICTIM_SUPPORT and not c["withdrawn"]
+        for c in reporting.consents_for_policy(session, referral.report_id)
+    ):
+        raise ConsentRequiredError(
+            "The victim has withdrawn their consent to be referred to support services, so "
+            "their details are no longer shared."
+        )
+    fields = referred_fields(referral.shared_categories)
+    if not fields:
+        return {}
+    return reporting.reveal_referred_fields(
+        session,
+        report_id=referral.report_id,
+        referral_id=referral.id,
+        fields=fields,
+        actor=_report_actor(actor),
+        reason=reason,
+        provider=provider,
+        config=config,
     )

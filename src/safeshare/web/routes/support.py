@@ -26,6 +26,7 @@ from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
+from safeshare.errors import InvalidInputError
 from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.support import service as support
 from safeshare.support.errors import (
@@ -33,6 +34,7 @@ from safeshare.support.errors import (
     CsvImportError,
     DuplicateReferralError,
     InvalidSupportInputError,
+    ReferralStateError,
     RowError,
 )
 from safeshare.support.schemas import (
@@ -57,6 +59,8 @@ from safeshare.web.access import SIGNED_IN, DbSession, requires
 from safeshare.web.errors import problem
 from safeshare.web.forms import FormErrors, error_list, form_values
 from safeshare.web.navigation import NavItem
+from safeshare.web.routes.reporting_common import SEALED_READ_TAG, key_provider
+from safeshare.web.routes.reporting_common import config as reporting_config
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -136,6 +140,14 @@ CATEGORY_LABELS = {
     "offence_details": "Offence details",
     "health": "Health",
 }
+# The victim's details an advocate may be shown (support.CATEGORY_FIELDS), in that order.
+VICTIM_FIELD_LABELS = {
+    "name": "Name",
+    "contact_details": "Contact details",
+    "safe_contact": "Safe times and ways to make contact",
+    "account": "What happened, in their words",
+}
+DETAILS_REASON = "details_reason"
 RESPONSE_LABELS = {
     support.Response.awaiting: "Awaiting a response",
     support.Response.accepted: "Accepted",
@@ -247,6 +259,7 @@ VIEW = {
     "response_labels": RESPONSE_LABELS,
     "field_labels": FIELD_LABELS,
     "open_statuses": OPEN_STATUSES,
+    "victim_field_labels": VICTIM_FIELD_LABELS,
 }
 
 
@@ -618,6 +631,8 @@ def _referral_page(
     *,
     errors: FormErrors | None = None,
     status_code: int = 200,
+    details_reason: str = "",
+    revealed: Mapping[str, str | None] | None = None,
 ) -> Response:
     referral = support.get_referral_for_organisation_or_raise(
         db, actor=principal, referral_id=referral_id
@@ -625,7 +640,12 @@ def _referral_page(
     return _page(
         request,
         "referral.html",
-        {"referral": support.referral_read(referral), "errors": errors or {}},
+        {
+            "referral": support.referral_read(referral),
+            "errors": errors or {},
+            "details_reason": details_reason,
+            "revealed": revealed,
+        },
         status_code=status_code,
     )
 
@@ -673,6 +693,42 @@ async def referral_outcome(
         db, actor=principal, referral_id=referral_id, outcome=ReferralOutcome(outcome)
     )
     return _redirect(request, f"/support/referrals/{referral_id}", "You recorded the outcome.")
+
+
+@router.post("/support/referrals/{referral_id}/details", tags=[SEALED_READ_TAG])
+async def referral_show_details(
+    request: Request, db: DbSession, principal: Advocate, referral_id: int
+) -> Response:
+    """Show the victim's details the Firewall allowed, in this response only; each field read
+    is recorded (vault.read, then the ledger) with the advocate's reason."""
+    support.get_referral_for_organisation_or_raise(db, actor=principal, referral_id=referral_id)
+    reason = _one(form_values(await request.form()), DETAILS_REASON)[:600]
+    if not reason.strip():
+        errors = {DETAILS_REASON: "Enter why you need to see the victim's details"}
+        return _referral_page(request, db, principal, referral_id, errors=errors, status_code=400)
+    try:
+        revealed = support.reveal_referred_fields(
+            db,
+            referral_id=referral_id,
+            actor=principal,
+            reason=reason,
+            provider=key_provider(request),
+            config=reporting_config(request),
+        )
+    except (InvalidInputError, ConsentRequiredError, ReferralStateError) as exc:
+        return _referral_page(
+            request,
+            db,
+            principal,
+            referral_id,
+            errors={DETAILS_REASON: exc.message},
+            details_reason=reason,
+            status_code=400 if isinstance(exc, InvalidInputError) else exc.status,
+        )
+    shown = {str(field): value for field, value in revealed.items()}
+    return _referral_page(
+        request, db, principal, referral_id, details_reason=reason, revealed=shown
+    )
 
 
 # --- refuge capacity -----------------------------------------------------------------------------
