@@ -18,6 +18,7 @@ from safeshare.db import migrate
 from safeshare.errors import SafeShareError
 from safeshare.ledger import cli as ledger_cli
 from safeshare.ledger import service as ledger_service
+from safeshare.oversight import cli as oversight_cli
 from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
 from safeshare.runtime import get_runtime
@@ -39,6 +40,7 @@ app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(support_cli.app, name="support")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")
+app.add_typer(oversight_cli.app, name="report")
 
 console = Console()
 err_console = Console(stderr=True)

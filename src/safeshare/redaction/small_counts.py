@@ -79,9 +79,14 @@ class DisclosedCount:
         return self.label
 
 
-def _shown(count: int, policy: DisclosurePolicy) -> DisclosedCount:
+def rounded(count: int, policy: DisclosurePolicy) -> int:
+    """`count` rounded to the nearest multiple of the policy's base (halves round up)."""
     base = policy.rounding_base
-    value = count if base == 1 else base * ((count + base // 2) // base)
+    return count if base == 1 else base * ((count + base // 2) // base)
+
+
+def _shown(count: int, policy: DisclosurePolicy) -> DisclosedCount:
+    value = rounded(count, policy)
     return DisclosedCount(value=value, suppression=Suppression.none, label=str(value))
 
 
