@@ -19,6 +19,7 @@ from safeshare.errors import SafeShareError
 from safeshare.ledger import cli as ledger_cli
 from safeshare.ledger import service as ledger_service
 from safeshare.oversight import cli as oversight_cli
+from safeshare.oversight import service as oversight_service
 from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
 from safeshare.runtime import get_runtime
@@ -206,6 +207,7 @@ def main() -> None:
     )
     ledger_service.subscribe_to_events()
     support_service.subscribe_to_events()
+    oversight_service.subscribe_to_events()
     try:
         app()
     except SafeShareError as exc:

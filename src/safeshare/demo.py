@@ -12,6 +12,7 @@ from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind, User
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import Role
+from safeshare.oversight import recommendations
 from safeshare.support import service as support_service
 from safeshare.support.demo import load_demo_directory
 
@@ -66,4 +67,5 @@ def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
         created.append((username, role.value, password))
     if not support_service.list_services(session):
         load_demo_directory(session)
+    recommendations.seed_safe_to_share(session)
     return created

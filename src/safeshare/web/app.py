@@ -16,6 +16,7 @@ from safeshare.config import Settings, get_settings
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
+from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
     ledger_service.subscribe_to_events()
     support_service.subscribe_to_events()
+    oversight_service.subscribe_to_events()
     signer = ensure_signer(settings)
 
     @asynccontextmanager
