@@ -95,6 +95,10 @@ def _primary(policy: DisclosurePolicy) -> DisclosedCount:
 
 
 _SECONDARY = DisclosedCount(value=None, suppression=Suppression.secondary, label=WITHHELD_LABEL)
+_PRIMARY_WITHHELD = DisclosedCount(
+    value=None, suppression=Suppression.primary, label=WITHHELD_LABEL
+)
+"""A small part in a breakdown that needed secondary suppression: labelled like the other."""
 
 
 def disclose(count: int, policy: DisclosurePolicy) -> DisclosedCount:
@@ -129,4 +133,10 @@ def disclose_breakdown(
         if candidates:
             _, _, key = min(candidates, key=lambda item: (item[0], item[1]))
             result[key] = _SECONDARY
+            # One label for every hidden part: "fewer than 10" beside "withheld" would tell a
+            # reader which part is small, and e.g. 11 hidden could then only be 1 + 10.
+            result = {
+                k: _PRIMARY_WITHHELD if v.suppression is Suppression.primary else v
+                for k, v in result.items()
+            }
     return result

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from safeshare.redaction.small_counts import (
     EXACT,
+    WITHHELD_LABEL,
     DisclosurePolicy,
     Suppression,
     disclose,
@@ -97,3 +98,11 @@ def test_policy_rejects_nonsense(kwargs: dict[str, int]) -> None:
 def test_negative_counts_are_a_bug() -> None:
     with pytest.raises(ValueError):
         disclose(-1, DisclosurePolicy())
+
+
+def test_hidden_parts_share_one_label_so_a_small_one_cannot_be_told_apart() -> None:
+    """Distinct labels would let a reader split 11 hidden referrals only as 1 + 10."""
+    result = disclose_breakdown({"a": 1, "b": 10, "c": 50}, DisclosurePolicy())
+    assert result["a"].value is None and result["b"].value is None
+    assert result["a"].label == result["b"].label == WITHHELD_LABEL
+    assert result["c"].label == "50"
