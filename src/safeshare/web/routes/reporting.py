@@ -44,6 +44,7 @@ from safeshare.reporting.vocab import (
 )
 from safeshare.web.access import DbSession
 from safeshare.web.navigation import NavItem
+from safeshare.web.pagination import numbered_pagination
 from safeshare.web.routes import reporting_api, reporting_erase
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
@@ -184,28 +185,9 @@ def _list_params(values: Mapping[str, Any], **overrides: object) -> str:
 
 
 def _pagination(values: Mapping[str, Any], result: ReportPage) -> dict[str, Any] | None:
-    if result.pages <= 1:
-        return None
-
-    def href(number: int) -> str:
-        return f"/reports?{_list_params(values, page=number)}"
-
-    current = result.page
-    shown = sorted(
-        {1, result.pages, *range(max(1, current - 1), min(result.pages, current + 1) + 1)}
+    return numbered_pagination(
+        result.page, result.pages, lambda number: f"/reports?{_list_params(values, page=number)}"
     )
-    items: list[dict[str, Any]] = []
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == current})
-        previous = number
-    return {
-        "items": items,
-        "previous": {"href": href(current - 1)} if current > 1 else None,
-        "next": {"href": href(current + 1)} if current < result.pages else None,
-    }
 
 
 @router.get("/reports")

@@ -59,6 +59,7 @@ from safeshare.web.access import SIGNED_IN, DbSession, requires
 from safeshare.web.errors import problem
 from safeshare.web.forms import FormErrors, error_list, form_values
 from safeshare.web.navigation import NavItem
+from safeshare.web.pagination import numbered_pagination
 from safeshare.web.routes.reporting_common import SEALED_READ_TAG, key_provider
 from safeshare.web.routes.reporting_common import config as reporting_config
 from safeshare.web.templating import render
@@ -401,25 +402,11 @@ FIND_MESSAGES = {
 
 
 def _pagination(form: FindForm, total: int) -> dict[str, Any] | None:
-    pages = max(1, -(-total // PAGE_SIZE))
-    if pages == 1:
-        return None
-
     def href(number: int) -> str:
         query = form.link_params(page=number)
         return f"/support/find?{query}" if query else "/support/find"
 
-    shown = sorted({1, pages, *range(max(1, form.page - 2), min(pages, form.page + 2) + 1)})
-    items: list[dict[str, Any]] = []
-    for previous, number in zip([0, *shown], shown, strict=False):
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == form.page})
-    return {
-        "items": items,
-        "previous": {"href": href(form.page - 1)} if form.page > 1 else None,
-        "next": {"href": href(form.page + 1)} if form.page < pages else None,
-    }
+    return numbered_pagination(form.page, max(1, -(-total // PAGE_SIZE)), href, window=2)
 
 
 @router.get("/support/find")
