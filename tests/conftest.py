@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from safeshare import events
 from safeshare.db import migrate
 from safeshare.db.session import make_engine
+from safeshare.events import DomainEvent
 
 PG_ADMIN_URL = os.environ.get(
     "SAFESHARE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -110,3 +112,18 @@ def db_session(db_engine: Engine) -> Iterator[Session]:
         session.close()
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture
+def published() -> Iterator[list[DomainEvent]]:
+    """Every domain event published during the test, in order."""
+    seen: list[DomainEvent] = []
+
+    def record(_session: Session, event: DomainEvent) -> None:
+        seen.append(event)
+
+    events.subscribe(record)
+    try:
+        yield seen
+    finally:
+        events.unsubscribe(record)

@@ -37,9 +37,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from safeshare import events
 from safeshare.auth import service as auth_service
 from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
@@ -103,20 +101,6 @@ def every_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFix
             logger.disabled = disabled
             if attached:
                 logger.removeHandler(caplog.handler)
-
-
-@pytest.fixture
-def published() -> Iterator[list[DomainEvent]]:
-    seen: list[DomainEvent] = []
-
-    def record(_session: Session, event: DomainEvent) -> None:
-        seen.append(event)
-
-    events.subscribe(record)
-    try:
-        yield seen
-    finally:
-        events.unsubscribe(record)
 
 
 _PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}

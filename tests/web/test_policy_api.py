@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from safeshare import events
 from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
 from safeshare.policy import service
@@ -41,18 +38,6 @@ def _post(
     client: TestClient, tokens: dict[Role, str], body: Any, role: Role = Role.officer, **kw: Any
 ) -> Any:
     return client.post("/api/v1/decisions", json=body, headers=_auth(tokens, role), **kw)
-
-
-@pytest.fixture
-def published() -> Iterator[list[DomainEvent]]:
-    seen: list[DomainEvent] = []
-
-    def record(_session: Session, event: DomainEvent) -> None:
-        seen.append(event)
-
-    events.subscribe(record)
-    yield seen
-    events.unsubscribe(record)
 
 
 # --- POST /api/v1/decisions -------------------------------------------------------------

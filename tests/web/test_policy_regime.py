@@ -3,14 +3,12 @@ and every change is kept in the history and published."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from safeshare import events
 from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
 from safeshare.policy.regimes import get_regime
@@ -18,18 +16,6 @@ from tests.unit.policy.builders import request_data
 from tests.web.conftest import csrf_from
 
 Clients = Callable[[Role], TestClient]
-
-
-@pytest.fixture
-def published() -> Iterator[list[DomainEvent]]:
-    seen: list[DomainEvent] = []
-
-    def record(_session: Session, event: DomainEvent) -> None:
-        seen.append(event)
-
-    events.subscribe(record)
-    yield seen
-    events.unsubscribe(record)
 
 
 def _change(client: TestClient, **data: Any) -> Any:
