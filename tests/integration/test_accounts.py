@@ -128,3 +128,15 @@ def test_role_change_ends_existing_sessions(db_session: Session) -> None:
     assert service.principal_for_session(db_session, user_id=user_id, session_epoch=0) is None
     principal = service.principal_for_session(db_session, user_id=user_id, session_epoch=1)
     assert principal is not None and principal.role is Role.supervisor
+
+
+def test_an_advocate_role_needs_a_support_organisation(db_session: Session) -> None:
+    user_id = _user(db_session)
+    with pytest.raises(InvalidInputError, match="support organisation"):
+        service.set_role(db_session, user_id=user_id, role=Role.advocate, actor="admin")
+
+
+def test_ending_sessions_invalidates_the_current_epoch(db_session: Session) -> None:
+    user_id = _user(db_session)
+    service.end_sessions(db_session, user_id=user_id)
+    assert service.principal_for_session(db_session, user_id=user_id, session_epoch=0) is None

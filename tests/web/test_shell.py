@@ -125,3 +125,25 @@ def test_unexpected_errors_show_a_reference_not_detail(
     from safeshare.web.errors import TITLES
 
     assert TITLES[500].startswith("Sorry")
+
+
+def test_sign_out_also_ends_a_copied_session_cookie(app) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app, follow_redirects=False) as first:
+        sign_in(first, "pcc-analyst")
+        copied = dict(first.cookies)
+        token = csrf_from(first, "/home")
+        assert first.post("/logout", data={"csrf_token": token}).status_code == 303
+    with TestClient(app, follow_redirects=False, cookies=copied) as thief:
+        assert thief.get("/home").status_code == 303
+
+
+def test_unknown_json_keys_are_named_only_when_they_look_like_field_names(
+    anon: TestClient, api_tokens: dict[Role, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {api_tokens[Role.officer]}"}
+    secret_key = "Maria lives at 12 Example Road"
+    response = anon.post("/api/v1/decisions", headers=headers, json={secret_key: 1, "oddfield": 2})
+    assert response.status_code == 422
+    assert "Example Road" not in response.text
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert "(unknown field)" in fields and "oddfield" in fields

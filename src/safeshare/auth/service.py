@@ -70,6 +70,15 @@ def get_organisation_by_name(session: Session, *, name: str) -> Organisation | N
     return session.scalar(select(Organisation).where(Organisation.name == name))
 
 
+def _require_support_organisation(session: Session, organisation_id: int | None) -> None:
+    """Advocates act for one 'by and for' organisation; without one they would see no bounds."""
+    org = session.get(Organisation, organisation_id) if organisation_id else None
+    if org is None or org.kind != OrganisationKind.support_org.value:
+        raise InvalidInputError(
+            "An advocate must belong to a support organisation", field="organisation"
+        )
+
+
 def create_user(
     session: Session,
     *,
@@ -93,11 +102,7 @@ def create_user(
             f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
         )
     if role is Role.advocate:
-        org = session.get(Organisation, organisation_id) if organisation_id else None
-        if org is None or org.kind != OrganisationKind.support_org.value:
-            raise InvalidInputError(
-                "An advocate must belong to a support organisation", field="organisation"
-            )
+        _require_support_organisation(session, organisation_id)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UsernameTakenError("That username is already taken", field="username")
     user = User(
@@ -124,6 +129,8 @@ def create_user(
 def set_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
     """Change a user's role; ends their sessions and is recorded."""
     user = get_user_or_raise(session, user_id=user_id)
+    if role is Role.advocate:
+        _require_support_organisation(session, user.organisation_id)
     previous = user.role
     user.role = role.value
     user.session_epoch += 1
@@ -137,6 +144,12 @@ def set_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
         ),
     )
     return user
+
+
+def end_sessions(session: Session, *, user_id: int) -> None:
+    """Invalidate every signed session cookie issued to the user (sign-out)."""
+    get_user_or_raise(session, user_id=user_id).session_epoch += 1
+    session.flush()
 
 
 def get_user(session: Session, *, user_id: int) -> User | None:

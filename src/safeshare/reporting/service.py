@@ -242,6 +242,8 @@ def search_reports(
         raise ReportingPermissionError("Sign in to see reports")
     conditions = []
     if actor.role is Role.advocate:
+        if actor.organisation_id is None:  # never `IS NULL`, which would match every report
+            raise ReportingPermissionError("Your account is not linked to a support organisation")
         conditions.append(Report.submitted_by_organisation_id == actor.organisation_id)
     if query.reference:
         conditions.append(Report.reference.startswith(reference_prefix(query.reference)))

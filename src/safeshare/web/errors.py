@@ -7,6 +7,8 @@ by type and request id only, because exception messages may hold sealed data.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -115,15 +117,21 @@ async def _http(request: Request, exc: Exception) -> Response:
     return response
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def _field_name(err: Mapping[str, Any]) -> str:
+    """The field's path; an unknown key is named only if it looks like a field name, because
+    a client could put anything, even a victim's details, in a JSON key."""
+    parts = [str(part) for part in err["loc"] if part != "body"]
+    if err.get("type") == "extra_forbidden" and parts and not _IDENTIFIER.fullmatch(parts[-1]):
+        parts[-1] = "(unknown field)"
+    return ".".join(parts) or "body"
+
+
 async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    fields = [
-        {
-            "field": ".".join(str(part) for part in err["loc"] if part != "body") or "body",
-            "message": str(err["msg"]),
-        }
-        for err in exc.errors()
-    ]
+    fields = [{"field": _field_name(err), "message": str(err["msg"])} for err in exc.errors()]
     if is_api_request(request):
         names = ", ".join(f["field"] for f in fields)
         return problem(

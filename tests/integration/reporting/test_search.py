@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.roles import Role
 from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError
@@ -156,3 +157,14 @@ def test_report_page_shows_unsealed_facts_only(
     assert "Secret Name" not in page.model_dump_json()
     assert service.find_report_id(db_session, reference="SS-00000-00000") is None
     assert service.find_report_id(db_session, reference="nonsense") is None
+
+
+def test_an_advocate_without_an_organisation_sees_nothing(
+    db_session: Session, provider: KeyProvider, config: ReportingConfig, area: str
+) -> None:
+    _seed(db_session, provider, config, area, 1)
+    orphan = Actor(username="adv.orphan", role=Role.advocate, organisation_id=None)
+    with pytest.raises(ReportingPermissionError):
+        service.search_reports(
+            db_session, query=ReportQuery(area=area), actor=orphan, config=config
+        )

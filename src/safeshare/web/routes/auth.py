@@ -89,7 +89,10 @@ async def login_submit(
 @router.post("/logout")
 def logout(
     request: Request,
-    _principal: Annotated[Principal | None, Depends(SIGNED_IN)],
+    db: DbSession,
+    principal: Annotated[Principal, Depends(SIGNED_IN)],
 ) -> Response:
+    # Ends every session of this user, so a copied cookie stops working too (shared devices).
+    auth_service.end_sessions(db, user_id=principal.user_id)
     request.session.clear()
     return RedirectResponse("/login?signed_out=1", status_code=303)
