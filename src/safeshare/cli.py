@@ -6,10 +6,11 @@ import logging
 import sys
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from safeshare import demo
+from safeshare import demo, doctor, startup
 from safeshare.auth import service as auth_service
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import ROLE_LABELS, Role
@@ -48,7 +49,7 @@ err_console = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[red]Error:[/red] {message}")
+    err_console.print(f"[red]Error:[/red] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -180,6 +181,13 @@ def serve(
     from safeshare.web.app import create_app
 
     settings = get_settings()
+    try:
+        created_keys = startup.require_ready(settings)
+    except SafeShareError as exc:
+        # One line, non-zero exit: a service without its keys would fail a victim mid-report.
+        raise _fail(f"not starting: {exc.message}") from None
+    for path in created_keys:
+        console.print(f"Created a development key: {path} (owner-only)")
     runtime = get_runtime()
     if not settings.is_production or demo_data:
         migrate.upgrade(runtime.engine)
@@ -201,9 +209,36 @@ def serve(
     )
 
 
+@app.command("doctor")
+def doctor_command() -> None:
+    """Check keys, database, migrations and the ledger; print what to fix (exit 1 if any)."""
+    checks = doctor.run_checks(get_runtime())
+    table = Table(title="SafeShare doctor")
+    for column in ("check", "status", "detail", "what to do"):
+        table.add_column(column)
+    for check in checks:
+        status = "[green]ok[/green]" if check.ok else "[red]problem[/red]"
+        table.add_row(check.name, status, check.detail, check.fix)
+    console.print(table)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        raise _fail(f"{len(failed)} problem(s) found")
+    console.print("Everything checked is in order.")
+
+
 def main() -> None:
+    try:
+        settings = get_settings()
+    except SafeShareError as exc:  # e.g. a weak secret key in production: one line, no traceback
+        err_console.print(f"Error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except ValidationError as exc:  # a malformed SAFESHARE_* value: name it, never echo it
+        names = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        message = f"Error: invalid setting(s): {names}"
+        err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
     logging.basicConfig(
-        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     ledger_service.subscribe_to_events()
     support_service.subscribe_to_events()

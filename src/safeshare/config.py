@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -18,6 +20,27 @@ from safeshare.vault.config import VaultConfig
 log = logging.getLogger(__name__)
 
 _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+# A production secret must carry at least this much estimated entropy (bits), so a long but
+# repetitive value ("aaaa…", "changemechangeme…") is refused even though it is 32+ characters.
+MIN_SECRET_ENTROPY_BITS = 128
+
+
+def estimated_entropy_bits(value: str) -> float:
+    """Shannon estimate of a string's entropy: its length times the bits per character seen."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    per_char = -sum((n / len(value)) * math.log2(n / len(value)) for n in counts.values())
+    return per_char * len(value)
+
+
+def is_strong_secret(value: str) -> bool:
+    """At least 32 characters, not a placeholder, and not predictable by repetition."""
+    return (
+        value.strip().lower() not in _PLACEHOLDER_SECRETS
+        and len(value) >= 32
+        and estimated_entropy_bits(value) >= MIN_SECRET_ENTROPY_BITS
+    )
 
 
 class Settings(BaseSettings):
@@ -58,10 +81,10 @@ class Settings(BaseSettings):
             self.ledger_key_file = self.var_dir / "ledger.key"
         if self.is_production:
             key = self.secret_key.get_secret_value() if self.secret_key else ""
-            if key.strip().lower() in _PLACEHOLDER_SECRETS or len(key) < 32:
+            if not is_strong_secret(key):
                 raise ConfigurationError(
-                    "SAFESHARE_SECRET_KEY must be set to a random value of at least 32 "
-                    "characters when SAFESHARE_ENV=production"
+                    "SAFESHARE_SECRET_KEY must be set to a random, non-repetitive value of at "
+                    "least 32 characters when SAFESHARE_ENV=production"
                 )
         return self
 

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safeshare.errors import SafeShareError
 from safeshare.web.access import CsrfError, ForbiddenError, NotAuthenticatedError, is_api_request
+from safeshare.web.i18n import N_, template_context, translator
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.web")
@@ -28,15 +29,15 @@ log = logging.getLogger("safeshare.web")
 PROBLEM_BASE = "https://safeshare.example/problems/"
 
 TITLES = {
-    400: "The request could not be understood",
-    401: "Sign in to continue",
-    403: "You do not have permission to see this page",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    413: "What you sent is too large",
-    422: "Check what you entered",
-    429: "Too many requests",
-    500: "Sorry, there is a problem with the service",
+    400: N_("The request could not be understood"),
+    401: N_("Sign in to continue"),
+    403: N_("You do not have permission to see this page"),
+    404: N_("Page not found"),
+    405: N_("That action is not allowed here"),
+    413: N_("What you sent is too large"),
+    422: N_("Check what you entered"),
+    429: N_("Too many requests"),
+    500: N_("Sorry, there is a problem with the service"),
 }
 
 
@@ -63,7 +64,29 @@ def problem(
     )
 
 
+def is_public_page(request: Request) -> bool:
+    """The pages victims and witnesses use without signing in: the start page and the report."""
+    path = request.url.path
+    return path == "/" or path == "/report" or path.startswith("/report/")
+
+
+def _public_error_page(request: Request, status: int) -> Response:
+    """An error page in the reporter's language that offers other safe ways to report.
+
+    It never shows a domain message: those are written for staff and in English.
+    """
+    _ = translator(request)
+    context = {
+        **template_context(request, _),
+        "status": status,
+        "title": _(TITLES.get(status, TITLES[400])),
+    }
+    return render(request, "public_report/error.html", context, status_code=status)
+
+
 def error_page(request: Request, status: int, *, detail: str | None = None) -> Response:
+    if is_public_page(request):
+        return _public_error_page(request, status)
     return render(
         request,
         "error.html",
@@ -146,6 +169,16 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SafeShareError)
+    if exc.status >= 500:
+        # A server-side failure (a missing key, a broken configuration): its message is for the
+        # operator and may name files or commands, so users get the generic 500 only.
+        log.error(
+            "%s (%s) (request %s)",
+            type(exc).__name__,
+            exc.code,
+            getattr(request.state, "request_id", "-"),
+        )
+        return _respond(request, 500, code="internal")
     if is_api_request(request):
         extra = {"errors": [{"field": exc.field, "message": exc.message}]} if exc.field else None
         return problem(request, exc.status, code=exc.code, detail=exc.message, extra=extra)
