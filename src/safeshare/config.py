@@ -22,16 +22,32 @@ log = logging.getLogger(__name__)
 _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
 # A production secret must carry at least this much estimated entropy (bits), so a long but
 # repetitive value ("aaaa…", "changemechangeme…") is refused even though it is 32+ characters.
-MIN_SECRET_ENTROPY_BITS = 128
+MIN_SECRET_ENTROPY_BITS = 96
+
+
+def _smallest_period(value: str) -> int:
+    """Length of the shortest block that, repeated, makes up `value` (KMP failure function)."""
+    failure = [0] * len(value)
+    for i in range(1, len(value)):
+        k = failure[i - 1]
+        while k and value[i] != value[k]:
+            k = failure[k - 1]
+        failure[i] = k + 1 if value[i] == value[k] else 0
+    period = len(value) - failure[-1] if value else 0
+    return period
 
 
 def estimated_entropy_bits(value: str) -> float:
-    """Shannon estimate of a string's entropy: its length times the bits per character seen."""
+    """Shannon estimate of a string's entropy over its shortest repeating block.
+
+    Bits per character seen times the block's length, so "changeme" repeated eight times
+    scores as "changeme" does, however long it is.
+    """
     if not value:
         return 0.0
     counts = Counter(value)
     per_char = -sum((n / len(value)) * math.log2(n / len(value)) for n in counts.values())
-    return per_char * len(value)
+    return per_char * _smallest_period(value)
 
 
 def is_strong_secret(value: str) -> bool:

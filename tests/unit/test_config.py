@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 
 import pytest
@@ -19,15 +20,19 @@ def test_defaults_put_everything_under_var(tmp_path: Path) -> None:
     assert not settings.is_production
 
 
-@pytest.mark.parametrize("secret", [None, "", "changeme", "short"])
+@pytest.mark.parametrize(
+    "secret",
+    [None, "", "changeme", "short", "x" * 40, "ab" * 32, "changeme" * 8, "0123456789" * 4],
+)
 def test_production_requires_a_real_secret(tmp_path: Path, secret: str | None) -> None:
     with pytest.raises(ConfigurationError, match="SAFESHARE_SECRET_KEY"):
         Settings(var_dir=tmp_path, env="production", secret_key=secret)  # type: ignore[arg-type]
 
 
 def test_production_accepts_a_long_random_secret(tmp_path: Path) -> None:
-    settings = Settings(var_dir=tmp_path, env="production", secret_key="x" * 40)  # type: ignore[arg-type]
-    assert settings.session_secret() == "x" * 40
+    secret = secrets.token_urlsafe(32)
+    settings = Settings(var_dir=tmp_path, env="production", secret_key=secret)  # type: ignore[arg-type]
+    assert settings.session_secret() == secret
 
 
 def test_development_generates_a_secret_once_with_a_warning(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,6 @@ def test_provider_chosen_by_config(tmp_path: Path) -> None:
     assert isinstance(
         build_key_provider(settings, VaultConfig(provider="memory")), InMemoryKeyProvider
     )
-    production = Settings(var_dir=tmp_path, env="production", secret_key="x" * 40)
+    production = Settings(var_dir=tmp_path, env="production", secret_key=secrets.token_hex(32))
     with pytest.raises(ConfigurationError, match="tests only"):
         build_key_provider(production, VaultConfig(provider="memory"))
