@@ -8,6 +8,7 @@ import sys
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from safeshare import demo, doctor, startup
@@ -213,13 +214,11 @@ def serve(
 def doctor_command() -> None:
     """Check keys, database, migrations and the ledger; print what to fix (exit 1 if any)."""
     checks = doctor.run_checks(get_runtime())
-    table = Table(title="SafeShare doctor")
-    for column in ("check", "status", "detail", "what to do"):
-        table.add_column(column)
     for check in checks:
-        status = "[green]ok[/green]" if check.ok else "[red]problem[/red]"
-        table.add_row(check.name, status, check.detail, check.fix)
-    console.print(table)
+        # One line per check, never wrapped, so it can be read in a log or grepped.
+        mark = "[green]ok[/green]     " if check.ok else "[red]problem[/red]"
+        fix = f" [bold]→ {escape(check.fix)}[/bold]" if check.fix else ""
+        console.print(f"{mark} {check.name}: {escape(check.detail)}{fix}", soft_wrap=True)
     failed = [check for check in checks if not check.ok]
     if failed:
         raise _fail(f"{len(failed)} problem(s) found")

@@ -129,7 +129,7 @@ def test_ledger_page_shows_the_signed_checkpoint_and_status(
     assert f"{latest.tree_size:,}" in text
     assert f'id="checkpoint-root-hash">{latest.root_hash.hex()}</code>' in page.text
     assert f'<pre class="app-ledger-pre" id="signed-note">{latest.note}</pre>' in text
-    assert "Checks passed" in text and "Problem found" not in text
+    assert "Checks passed" in text and "Tampering or damage found" not in text
     assert "not yet covered by a signed checkpoint" in text
     assert 'action="/ledger/verify"' in text and 'name="csrf_token"' in text
     key = inspector.get("/api/v1/ledger/public-key").json()

@@ -48,9 +48,22 @@ def test_assurance_report_from_the_command_line(database: Path) -> None:
     text = " ".join(pdf_text(data).split())
     assert "Assurance report" in text
     assert "1 January 2024 to 31 March 2024, All forces" in text
-    assert "Checks passed" in text or "Problem found" in text
+    assert "Checks passed" in text and "Tampering" not in text
     assert "Recommendations and responses" in text
     assert "Stop sharing where the only concern" in text
+
+
+def test_assurance_report_without_a_ledger_key_says_not_configured(database: Path) -> None:
+    (database / "ledger.key").unlink()
+    (database / "ledger.key.pub").unlink()
+    out = database / "no-key.pdf"
+    result = runner.invoke(
+        app, ["assurance", "--from", "2024-01-01", "--to", "2024-03-31", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert "Not checked: the ledger key is not configured" in text
+    assert "Tampering" not in text and "Checks passed" not in text
 
 
 @pytest.mark.parametrize(
