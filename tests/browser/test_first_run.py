@@ -1,0 +1,145 @@
+"""First run as a new user has it: the README's `safeshare serve --demo` on a fresh directory.
+
+The real process is started with no SAFESHARE_* settings and no keys, exactly as the README's
+first command leaves it, and a victim sends a report through Chromium in English and in
+Spanish. This is the journey that failed when `serve` started without a vault key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SAFESHARE = Path(sys.executable).with_name("safeshare")
+REFERENCE = re.compile(r"SS-[0-9A-Z]{5}-[0-9A-Z]{5}")
+START_TIMEOUT_SECONDS = 180  # the demo history loads before the service listens
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`safeshare serve --demo` in an empty directory; yields its base URL."""
+    workdir = tmp_path_factory.mktemp("first-run")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFESHARE_")}
+    port = _free_port()
+    log = (workdir / "serve.log").open("w")
+    process = subprocess.Popen(
+        [str(SAFESHARE), "serve", "--demo", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail("serve --demo exited:\n" + (workdir / "serve.log").read_text())
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("serve --demo did not answer:\n" + (workdir / "serve.log").read_text())
+            time.sleep(0.5)
+        for name in ("vault.key", "ledger.key", "secret_key"):
+            key = workdir / "var" / name
+            assert key.exists(), f"{name} was not created before serving"
+            assert key.stat().st_mode & 0o077 == 0, f"{name} is readable by others"
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def _continue(page: Any, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_load_state()
+
+
+def _heading(page: Any) -> str:
+    return " ".join(page.locator("h1").inner_text().split())
+
+
+def test_a_victim_sends_a_report_in_english(
+    demo_service: str, page_factory: Callable[..., Any]
+) -> None:
+    page = page_factory(locale="en-GB")
+    page.goto(f"{demo_service}/report")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Domestic abuse", exact=True).check()
+    _continue(page, "Continue")
+    _continue(page, "Continue")  # when: optional
+    _continue(page, "Continue")  # where: optional
+    page.fill("#account", "My partner says he will have me deported if I call anyone.")
+    _continue(page, "Continue")
+    _continue(page, "Continue")  # interpreter: optional
+    page.get_by_label("Yes, I want to give my name and contact details", exact=True).check()
+    _continue(page, "Continue")
+    page.fill("#name", "Ana Example")
+    page.fill("#contact_details", "07700 900999")
+    page.fill("#safe_contact", "Weekday mornings")
+    _continue(page, "Continue")
+    page.get_by_label("Yes", exact=True).check()
+    _continue(page, "Continue")
+    page.get_by_label("Yes", exact=True).check()
+    _continue(page, "Continue")
+    page.get_by_label("No, skip these questions", exact=True).check()
+    _continue(page, "Continue")
+    assert _heading(page) == "Check your answers before sending your report"
+    _continue(page, "Send report")
+    assert _heading(page) == "Report sent", page.content()
+    assert REFERENCE.search(page.inner_text(".govuk-panel"))
+
+
+def test_a_victim_sends_an_anonymous_report_in_spanish(
+    demo_service: str, page_factory: Callable[..., Any]
+) -> None:
+    page = page_factory(locale="es-ES")
+    page.goto(f"{demo_service}/report")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_role("button", name="Empezar ahora").click()
+    page.get_by_label("Acecho o acoso", exact=True).check()
+    _continue(page, "Continuar")
+    _continue(page, "Continuar")
+    _continue(page, "Continuar")
+    page.fill("#account", "Mi expareja me espera a la salida del trabajo.")
+    _continue(page, "Continuar")
+    _continue(page, "Continuar")
+    page.get_by_label("No, quiero denunciar de forma anónima", exact=True).check()
+    _continue(page, "Continuar")
+    page.get_by_label("No, saltar estas preguntas", exact=True).check()
+    _continue(page, "Continuar")
+    assert _heading(page) == "Revise sus respuestas antes de enviar su denuncia"
+    _continue(page, "Continuar")
+    page.fill("#passphrase", "río lámpara morado nube")
+    page.fill("#confirm_passphrase", "río lámpara morado nube")
+    _continue(page, "Enviar la denuncia")
+    assert _heading(page) == "Denuncia enviada", page.content()
+    assert REFERENCE.search(page.inner_text(".govuk-panel"))
