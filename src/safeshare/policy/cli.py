@@ -1,4 +1,4 @@
-"""`safeshare policy`: check one request, list regimes, replay a history under several regimes.
+"""`safeshare policy`: check one request, list regimes, replay a history, prove and diff regimes.
 
 The JSON contract is stable, because scripts and inspectors depend on it: exit 0 for any
 decision; exit 2 with a one-line JSON error on stderr naming the bad field for invalid
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -26,10 +27,19 @@ from rich.progress import (
 from rich.table import Table
 
 from safeshare.errors import SafeShareError
+from safeshare.policy.diff import diff_regimes
 from safeshare.policy.engine import Regime
 from safeshare.policy.errors import UnknownRegimeError
 from safeshare.policy.fastpath import request_key
-from safeshare.policy.regimes import get_regime, load_regimes
+from safeshare.policy.prove import RegimeProof, load_invariants, prove_regime
+from safeshare.policy.prove import write_certificate as write_certificate_file
+from safeshare.policy.regimes import (
+    INVARIANTS_FILE,
+    REGIMES_DIR,
+    compile_pack,
+    get_regime,
+    load_regimes,
+)
 from safeshare.policy.replay import Replay
 from safeshare.policy.schemas import InvalidRequestError, Outcome, parse_share_request
 
@@ -236,3 +246,136 @@ def _print_summary(replay: Replay) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+# --- proofs and diffs ------------------------------------------------------------------------
+
+
+def _pack(directory: Path | None) -> dict[str, Regime]:
+    """The regimes of a pack, compiled but not yet trusted (proving is how they earn it)."""
+    return compile_pack(directory) if directory is not None else compile_pack()
+
+
+def _chosen(pack: dict[str, Regime], names: list[str] | None) -> list[Regime]:
+    for name in names or []:
+        if name not in pack:
+            raise _error(
+                INVALID_INPUT,
+                "unknown_regime",
+                f"unknown regime {name!r}; known regimes: {', '.join(pack)}",
+                "--regime",
+            )
+    return [pack[name] for name in names] if names else list(pack.values())
+
+
+@app.command()
+def prove(
+    regime: Annotated[
+        list[str] | None, typer.Option("--regime", help="Regime to prove; repeat. Default: all.")
+    ] = None,
+    pack: Annotated[
+        Path | None, typer.Option("--pack", help="Regime pack directory (default: shipped).")
+    ] = None,
+    invariants: Annotated[
+        Path, typer.Option("--invariants", help="Invariants file.")
+    ] = INVARIANTS_FILE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    write_certificate: Annotated[
+        bool,
+        typer.Option("--write-certificate", help="Record the pack as proved (only if all hold)."),
+    ] = False,
+    unprojected: Annotated[
+        bool,
+        typer.Option("--unprojected", help="Enumerate every request, not every class (hours)."),
+    ] = False,
+) -> None:
+    """Check every invariant on every request class each regime can tell apart; exit 1 with
+    the smallest counter-example if one fails."""
+    with _json_errors():
+        loaded = _pack(pack)
+        chosen = _chosen(loaded, regime)
+        rules = load_invariants(invariants)
+        err = Console(stderr=True)
+        results: list[RegimeProof] = []
+        for compiled in chosen:
+            with Progress(
+                TextColumn(f"Proving {compiled.name}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=as_json,
+            ) as bar:
+                task = bar.add_task("classes", total=None)
+                results.append(
+                    prove_regime(
+                        compiled,
+                        rules,
+                        projected=not unprojected,
+                        progress=_advancer(bar, task),
+                    )
+                )
+        ok = all(r.ok for r in results)
+        if write_certificate and (regime or not ok):
+            raise _error(
+                BROKEN,
+                "not_certified",
+                "a certificate needs every regime of the pack proved, with every invariant holding",
+                "--write-certificate",
+            )
+        if write_certificate:
+            write_certificate_file(pack or REGIMES_DIR, results, invariants)
+    if as_json:
+        typer.echo(json.dumps({"ok": ok, "regimes": [r.as_dict() for r in results]}, indent=2))
+    else:
+        _print_proofs(results)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _advancer(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    return lambda done: bar.advance(task, done)
+
+
+def _print_proofs(results: list[RegimeProof]) -> None:
+    console = Console(soft_wrap=True)
+    for result in results:
+        verdict = "all hold" if result.ok else f"{len(result.violations)} violated"
+        console.print(
+            f"{result.regime}: {result.classes:,} request classes, "
+            f"{len(result.invariants)} invariants, {result.seconds:.1f} s: {verdict}",
+            markup=False,
+            highlight=False,
+        )
+        for violation in result.violations:
+            console.print(
+                f"  VIOLATED {violation.invariant} ({violation.classes:,} classes): "
+                f"{violation.detail}\n  {violation.statement}\n"
+                f"  Smallest counter-example (safeshare policy check --regime {result.regime}):",
+                markup=False,
+                highlight=False,
+            )
+            typer.echo(json.dumps(violation.request))
+
+
+@app.command()
+def diff(
+    first: Annotated[str, typer.Argument(help="First regime.")],
+    second: Annotated[str, typer.Argument(help="Second regime.")],
+    pack: Annotated[
+        Path | None, typer.Option("--pack", help="Regime pack directory (default: shipped).")
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="markdown or json.")
+    ] = "markdown",
+) -> None:
+    """Every request class two regimes decide differently, grouped into readable rules."""
+    with _json_errors():
+        if output not in ("markdown", "json"):
+            raise _error(INVALID_INPUT, "invalid_format", "use markdown or json", "--format")
+        first_regime, second_regime = _chosen(_pack(pack), [first, second])
+        result = diff_regimes(first_regime, second_regime)
+    if output == "json":
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        typer.echo(result.markdown())

@@ -195,40 +195,55 @@ class Regime:
 
     def evaluate(self, features: Features, categories: Iterable[Category]) -> Evaluation:
         """Ask Cedar about each category and each obligation, in one batch call."""
-        context = cedar_context(features)
-        principal = {"type": "Agency", "id": str(features.agency)}
+        return self.evaluate_many([features], categories)[0]
+
+    def evaluate_many(
+        self, many: Sequence[Features], categories: Iterable[Category]
+    ) -> list[Evaluation]:
+        """`evaluate` for several requests in one Cedar batch (the prover sends thousands)."""
         wanted = list(categories)
-        requests = [
-            {
-                "principal": principal,
-                "action": {"type": "Action", "id": "disclose"},
-                "resource": {"type": "Category", "id": str(category)},
-                "context": context,
-            }
-            for category in wanted
-        ] + [
-            {
-                "principal": principal,
-                "action": {"type": "Action", "id": "require"},
-                "resource": {"type": "Obligation", "id": str(obligation)},
-                "context": context,
-            }
-            for obligation in Obligation
-        ]
+        requests: list[dict[str, Any]] = []
+        for features in many:
+            context = cedar_context(features)
+            principal = {"type": "Agency", "id": str(features.agency)}
+            requests += [
+                {
+                    "principal": principal,
+                    "action": {"type": "Action", "id": "disclose"},
+                    "resource": {"type": "Category", "id": str(category)},
+                    "context": context,
+                }
+                for category in wanted
+            ] + [
+                {
+                    "principal": principal,
+                    "action": {"type": "Action", "id": "require"},
+                    "resource": {"type": "Obligation", "id": str(obligation)},
+                    "context": context,
+                }
+                for obligation in Obligation
+            ]
         results = cedarpy.is_authorized_batch(
             requests, self._policy_set, self._entities, schema=self._schema
         )
         answers = [self._answer(result) for result in results]
-        verdicts = {
-            category: self._verdict(allowed, ids)
-            for category, (allowed, ids) in zip(wanted, answers[: len(wanted)], strict=True)
-        }
-        (referral, referral_ids), (pause, pause_ids) = answers[len(wanted) :]
-        return Evaluation(
-            verdicts=verdicts,
-            referral=referral_ids if referral else (),
-            enforcement_pause=pause_ids if pause else (),
-        )
+        stride = len(wanted) + len(Obligation)
+        evaluations: list[Evaluation] = []
+        for offset in range(0, len(answers), stride):
+            mine = answers[offset : offset + stride]
+            verdicts = {
+                category: self._verdict(allowed, ids)
+                for category, (allowed, ids) in zip(wanted, mine[: len(wanted)], strict=True)
+            }
+            (referral, referral_ids), (pause, pause_ids) = mine[len(wanted) :]
+            evaluations.append(
+                Evaluation(
+                    verdicts=verdicts,
+                    referral=referral_ids if referral else (),
+                    enforcement_pause=pause_ids if pause else (),
+                )
+            )
+        return evaluations
 
     def _answer(self, result: cedarpy.AuthzResult) -> tuple[bool, tuple[str, ...]]:
         # Cedar skips a policy whose condition errors; a skipped forbid could let data out,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
-from typing import Any
+from typing import Any, Literal
 
 from cedarpy import pst
 
@@ -33,7 +33,7 @@ from safeshare.policy.schemas import (
 
 RequestKey = tuple[Features, int]  # features and a bit mask of the categories asked for
 _BITS: dict[Category, int] = {c: 1 << i for i, c in enumerate(CATEGORIES)}
-_FULL = "full"  # marker: the attribute's whole value matters
+_FULL: Literal["full"] = "full"  # marker: the attribute's whole value matters
 
 
 def request_key(request: ShareRequest) -> RequestKey:
@@ -127,20 +127,41 @@ class _Uses:
             self.scan(child)
 
 
-def projector(regime: Regime) -> Callable[[Features], Hashable]:
-    """A function mapping features to the smallest key that fixes every Cedar answer."""
+Observation = Literal["full"] | tuple[Hashable, ...]
+
+
+def observations(regime: Regime) -> dict[str, Observation] | None:
+    """What the regime's policies can observe of each feature, or None if anything at all.
+
+    A feature missing from the map is never observed; `"full"` means its whole value
+    matters; a tuple lists the membership probes it matters through (see module docstring).
+    The agency (the principal) is always observed in full.
+    """
     uses = _Uses()
     for policy in regime.pst.static_policies.values():
         for clause in policy.clauses:
             uses.scan(clause)
     if uses.opaque:
-        return lambda features: features
-    parts: list[Callable[[Features], Hashable]] = [_whole(0)]  # the principal: the agency
-    for index, name in enumerate(Features._fields):
+        return None
+    observed: dict[str, Observation] = {"agency": _FULL}
+    for name in Features._fields:
         seen = uses.observed.get(name)
-        if seen is None or name == "agency":
+        if seen is not None and name != "agency":
+            observed[name] = _FULL if seen is _FULL else tuple(seen)
+    return observed
+
+
+def projector(regime: Regime) -> Callable[[Features], Hashable]:
+    """A function mapping features to the smallest key that fixes every Cedar answer."""
+    observed = observations(regime)
+    if observed is None:
+        return lambda features: features
+    parts: list[Callable[[Features], Hashable]] = []
+    for index, name in enumerate(Features._fields):
+        seen = observed.get(name)
+        if seen is None:
             continue
-        parts.append(_whole(index) if seen is _FULL else _memberships(index, tuple(seen)))
+        parts.append(_whole(index) if seen == _FULL else _memberships(index, tuple(seen)))
     return lambda features: tuple([part(features) for part in parts])
 
 

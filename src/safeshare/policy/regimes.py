@@ -8,6 +8,7 @@ on a half-loaded policy set.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -193,10 +194,55 @@ def _policy_info(
     )
 
 
+PROOF_CERTIFICATE = "proved.json"
+# What every regime must guarantee (`safeshare policy prove`); part of what a certificate covers.
+INVARIANTS_FILE = Path(__file__).with_name("invariants.yaml")
+
+
+def compile_pack(directory: Path = REGIMES_DIR) -> dict[str, Regime]:
+    """Every regime in `directory`, compiled, without asking whether it was proved."""
+    return {source.name: compile_regime(source) for source in read_sources(directory)}
+
+
+def invariants_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_proof_certificate(directory: Path, regimes: Mapping[str, Regime]) -> None:
+    """Refuse a pack whose regimes or invariants changed since `policy prove` passed on it.
+
+    `safeshare policy prove --write-certificate` writes `proved.json` only when every
+    invariant holds; a pack without that file (a test's own pack) is not checked.
+    """
+    path = directory / PROOF_CERTIFICATE
+    if not path.exists():
+        return
+    try:
+        certificate = json.loads(path.read_text(encoding="utf-8"))
+        proved = certificate["regimes"]
+        invariants = certificate["invariants_sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RegimeLoadError(f"cannot read {path}: {exc!r}") from exc
+    if invariants != invariants_hash(INVARIANTS_FILE):
+        raise RegimeLoadError(
+            "the invariants changed since this regime pack was proved: run "
+            "`safeshare policy prove --write-certificate`"
+        )
+    for name, regime in regimes.items():
+        if proved.get(name) != regime.policy_hash:
+            raise RegimeLoadError(
+                f"regime {name} changed since it was proved (or never was): run "
+                "`safeshare policy prove --write-certificate`; a pack whose invariants fail "
+                "cannot go live"
+            )
+
+
 @lru_cache(maxsize=4)
 def load_regimes(directory: Path = REGIMES_DIR) -> Mapping[str, Regime]:
-    """Every regime in `directory`, compiled once per process."""
-    return {source.name: compile_regime(source) for source in read_sources(directory)}
+    """Every regime in `directory`, compiled once per process, refused if not proved."""
+    regimes = compile_pack(directory)
+    check_proof_certificate(directory, regimes)
+    return regimes
 
 
 def get_regime(name: str, directory: Path = REGIMES_DIR) -> Regime:
