@@ -29,6 +29,7 @@ from safeshare.web.routes import (
     ledger,
     oversight,
     policy,
+    policy_compare,
     public_report,
     reporting,
     support,
@@ -86,7 +87,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    features = (home, auth, api, public_report, reporting, policy, support, ledger, oversight)
+    features = (
+        home,
+        auth,
+        api,
+        public_report,
+        reporting,
+        policy,
+        policy_compare,
+        support,
+        ledger,
+        oversight,
+    )
     for module in features:
         app.include_router(module.router)
         for item in getattr(module, "NAV_ITEMS", []):
