@@ -98,7 +98,7 @@ def test_spanish_start_page_and_govuk_component_texts(anon: TestClient) -> None:
     assert title_of(page) == "Denunciar un delito – SafeShare"
     assert "Saltar al contenido principal" in page  # skip link
     assert '<span class="govuk-visually-hidden">Emergencia</span> Salir de esta página' in page
-    assert 'href="https://www.bbc.com/mundo"' in page
+    assert 'href="/report/exit?lang=es"' in page  # ends the session, then to bbc.com/mundo
     assert 'data-i18n.press-two-more-times="Pulse Mayús 2 veces más para salir."' in page
     assert "Advertencia" in page  # the warning icon's fallback text
     assert "No tiene que decirnos cuál es su situación migratoria" in page

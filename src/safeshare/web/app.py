@@ -21,7 +21,11 @@ from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
-from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from safeshare.web.middleware import (
+    AnonymousSessionCookieMiddleware,
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
 from safeshare.web.routes import (
     api,
     auth,
@@ -39,6 +43,7 @@ from safeshare.web.templating import STATIC_DIR, build_templates
 # Mounts that are not FastAPI routes; the route-declaration test accepts only these.
 PUBLIC_MOUNTS = frozenset({"/static"})
 MAX_BODY_BYTES = 1024 * 1024
+SESSION_COOKIE = "safeshare_session"
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -79,11 +84,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
-        session_cookie="safeshare_session",
+        session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age_seconds,
         same_site="lax",
         https_only=settings.is_production,
     )
+    app.add_middleware(AnonymousSessionCookieMiddleware, cookie_name=SESSION_COOKIE)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -41,6 +41,8 @@ SESSION_KEY = "lang"
 QUERY_PARAM = "lang"
 # Where "Exit this page" goes: an ordinary, busy site in the page's language.
 EXIT_URLS = {"en": "https://www.bbc.co.uk/weather", "es": "https://www.bbc.com/mundo"}
+# Ends the session and deletes any draft, then redirects to EXIT_URLS.
+EXIT_PATH = "/report/exit"
 # Babel locales used to format dates in each language.
 DATE_LOCALES = {"en": "en_GB", "es": "es"}
 
@@ -159,7 +161,8 @@ def template_context(request: Request, tr: Translator) -> dict[str, Any]:
             "html": Markup('<span class="govuk-visually-hidden">{}</span> {}').format(
                 _("Emergency"), _("Exit this page")
             ),
-            "redirectUrl": EXIT_URLS[tr.lang],
+            # Through our own exit route, which ends the session before leaving the site.
+            "redirectUrl": f"{EXIT_PATH}?{QUERY_PARAM}={tr.lang}",
             "activatedText": _("Loading."),
             "timedOutText": _("Exit this page expired."),
             "pressTwoMoreTimesText": _("Shift, press 2 more times to exit."),

@@ -103,3 +103,47 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class AnonymousSessionCookieMiddleware:
+    """Anonymous visitors get a browser-session cookie: no Max-Age, gone when the browser closes.
+
+    A victim's half-finished report lives in a server-side draft whose key is in this cookie;
+    a persistent cookie would let the next person on a shared device open it. Signed-in staff
+    keep the configured lifetime. The cookie's signed timestamp still limits its age on the
+    server whichever way it was sent. Sits outside Starlette's SessionMiddleware.
+    """
+
+    def __init__(self, app: ASGIApp, *, cookie_name: str, signed_in_key: str = "uid") -> None:
+        self.app = app
+        self.prefix = cookie_name.encode() + b"="
+        self.signed_in_key = signed_in_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_session_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and self.signed_in_key not in scope.get(
+                "session", {}
+            ):
+                message["headers"] = [
+                    (k, self._without_lifetime(v) if k.lower() == b"set-cookie" else v)
+                    for k, v in message.get("headers", [])
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_session_cookie)
+
+    def _without_lifetime(self, value: bytes) -> bytes:
+        if not value.startswith(self.prefix):
+            return value
+        parts = value.split(b"; ")
+        lowered = [p.lower() for p in parts]
+        if parts[0] == self.prefix + b"null" or b"max-age=0" in lowered or any(
+            p.startswith(b"expires=") and b"1970" in p for p in lowered
+        ):
+            return value  # a deletion must keep what makes the browser drop the cookie
+        kept = [p for p in parts if not p.lower().startswith((b"max-age=", b"expires="))]
+        return b"; ".join(kept)

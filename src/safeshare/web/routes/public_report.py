@@ -34,7 +34,14 @@ from safeshare.reporting.schemas import Actor, AnonymousReportCreate, PublicRepo
 from safeshare.vault.config import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
 from safeshare.web.forms import form_values
-from safeshare.web.i18n import Translator, template_context, translator
+from safeshare.web.i18n import (
+    DEFAULT_LANGUAGE,
+    EXIT_URLS,
+    QUERY_PARAM,
+    Translator,
+    template_context,
+    translator,
+)
 from safeshare.web.navigation import NavItem
 from safeshare.web.public_form import (
     ANSWERS_INVALID,
@@ -372,10 +379,28 @@ async def send_anonymous_report(request: Request, db: DbSession, _principal: Pub
         return _passphrase_page(request, _, {"passphrase": _(PASSPHRASE_SHORT, count=min_chars)})
 
 
+@router.get("/report/exit")
+def exit_this_page(request: Request, db: DbSession, _principal: Public) -> Response:
+    """"Exit this page": delete the draft and end the session *before* leaving the site.
+
+    Then Back, or the next person on a shared device, finds nothing of hers: no answers,
+    no reference, not even her language choice. Works the same with and without JavaScript
+    (the GOV.UK component navigates to this link).
+    """
+    lang = request.query_params.get(QUERY_PARAM)
+    handle = DraftHandle.from_session(request.session.get(DRAFT_SESSION))
+    if handle is not None:
+        drafts.discard_draft(db, handle=handle)
+    request.session.clear()
+    destination = EXIT_URLS.get(lang or "", EXIT_URLS[DEFAULT_LANGUAGE])
+    return RedirectResponse(destination, status_code=303)
+
+
 @router.get("/report/confirmation")
 def confirmation(request: Request, _principal: Public) -> Response:
     _ = translator(request)
-    sent = request.session.get(SENT_SESSION)
+    # Shown once: after this page nothing in the browser leads back to the reference.
+    sent = request.session.pop(SENT_SESSION, None)
     if not isinstance(sent, dict) or not isinstance(sent.get("reference"), str):
         return _redirect(START)
     return _page(
