@@ -136,7 +136,7 @@ def test_english_is_the_default(anon: TestClient) -> None:
     page = anon.get("/report").text
     assert '<html lang="en"' in page
     assert title_of(page) == "Report a crime – SafeShare"
-    assert 'href="https://www.bbc.co.uk/weather"' in page
+    assert 'href="/report/exit?lang=en"' in page
 
 
 def test_translator_formats_and_falls_back_to_english() -> None:
