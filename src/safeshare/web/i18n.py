@@ -149,6 +149,7 @@ def template_context(request: Request, tr: Translator) -> dict[str, Any]:
         "ngettext": tr.template_ngettext(),
         "lang": tr.lang,
         "html_lang": tr.lang,
+        "force_name": request.app.state.settings.force_name,
         "skip_link_text": _("Skip to main content"),
         "error_summary_title": _("There is a problem"),
         "error_prefix": _("Error"),

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from safeshare.auth.service import Principal
 from safeshare.web import navigation
 from safeshare.web.access import PUBLIC, SIGNED_IN
+from safeshare.web.i18n import template_context, translator
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -20,7 +21,8 @@ router = APIRouter()
 def index(request: Request, principal: Annotated[Principal | None, Depends(PUBLIC)]) -> Response:
     if principal is not None:
         return RedirectResponse("/home", status_code=303)
-    return render(request, "index.html")
+    _ = translator(request)
+    return render(request, "index.html", template_context(request, _))
 
 
 @router.get("/home")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from babel.dates import format_date
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -27,6 +28,8 @@ from starlette.responses import Response
 from safeshare.auth.service import Principal
 from safeshare.config import Settings
 from safeshare.errors import InvalidInputError
+from safeshare.policy import notice
+from safeshare.policy.schemas import ReasonEffect
 from safeshare.reporting import drafts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import Answers, DraftHandle
@@ -35,8 +38,10 @@ from safeshare.vault.config import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
 from safeshare.web.forms import form_values
 from safeshare.web.i18n import (
+    DATE_LOCALES,
     DEFAULT_LANGUAGE,
     EXIT_URLS,
+    N_,
     QUERY_PARAM,
     Translator,
     template_context,
@@ -377,6 +382,50 @@ async def send_anonymous_report(request: Request, db: DbSession, _principal: Pub
         if exc.field != "passphrase":
             raise
         return _passphrase_page(request, _, {"passphrase": _(PASSPHRASE_SHORT, count=min_chars)})
+
+
+_NOTICE_HEADINGS = {
+    ReasonEffect.forbid: N_("Never shared"),
+    ReasonEffect.review: N_("Decided case by case by a trained disclosure officer"),
+    ReasonEffect.permit: N_("May be shared"),
+    ReasonEffect.referral: N_("What the police must also do"),
+    ReasonEffect.enforcement_pause: N_("What the police must also do"),
+}
+
+
+@router.get("/report/what-we-share")
+def what_we_share(request: Request, db: DbSession, _principal: Public) -> Response:
+    """The force's sharing rules in plain words, generated from the active regime."""
+    _ = translator(request)
+    sharing = notice.sharing_notice(db)
+    groups: dict[str, list[str]] = {}
+    for rule in sharing.rules:
+        groups.setdefault(_(_NOTICE_HEADINGS[rule.effect]), []).append(rule.text)
+    return _page(
+        request,
+        _,
+        "public_report/what_we_share.html",
+        {
+            "notice": sharing,
+            "since": format_date(sharing.since.date(), format="long", locale=DATE_LOCALES[_.lang])
+            if sharing.since
+            else None,
+            "groups": [{"heading": h, "texts": t} for h, t in groups.items()],
+            "back_href": START,
+        },
+    )
+
+
+@router.get("/report/privacy")
+def privacy_notice(request: Request, _principal: Public) -> Response:
+    _ = translator(request)
+    return _page(request, _, "public_report/privacy.html", {"back_href": START})
+
+
+@router.get("/report/cover-your-tracks")
+def cover_your_tracks(request: Request, _principal: Public) -> Response:
+    _ = translator(request)
+    return _page(request, _, "public_report/cover_your_tracks.html", {"back_href": START})
 
 
 @router.get("/report/exit")
