@@ -190,6 +190,7 @@ def test_anonymous_report_and_return_visit_in_spanish_without_javascript(
     page.fill("#passphrase", PASSPHRASE)
     _choose(page, "La policía puede ponerse en contacto conmigo")
     page.fill("#contact_details", "07700 900456")
+    page.fill("#safe_contact", "Por las mañanas")
     _press(page, "Enviar")
     assert _heading(page) == "Lo hemos añadido a su denuncia"
     assert_accessible(page)

@@ -592,7 +592,12 @@ def test_return_failures_look_the_same_whether_or_not_the_report_exists(
 ) -> None:
     reference = send_anonymous(client)
     visitor = TestClient(app, follow_redirects=False)
-    typed = {"information": "More detail", "consents": "police_contact"}
+    typed = {
+        "information": "More detail",
+        "consents": "police_contact",
+        "contact_details": "07700 900333",
+        "safe_contact": "Evenings",
+    }
     wrong = _return(visitor, reference=reference, passphrase="not the passphrase", **typed)
     missing = _return(visitor, reference="SS-00000-00000", passphrase="not the passphrase", **typed)
     junk = _return(visitor, reference="nonsense", passphrase="not the passphrase", **typed)

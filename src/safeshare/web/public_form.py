@@ -341,6 +341,15 @@ DATE_MESSAGES = {
 DATE_ORDER = N_("The date it last happened must be the same as or after the date it first happened")
 DATE_START_MISSING = N_("Enter the date it first happened, or leave both dates blank")
 CONTACT_MISSING = N_("Enter your name or how we can contact you")
+# Agreeing to be contacted is only safe with a way to reach her and a time that is safe.
+CONTACT_METHOD_NEEDED = N_(
+    "Enter a safe way for the police to contact you, or do not agree to be contacted"
+)
+SAFE_TIME_NEEDED = N_("Enter when it is safe to contact you, or do not agree to be contacted")
+POLICE_CONTACT_NEEDS_DETAILS = N_(
+    "To agree to be contacted, go back and give a safe way to contact you and a safe time, "
+    "or select no"
+)
 TOO_LONG = {
     "name": N_("Your name must be %(count)s characters or fewer"),
     "contact_details": N_("Contact details must be %(count)s characters or fewer"),
@@ -484,6 +493,16 @@ def parse_step(
         if not errors and not (answers["name"] or answers["contact_details"]):
             errors["name"] = _(CONTACT_MISSING)
     return (answers, errors) if not errors else ({}, errors)
+
+
+def consent_errors(step: Step, answers: Answers, _: Translator) -> dict[str, str]:
+    """Errors that need answers from other steps: agreeing to police contact needs a safe way
+    to make contact and a safe time, both given on the contact step."""
+    if step is not POLICE or answers.get(POLICE.field) != YES:
+        return {}
+    if answers.get("contact_details") and answers.get("safe_contact"):
+        return {}
+    return {POLICE.field: _(POLICE_CONTACT_NEEDS_DETAILS)}
 
 
 def form_from_answers(step: Step, answers: Answers) -> dict[str, str]:
@@ -655,6 +674,11 @@ def parse_return(
     if not isinstance(chosen, list) or not set(chosen) <= purposes:
         errors["consents"] = _(UNREADABLE)
         chosen = []
+    if not errors and ConsentPurpose.police_contact.value in chosen:
+        if not texts["contact_details"]:
+            errors["contact_details"] = _(CONTACT_METHOD_NEEDED)
+        if not texts["safe_contact"]:
+            errors["safe_contact"] = _(SAFE_TIME_NEEDED)
     if errors:
         return None, errors
     if not (texts["information"] or texts["contact_details"] or texts["safe_contact"] or chosen):

@@ -60,6 +60,7 @@ from safeshare.web.public_form import (
     WHAT,
     Step,
     build_payload,
+    consent_errors,
     first_unanswered,
     flow,
     form_from_answers,
@@ -560,6 +561,7 @@ async def answer(request: Request, db: DbSession, slug: str, _principal: Public)
     change = request.query_params.get("change") == "1"
     values = form_values(await request.form())
     given, errors = parse_step(step, values, _, today_in(_settings(request).reporting.timezone))
+    errors = errors or consent_errors(step, {**state.answers, **given}, _)
     if errors:  # the draft is untouched: earlier answers are kept
         return _question_page(request, _, step, state.answers, values, change=change, errors=errors)
     answers = prune({**state.answers, **given})
