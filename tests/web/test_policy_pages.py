@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
@@ -16,6 +17,7 @@ from safeshare.policy.models import PolicyDecision
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import ShareRequest
 from safeshare.runtime import Runtime
+from tests.factories.policy import bound_request, report_with_facts
 from tests.unit.policy.builders import request_data
 from tests.web.conftest import csrf_from
 
@@ -23,19 +25,29 @@ Clients = Callable[[Role], TestClient]
 ENFORCEMENT = {"agency": "immigration_enforcement", "purpose": "immigration_enforcement"}
 LONDON = explain.LOCAL_ZONE
 
+REFERENCE = "SS-7K4MQ-2XD9B"
 VALID_FORM: dict[str, Any] = {
     "agency": "police",
     "purpose": "criminal_investigation",
-    "role": "victim",
-    "crime_types": ["domestic_abuse"],
-    "suspected_of_offence": "no",
     "status_doubt_only": "no",
-    "investigation_active": "yes",
-    "receiving_regularisation_support": "no",
-    "consents": ["victim_support"],
     "categories": ["identity", "address", "immigration_status"],
-    "report_ref": "SS-7K4MQ-2XD9B",
+    "report_ref": REFERENCE,
 }
+# What the report REFERENCE records: the form no longer asks, the record says.
+RECORDED = request_data(
+    subject={
+        "crime_types": ["domestic_abuse"],
+        "consents": [{"purpose": "victim_support", "withdrawn": False}],
+    },
+    categories=["identity", "address", "immigration_status"],
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report(web_runtime: Runtime) -> None:
+    with web_runtime.session() as session:
+        subject = ShareRequest.model_validate(RECORDED).subject
+        report_with_facts(session, subject, reference=REFERENCE)
 
 
 def _text(response: Any) -> str:
@@ -58,7 +70,7 @@ def _seed(
     with runtime.session() as session:
         record = service.make_decision(
             session,
-            request=ShareRequest.model_validate(request_data(**overrides)),
+            request=bound_request(session, ShareRequest.model_validate(request_data(**overrides))),
             actor=actor,
             actor_role=Role.officer,
             regime=regime,
@@ -93,12 +105,38 @@ def test_navigation_shows_each_role_its_firewall_pages(client_for: Clients) -> N
 # --- request to share information ------------------------------------------------------
 
 
-def test_the_form_asks_every_question(client_for: Clients) -> None:
+def test_the_form_asks_only_about_the_request_never_the_persons_facts(
+    client_for: Clients,
+) -> None:
     page = client_for(Role.officer).get("/policy/share")
     assert page.status_code == 200
-    for name in (*VALID_FORM, "withdrawn_consents"):
+    for name in VALID_FORM:
         assert f'name="{name}"' in page.text, name
+    for typed in ("role", "crime_types", "consents", "suspected_of", "investigation_active"):
+        assert f'name="{typed}' not in page.text, typed
     assert "<script>" not in page.text and "style=" not in page.text
+
+
+def test_the_report_page_buttons_prefill_the_form(client_for: Clients) -> None:
+    client = client_for(Role.officer)
+    page = client.get(f"/policy/share?report_ref={REFERENCE}")
+    assert f'value="{REFERENCE}"' in page.text
+    check = client.get(f"/policy/share?report_ref={REFERENCE}&check=true")
+    assert re.search(r'value="immigration_enforcement"\s+checked', check.text)
+    assert re.search(r'value="status_check"\s+checked', check.text)
+
+
+def test_an_unknown_report_is_a_form_error_and_no_decision(
+    client_for: Clients, web_runtime: Runtime
+) -> None:
+    client = client_for(Role.officer)
+    form = {**VALID_FORM, "report_ref": "SS-00000-00000"}
+    response = _post(client, "/policy/share", form, "/policy/share")
+    assert response.status_code == 400
+    assert 'href="#report_ref"' in response.text
+    assert "There is no report with that reference" in response.text
+    with web_runtime.session() as session:
+        assert service.list_decisions(session, report_ref="SS-00000-00000") == []
 
 
 def test_an_empty_form_lists_every_problem_linked_to_its_field(client_for: Clients) -> None:
@@ -106,16 +144,11 @@ def test_an_empty_form_lists_every_problem_linked_to_its_field(client_for: Clien
     response = _post(client, "/policy/share", {}, "/policy/share")
     assert response.status_code == 400
     assert "govuk-error-summary" in response.text
-    assert response.text.count("govuk-error-message") == 9
+    assert response.text.count("govuk-error-message") == 4
     expected = {
         "agency": "Select who is asking for the information",
         "purpose": "Select why they want the information",
-        "role": "Select whether the person is a victim, a witness or a suspect",
-        "crime_types": "Select at least one type of crime",
-        "suspected_of_offence": "Select yes if the person is suspected of an offence",
-        "status_doubt_only": "Select yes if the only concern is doubt about the person",
-        "investigation_active": "Select yes if an investigation or prosecution is active",
-        "receiving_regularisation_support": "Select yes if the person is getting support",
+        "status_doubt_only": "Select yes if the only concern is the person",
         "categories": "Select at least one type of information they want",
     }
     text = _text(response)
@@ -123,7 +156,7 @@ def test_an_empty_form_lists_every_problem_linked_to_its_field(client_for: Clien
         assert f'href="#{field}"' in response.text, field
         assert f'id="{field}"' in response.text, field  # the link lands on the first input
         assert message in text, field
-    assert _text(response).count("Error:") >= 9
+    assert _text(response).count("Error:") >= 4
 
 
 def test_what_was_entered_is_kept_when_the_form_is_shown_again(client_for: Clients) -> None:
@@ -134,18 +167,7 @@ def test_what_was_entered_is_kept_when_the_form_is_shown_again(client_for: Clien
     assert 'href="#categories"' in response.text and 'href="#report_ref"' in response.text
     assert 'href="#agency"' not in response.text
     assert re.search(r'value="police"\s+checked', response.text)
-    assert re.search(r'value="domestic_abuse"\s+checked', response.text)
-    assert re.search(r'value="victim_support"\s+checked', response.text)
     assert 'value="not a ref!"' in response.text
-
-
-def test_a_consent_cannot_be_both_given_and_withdrawn(client_for: Clients) -> None:
-    client = client_for(Role.officer)
-    form = {**VALID_FORM, "withdrawn_consents": ["victim_support"]}
-    response = _post(client, "/policy/share", form, "/policy/share")
-    assert response.status_code == 400
-    assert 'href="#withdrawn_consents"' in response.text
-    assert "cannot be both given and withdrawn" in response.text
 
 
 def test_a_request_is_decided_and_explained_in_plain_english(
@@ -160,17 +182,7 @@ def test_a_request_is_decided_and_explained_in_plain_english(
     page = client.get(location)
     assert page.status_code == 200
     text = _text(page)
-    decision = get_regime("firewall").decide(
-        ShareRequest.model_validate(
-            request_data(
-                subject={
-                    "crime_types": ["domestic_abuse"],
-                    "consents": [{"purpose": "victim_support", "withdrawn": False}],
-                },
-                categories=["identity", "address", "immigration_status"],
-            )
-        )
-    )
+    decision = get_regime("firewall").decide(ShareRequest.model_validate(RECORDED))
     assert decision.outcome == "permit"
     assert "govuk-panel" in page.text
     assert "Some information may be shared" in text

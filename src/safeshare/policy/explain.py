@@ -33,6 +33,7 @@ AGENCIES: dict[str, str] = {
     Agency.local_authority: "Local authority",
     Agency.health: "Health service",
     Agency.support_org: "Support organisation",
+    Agency.immigration_adviser: "Immigration adviser acting for the person (regulated)",
     Agency.other: "Another organisation",
 }
 
@@ -42,6 +43,8 @@ PURPOSES: dict[str, str] = {
     Purpose.safeguarding: "Safeguarding",
     Purpose.victim_support: "Support for the victim",
     Purpose.regularisation_support: "Help to regularise their immigration status",
+    Purpose.immigration_advice: "Immigration advice for the person",
+    Purpose.status_check: "A police check of the person's immigration status",
 }
 
 SUBJECT_ROLES: dict[str, str] = {

@@ -25,6 +25,7 @@ from safeshare.policy.errors import (
 )
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure
 from safeshare.policy.schemas import Category, CategoryRuling, DisclosureMethod
+from tests.factories.policy import bound_request
 from tests.unit.policy.builders import share_request
 
 FORCE = "Testshire Police"
@@ -35,12 +36,11 @@ T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 def _decide(session: Session, *, regime: str = "firewall", **request: object) -> PolicyDecision:
     return service.make_decision(
         session,
-        request=share_request(**request),
+        request=bound_request(session, share_request(**request)),
         actor="pc.jones",
         actor_role=Role.officer,
         regime=regime,
         force=FORCE,
-        report_ref="SS-AAAAA-BBBBB",
         now=T0,
     )
 
@@ -78,7 +78,7 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
     assert disclosure.categories == ["identity", "address"]  # canonical order
     assert (disclosure.agency, disclosure.purpose) == ("police", "criminal_investigation")
     assert (disclosure.regime, disclosure.policy_hash) == ("firewall", record.policy_hash)
-    assert disclosure.report_ref == "SS-AAAAA-BBBBB"
+    assert disclosure.report_ref == record.report_ref
     assert disclosure.sent_at == T0 + timedelta(hours=1)
     assert disclosure.recorded_by == "ds.khan"
     assert service.get_disclosure(db_session, disclosure_id=disclosure.id) is disclosure
@@ -92,7 +92,7 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
         "purpose": "criminal_investigation",
         "categories": ["identity", "address"],
         "regime": "firewall",
-        "report_ref": "SS-AAAAA-BBBBB",
+        "report_ref": record.report_ref,
         "policy_hash": record.policy_hash,
         "method": "phone",
         "sent_at": "2025-03-01T10:00:00+00:00",
