@@ -296,7 +296,12 @@ def test_a_disclosure_officer_records_what_was_sent(
     sent_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
     response = anon.post(
         f"/api/v1/decisions/{decision_id}/disclosures",
-        json={"categories": ["identity"], "sent_at": sent_at.isoformat(), "method": "secure_email"},
+        json={
+            "categories": ["identity"],
+            "sent_at": sent_at.isoformat(),
+            "method": "secure_email",
+            "recipient_organisation": "Demoshire Police PPU",
+        },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
     assert response.status_code == 201, response.text
@@ -309,6 +314,8 @@ def test_a_disclosure_officer_records_what_was_sent(
     assert record["regime"] == "firewall"
     assert record["report_ref"].startswith("SS-")
     assert record["recorded_by"] == "disclosure-officer"
+    assert record["recipient_organisation"] == "Demoshire Police PPU"
+    assert record["onward_use_condition"].startswith("Use this information only for")
     assert response.headers["location"] == f"/api/v1/disclosures/{record['id']}"
 
     (event,) = [e for e in published if e.kind == "policy.disclosure"]
@@ -341,7 +348,12 @@ def test_more_categories_than_the_decision_allowed_are_refused(
     decision_id = _decide(web_runtime, request_data(categories=["identity", "nationality"]))
     response = anon.post(
         f"/api/v1/decisions/{decision_id}/disclosures",
-        json={"categories": ["identity", "nationality"], "sent_at": _sent(), "method": "post"},
+        json={
+            "categories": ["identity", "nationality"],
+            "sent_at": _sent(),
+            "method": "post",
+            "recipient_organisation": "Org",
+        },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
     assert response.status_code == 422
@@ -356,12 +368,36 @@ def test_more_categories_than_the_decision_allowed_are_refused(
     ("body", "field"),
     [
         (
-            {"categories": ["identity"], "sent_at": "2025-01-01T10:00:00", "method": "post"},
+            {
+                "categories": ["identity"],
+                "sent_at": "2025-01-01T10:00:00",
+                "method": "post",
+                "recipient_organisation": "Org",
+            },
             "sent_at",
         ),
-        ({"categories": ["identity"], "sent_at": _sent(), "method": "pigeon"}, "method"),
-        ({"categories": [], "sent_at": _sent(), "method": "post"}, "categories"),
-        ({"categories": ["identity"], "method": "post"}, "sent_at"),
+        (
+            {
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "pigeon",
+                "recipient_organisation": "Org",
+            },
+            "method",
+        ),
+        (
+            {
+                "categories": [],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+            },
+            "categories",
+        ),
+        (
+            {"categories": ["identity"], "method": "post", "recipient_organisation": "Org"},
+            "sent_at",
+        ),
         ({"categories": ["identity"], "sent_at": _sent(), "method": "post", "to": "x"}, "to"),
     ],
     ids=["naive-time", "bad-method", "none", "missing-time", "unknown-field"],
@@ -391,7 +427,12 @@ def test_nothing_may_be_recorded_under_a_refusal_or_a_pending_review(
     for decision_id, words in ((refused, "refused sharing"), (pending, "waiting for review")):
         response = anon.post(
             f"/api/v1/decisions/{decision_id}/disclosures",
-            json={"categories": ["identity"], "sent_at": _sent(), "method": "post"},
+            json={
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+            },
             headers=_auth(api_tokens, Role.disclosure_officer),
         )
         assert response.status_code == 422
@@ -402,7 +443,12 @@ def test_only_disclosure_officers_record_disclosures(
     anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
 ) -> None:
     decision_id = _decide(web_runtime, request_data())
-    body = {"categories": ["identity"], "sent_at": _sent(), "method": "post"}
+    body = {
+        "categories": ["identity"],
+        "sent_at": _sent(),
+        "method": "post",
+        "recipient_organisation": "Org",
+    }
     for role in Role:
         if role is Role.disclosure_officer:
             continue

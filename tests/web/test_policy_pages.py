@@ -416,6 +416,7 @@ def _disclosure_form(when: datetime, **fields: Any) -> dict[str, Any]:
     return {
         "categories": ["identity"],
         "method": "secure_email",
+        "recipient_organisation": "Demoshire Police Public Protection Unit",
         "sent_at-day": str(local.day),
         "sent_at-month": str(local.month),
         "sent_at-year": str(local.year),
@@ -484,6 +485,11 @@ def test_the_date_sent_is_checked(client_for: Clients, web_runtime: Runtime) -> 
         ({"sent_time": "25:00"}, "sent_time", "Enter a real time"),
         ({"method": ""}, "method", "Select how the information was sent"),
         ({"categories": []}, "categories", "Select the information that was sent"),
+        (
+            {"recipient_organisation": " "},
+            "recipient_organisation",
+            "Enter the organisation that received the information",
+        ),
     ]
     for changes, field, message in cases:
         response = _post(client, path, _disclosure_form(now, **changes), path)

@@ -127,6 +127,33 @@ METHODS: dict[str, str] = {
 }
 
 
+def onward_use_condition(
+    *, agency: str, purpose: str, referral: bool, enforcement_pause: bool
+) -> str:
+    """The condition the recipient organisation is shown with every disclosure: use only
+    for the stated purpose, no onward sharing without the force's agreement, and any duty
+    the decision carries."""
+    purpose_text = PURPOSES.get(purpose, purpose).lower()
+    parts = [
+        f"Use this information only for {purpose_text}.",
+        "Do not share it with anyone else, or use it for anything else, without the written "
+        "agreement of the force that sent it.",
+    ]
+    if agency == Agency.immigration_enforcement or purpose == Purpose.immigration_enforcement:
+        parts.append(
+            "Do not use it to take immigration enforcement action against a victim or "
+            "witness without the force's agreement."
+        )
+    if enforcement_pause:
+        parts.append(
+            "Under the migrant victims protocol, take no enforcement action against "
+            "the victim while the investigation or prosecution is active."
+        )
+    if referral:
+        parts.append("The person must be referred to independent advice and support.")
+    return " ".join(parts)
+
+
 def category_label(category: str) -> str:
     """'immigration_status' -> 'Immigration status' (unknown codes are shown as they are)."""
     return CATEGORIES.get(category, category)

@@ -242,6 +242,10 @@ class DisclosureCreate(_Contract):
     categories: list[Category] = Field(min_length=1)
     sent_at: AwareDatetime
     method: DisclosureMethod
+    # The organisation that received it (e.g. "Home Office Immigration Enforcement, Croydon").
+    recipient_organisation: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
 
     _unique = field_validator("categories")(_unique_categories)
 
@@ -261,6 +265,8 @@ class DisclosureRead(_Contract):
     regime: str
     policy_hash: str
     report_ref: str | None
+    recipient_organisation: str | None  # None only before recipients were required
+    onward_use_condition: str | None
     recorded_by: str
     recorded_at: AwareDatetime
 

@@ -699,11 +699,15 @@ def record_disclosure(
     categories: Sequence[Category | str],
     sent_at: datetime,
     method: DisclosureMethod | str,
+    recipient_organisation: str,
     actor: str,
     actor_role: Role,
     now: datetime | None = None,
 ) -> PolicyDisclosure:
     """Record what a disclosure officer actually sent under a decision, and publish it.
+
+    Every disclosure names the organisation that received it and records the onward-use
+    condition that organisation is shown (`explain.onward_use_condition`).
 
     The categories must be a subset of what the decision (or its review) allowed; the
     agency and purpose are the decision's. `sent_at` must be aware, not in the future, and
@@ -741,7 +745,19 @@ def record_disclosure(
             + explain.format_datetime(allowed_at),
             field="sent_at",
         )
+    recipient = " ".join(recipient_organisation.split())
+    if not recipient or len(recipient) > 200:
+        raise InvalidInputError(
+            "Enter the organisation that received the information, in 200 characters or fewer",
+            field="recipient_organisation",
+        )
     request = record.share_request()
+    condition = explain.onward_use_condition(
+        agency=str(request.requester.agency),
+        purpose=str(request.requester.purpose),
+        referral=record.is_referral_required,
+        enforcement_pause=record.is_enforcement_pause_required,
+    )
     disclosure = PolicyDisclosure(
         decision_id=record.id,
         force=record.force,
@@ -751,6 +767,8 @@ def record_disclosure(
         policy_hash=record.policy_hash,
         report_ref=record.report_ref,
         categories=wanted,
+        recipient_organisation=recipient,
+        onward_use_condition=condition,
         method=str(method),
         sent_at=sent_at,
         recorded_by=actor,
@@ -775,6 +793,10 @@ def record_disclosure(
                 "policy_hash": record.policy_hash,
                 "method": disclosure.method,
                 "sent_at": sent_at.astimezone(UTC).isoformat(),
+                # The organisation's name is not personal data; the condition's hash proves
+                # which terms went with it.
+                "recipient_organisation": recipient,
+                "onward_use_condition_sha256": hashlib.sha256(condition.encode()).hexdigest(),
             },
         ),
     )

@@ -192,6 +192,7 @@ def api_record_disclosure(
         categories=body.categories,
         sent_at=body.sent_at,
         method=body.method,
+        recipient_organisation=body.recipient_organisation,
         actor=principal.username,
         actor_role=principal.role,
     )
@@ -502,7 +503,12 @@ def _ruling_field(field: str | None) -> str:
 # --- disclosures actually made ---------------------------------------------------------
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-DISCLOSURE_FIELDS = {"categories": "categories", "method": "method", "sent_at": "sent_at-day"}
+DISCLOSURE_FIELDS = {
+    "categories": "categories",
+    "method": "method",
+    "sent_at": "sent_at-day",
+    "recipient_organisation": "recipient_organisation",
+}
 
 
 class DisclosureForm(BaseModel):
@@ -512,11 +518,17 @@ class DisclosureForm(BaseModel):
 
     categories: Annotated[list[Category], Ticked, Field(min_length=1)]
     method: DisclosureMethod
+    recipient_organisation: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
 
 
 DISCLOSURE_MESSAGES = {
     "categories": "Select the information that was sent",
     "method": "Select how the information was sent",
+    "recipient_organisation": (
+        "Enter the organisation that received the information, in 200 characters or fewer"
+    ),
 }
 
 
@@ -603,6 +615,7 @@ async def disclosure_submit(
                 categories=form.categories,
                 sent_at=explain.local_to_utc(*when),
                 method=form.method,
+                recipient_organisation=form.recipient_organisation,
                 actor=principal.username,
                 actor_role=principal.role,
             )
