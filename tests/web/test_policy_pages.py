@@ -526,3 +526,23 @@ def test_only_disclosure_officers_record_disclosures(
         client = client_for(role)
         assert client.get(path).status_code == 403, role
         assert _post(client, path, _disclosure_form(datetime.now(UTC)), "/home").status_code == 403
+
+
+def test_the_report_page_starts_the_journeys_and_lists_its_decisions(
+    client_for: Clients, web_runtime: Runtime
+) -> None:
+    client = client_for(Role.officer)
+    response = _post(client, "/policy/share", VALID_FORM, "/policy/share")
+    decision_id = int(response.headers["location"].rsplit("/", 1)[1])
+    with web_runtime.session() as session:
+        from safeshare.reporting import service as reporting
+
+        report_id = reporting.find_report_id(session, reference=REFERENCE)
+    page = client.get(f"/reports/{report_id}").text
+    assert f'href="/policy/share?report_ref={REFERENCE}"' in page
+    assert f'href="/support/find?report={REFERENCE}"' in page
+    assert "check=true" in page
+    assert f"Decision {decision_id}:" in page
+    inspector = client_for(Role.inspector).get(f"/reports/{report_id}")
+    if inspector.status_code == 200:
+        assert "Request to share" not in inspector.text

@@ -30,6 +30,8 @@ from starlette.responses import Response
 from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
 from safeshare.errors import InvalidInputError
+from safeshare.policy import service as policy_service
+from safeshare.policy.models import PolicyDecision
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
@@ -90,6 +92,7 @@ def _report_page(
     values: Mapping[str, Any] | None = None,
     revealed: Mapping[SealedField, str | None] | None = None,
     revealed_updates: Mapping[int, str | None] | None = None,
+    decisions: list[PolicyDecision] | None = None,
     status_code: int = 200,
 ) -> Response:
     role = principal.role
@@ -107,6 +110,8 @@ def _report_page(
             "can_update": role in CASE,
             "can_consent": role in CONSENTERS,
             "can_mark_rights": role in CASE,
+            "can_share": role in policy_service.DECIDING_ROLES,
+            "decisions": decisions or [],
         },
         problems=problems,
         order=("fields", "reason"),
@@ -226,8 +231,16 @@ def report_list(request: Request, db: DbSession, principal: Reader) -> Response:
 
 @router.get("/reports/{report_id}")
 def report_detail(request: Request, db: DbSession, principal: Reader, report_id: int) -> Response:
-    """A report's unsealed details; sealed ones stay hidden until shown with a reason."""
-    return _report_page(request, principal, common.visible_report(db, principal, report_id))
+    """A report's unsealed details (sealed ones stay hidden until shown with a reason), and
+    every sharing decision made about it, for the roles that may read decisions."""
+    report = common.visible_report(db, principal, report_id)
+    readers = policy_service.DECIDING_ROLES | policy_service.OVERSEEING_ROLES
+    decisions = (
+        policy_service.list_decisions(db, report_ref=report.reference, limit=200)
+        if principal.role in readers
+        else []
+    )
+    return _report_page(request, principal, report, decisions=decisions)
 
 
 @router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
