@@ -543,6 +543,21 @@ def test_the_report_page_starts_the_journeys_and_lists_its_decisions(
     assert f'href="/support/find?report={REFERENCE}"' in page
     assert "check=true" in page
     assert f"Decision {decision_id}:" in page
+    with web_runtime.session() as session:
+        disclosure = service.record_disclosure(
+            session,
+            decision_id=decision_id,
+            categories=["identity"],
+            sent_at=datetime.now(UTC),
+            method="phone",
+            recipient_organisation="Demoshire Police PPU",
+            actor="disclosure-officer",
+            actor_role=Role.disclosure_officer,
+        )
+        disclosure_id = disclosure.id
+    page = client.get(f"/reports/{report_id}").text
+    assert f"Disclosure {disclosure_id} under decision {decision_id}" in page
+    assert "to Demoshire Police PPU" in page
     inspector = client_for(Role.inspector).get(f"/reports/{report_id}")
     if inspector.status_code == 200:
         assert "Request to share" not in inspector.text

@@ -439,3 +439,21 @@ def test_the_configured_threshold_is_used(
         sign_in(client, "pcc-analyst")
         html = client.get(f"/support/services/{data.stale_refuge_a}/performance").text
     assert "fewer than 2" in html and "fewer than 10" not in html
+
+
+def test_a_referral_meets_right_4_and_shows_on_the_report_page(
+    web_runtime: Runtime, client_for: ClientFor, data: SupportData
+) -> None:
+    report_id, reference = make_report(web_runtime, consent=True)
+    status, location, _ = refer(client_for(Role.officer), data.refuge_a, reference)
+    assert status == 303
+    decision_id = int(location.rsplit("/", 1)[1])
+    with web_runtime.session() as session:
+        report = reporting.get_report_or_raise(session, report_id=report_id, actor=officer())
+        right4 = next(r for r in report.rights if r.right == 4)
+        assert (right4.status, right4.met_by) == ("met", "officer")
+        assert right4.met_at is not None
+    page = client_for(Role.officer).get(f"/reports/{report_id}").text
+    assert f"Decision {decision_id}:" in page
+    assert 'id="referrals"' in page and "Referral " in page
+    assert f'href="/support/find?report={reference}"' in page

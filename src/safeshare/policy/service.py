@@ -821,12 +821,16 @@ def list_disclosures(
     *,
     agency: str | None = None,
     decision_id: int | None = None,
+    report_ref: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[PolicyDisclosure]:
     """Recorded disclosures, most recently sent first, optionally to one agency (e.g.
-    `"immigration_enforcement"`) or under one decision. Stable: oversight relies on it."""
+    `"immigration_enforcement"`), under one decision or about one report. Stable: oversight
+    relies on it."""
     query = select(PolicyDisclosure)
+    if report_ref is not None:
+        query = query.where(PolicyDisclosure.report_ref == report_ref)
     if agency is not None:
         query = query.where(PolicyDisclosure.agency == str(agency))
     if decision_id is not None:

@@ -61,6 +61,7 @@ from safeshare.reporting.schemas import (
     UpdateCreate,
     UpdateRead,
 )
+from safeshare.reporting.victims_code import meet_referral_right
 from safeshare.reporting.vocab import (
     IDENTITY_FIELDS,
     CaseStatus,
@@ -82,6 +83,7 @@ __all__ = [
     "find_report_id",
     "get_report",
     "get_report_or_raise",
+    "meet_referral_right",
     "record_consent",
     "record_fact",
     "reveal_referred_fields",

@@ -18,6 +18,7 @@ made; for anyone else's, every route answers 404, as for a report that does not 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
 from typing import Any
@@ -31,7 +32,7 @@ from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
 from safeshare.errors import InvalidInputError
 from safeshare.policy import service as policy_service
-from safeshare.policy.models import PolicyDecision
+from safeshare.policy.models import PolicyDecision, PolicyDisclosure
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
@@ -44,6 +45,8 @@ from safeshare.reporting.vocab import (
     SealedField,
     VictimsCodeRight,
 )
+from safeshare.support import service as support_service
+from safeshare.support.models import SupportReferral
 from safeshare.web.access import DbSession
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
@@ -92,7 +95,7 @@ def _report_page(
     values: Mapping[str, Any] | None = None,
     revealed: Mapping[SealedField, str | None] | None = None,
     revealed_updates: Mapping[int, str | None] | None = None,
-    decisions: list[PolicyDecision] | None = None,
+    sharing: CaseSharing | None = None,
     status_code: int = 200,
 ) -> Response:
     role = principal.role
@@ -111,7 +114,7 @@ def _report_page(
             "can_consent": role in CONSENTERS,
             "can_mark_rights": role in CASE,
             "can_share": role in policy_service.DECIDING_ROLES,
-            "decisions": decisions or [],
+            "sharing": sharing,
         },
         problems=problems,
         order=("fields", "reason"),
@@ -235,12 +238,25 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
     every sharing decision made about it, for the roles that may read decisions."""
     report = common.visible_report(db, principal, report_id)
     readers = policy_service.DECIDING_ROLES | policy_service.OVERSEEING_ROLES
-    decisions = (
-        policy_service.list_decisions(db, report_ref=report.reference, limit=200)
+    sharing = (
+        CaseSharing(
+            decisions=policy_service.list_decisions(db, report_ref=report.reference, limit=500),
+            referrals=support_service.list_referrals_for_report(db, report_id=report.id),
+            disclosures=policy_service.list_disclosures(db, report_ref=report.reference, limit=500),
+        )
         if principal.role in readers
-        else []
+        else None
     )
-    return _report_page(request, principal, report, decisions=decisions)
+    return _report_page(request, principal, report, sharing=sharing)
+
+
+@dataclass(frozen=True)
+class CaseSharing:
+    """Everything shared or asked about a report: decisions, referrals, disclosures."""
+
+    decisions: list[PolicyDecision]
+    referrals: list[SupportReferral]
+    disclosures: list[PolicyDisclosure]
 
 
 @router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
