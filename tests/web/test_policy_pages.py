@@ -17,7 +17,7 @@ from safeshare.policy.models import PolicyDecision
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import ShareRequest
 from safeshare.runtime import Runtime
-from tests.factories.policy import bound_request, report_with_facts
+from tests.factories.policy import bare_report, bound_request, report_with_facts
 from tests.unit.policy.builders import request_data
 from tests.web.conftest import csrf_from
 
@@ -561,3 +561,106 @@ def test_the_report_page_starts_the_journeys_and_lists_its_decisions(
     inspector = client_for(Role.inspector).get(f"/reports/{report_id}")
     if inspector.status_code == 200:
         assert "Request to share" not in inspector.text
+
+
+# --- facts on the record ------------------------------------------------------------------
+
+
+def _report_id(web_runtime: Runtime, reference: str) -> int:
+    with web_runtime.session() as session:
+        from safeshare.reporting import service as reporting
+
+        report_id = reporting.find_report_id(session, reference=reference)
+        assert report_id is not None
+        return report_id
+
+
+def test_facts_are_recorded_on_the_report_then_used_by_the_next_decision(
+    client_for: Clients, web_runtime: Runtime, published: list[Any]
+) -> None:
+    with web_runtime.session() as session:
+        reference = bare_report(session, crime_type="violence").reference
+    report_id = _report_id(web_runtime, reference)
+    client = client_for(Role.officer)
+    path = f"/reports/{report_id}/facts/new"
+    empty = _post(client, path, {}, path)
+    assert empty.status_code == 400
+    assert 'href="#role"' in empty.text and 'href="#source"' in empty.text
+    bad = _post(client, path, {"role": "bystander", "source": "case_file"}, path)
+    assert bad.status_code == 400 and "Select victim, witness or suspect" in bad.text
+    form = {
+        "role": "witness",
+        "crime_types": ["domestic_abuse"],
+        "is_child": "yes",
+        "source": "officer_enquiry",
+    }
+    done = _post(client, path, form, path)
+    assert done.status_code == 303
+    kinds = [e for e in published if e.kind == "report.fact_recorded"]
+    assert [e.data["fact"] for e in kinds[-3:]] == ["role", "crime_types", "is_child"]
+    page = _text(client.get(f"/reports/{report_id}"))
+    assert "Facts sharing decisions read" in page
+    assert "Recorded by officer" in page and "officer enquiry" in page
+
+    # A child who witnessed domestic abuse: rec1 protects them as a victim.
+    with web_runtime.session() as session:
+        service.set_active_regime(
+            session, regime="hmicfrs-rec1", actor="admin", actor_role=Role.admin
+        )
+    try:
+        check = {
+            **VALID_FORM,
+            "report_ref": reference,
+            "agency": "immigration_enforcement",
+            "purpose": "status_check",
+            "status_doubt_only": "yes",
+            "categories": ["identity"],
+        }
+        response = _post(client, "/policy/share", check, "/policy/share")
+        text = _text(client.get(response.headers["location"]))
+        assert "Do not share this information" in text
+        assert "A police check of the person's immigration status" in text
+    finally:
+        with web_runtime.session() as session:
+            service.set_active_regime(
+                session, regime="firewall", actor="admin", actor_role=Role.admin
+            )
+
+
+def test_only_case_roles_record_facts(client_for: Clients, web_runtime: Runtime) -> None:
+    report_id = _report_id(web_runtime, REFERENCE)
+    for role in (Role.inspector, Role.pcc_analyst, Role.admin, Role.advocate):
+        assert client_for(role).get(f"/reports/{report_id}/facts/new").status_code == 403, role
+
+
+def test_the_facts_api_records_one_fact_and_names_a_bad_value(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    report_id = _report_id(web_runtime, REFERENCE)
+    headers = {"Authorization": f"Bearer {api_tokens[Role.disclosure_officer]}"}
+    path = f"/api/v1/reports/{report_id}/facts"
+    ok = anon.post(
+        path,
+        json={
+            "fact": "receiving_regularisation_support",
+            "value": True,
+            "source": "immigration_adviser",
+        },
+        headers=headers,
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["fact"] == "receiving_regularisation_support" and ok.json()["version"] >= 1
+    empty = anon.post(
+        path, json={"fact": "crime_types", "value": [], "source": "case_file"}, headers=headers
+    )
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"] == "value"
+    officer_only = {"Authorization": f"Bearer {api_tokens[Role.inspector]}"}
+    assert (
+        anon.post(
+            path,
+            json={"fact": "role", "value": "victim", "source": "case_file"},
+            headers=officer_only,
+        ).status_code
+        == 403
+    )

@@ -50,7 +50,7 @@ from safeshare.support.models import SupportReferral
 from safeshare.web.access import DbSession
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes import reporting_api, reporting_erase
+from safeshare.web.routes import reporting_api, reporting_erase, reporting_facts
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import (
@@ -240,6 +240,9 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
     readers = policy_service.DECIDING_ROLES | policy_service.OVERSEEING_ROLES
     sharing = (
         CaseSharing(
+            facts=None
+            if report.erased_at is not None
+            else reporting.subject_facts(db, report_id=report.id),
             decisions=policy_service.list_decisions(db, report_ref=report.reference, limit=500),
             referrals=support_service.list_referrals_for_report(db, report_id=report.id),
             disclosures=policy_service.list_disclosures(db, report_ref=report.reference, limit=500),
@@ -252,8 +255,10 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
 
 @dataclass(frozen=True)
 class CaseSharing:
-    """Everything shared or asked about a report: decisions, referrals, disclosures."""
+    """The facts sharing decisions read, and everything shared or asked about a report:
+    decisions, referrals, disclosures."""
 
+    facts: reporting.SubjectFacts | None
     decisions: list[PolicyDecision]
     referrals: list[SupportReferral]
     disclosures: list[PolicyDisclosure]
@@ -637,4 +642,5 @@ def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) ->
 # The API and the administrators' erasure page live in their own modules (size); the app
 # includes this router only, so they are included here.
 router.include_router(reporting_erase.router)
+router.include_router(reporting_facts.router)
 router.include_router(reporting_api.router)
