@@ -20,6 +20,7 @@ from safeshare.policy.regimes import PolicyFile, RegimeSource, get_regime
 from safeshare.policy.schemas import (
     Agency,
     Category,
+    CategoryRuling,
     Outcome,
     Purpose,
     RecordShareRequest,
@@ -293,3 +294,32 @@ def test_stored_facts_still_read_after_the_record_changes(db_session: Session) -
         db_session, _ask(report_with_facts(db_session, share_request().subject).reference)
     )
     assert record.share_request().subject.role == "victim"
+
+
+@pytest.mark.parametrize("regime", ["iemvp", "npcc-2020", "hmicfrs-rec1"])
+def test_only_a_named_reviewer_can_release_a_victims_status_to_enforcement(
+    db_session: Session, published: list[DomainEvent], regime: str
+) -> None:
+    report = bare_report(db_session, crime_type="violence")
+    asked = ["identity", "contact", "nationality", "immigration_status"]
+    record = _decide(db_session, _ask(report.reference, categories=asked), regime=regime)
+    assert record.outcome == Outcome.review and record.disclose == []
+    review = record.review
+    assert review is not None
+    if regime == "iemvp":  # the protocol's reviewer may release at most the minimum
+        assert review.reviewable == ["identity", "nationality", "immigration_status"]
+    assert "immigration_status" in review.reviewable
+    service.decide_review(
+        db_session,
+        review_id=review.id,
+        rulings=[
+            CategoryRuling(category=Category(c), disclose=c == "immigration_status", rationale="x")
+            for c in review.reviewable
+        ],
+        actor="ds.khan",
+        actor_role=Role.disclosure_officer,
+    )
+    assert service.disclosable_categories(record) == ["immigration_status"]
+    assert review.decided_by == "ds.khan"
+    (event,) = [e for e in published if e.kind == "policy.review_decision"]
+    assert (event.actor, event.data["disclose"]) == ("ds.khan", ["immigration_status"])
