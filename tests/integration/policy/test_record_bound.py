@@ -29,7 +29,11 @@ from safeshare.policy.schemas import (
     Subject,
 )
 from safeshare.reporting import service as reporting
-from safeshare.reporting.errors import ReportingPermissionError, ReportNotFoundError
+from safeshare.reporting.errors import (
+    ReportErasedError,
+    ReportingPermissionError,
+    ReportNotFoundError,
+)
 from safeshare.reporting.schemas import Actor
 from safeshare.reporting.vocab import FactSource, SubjectFact, Suspicion
 from tests.factories.policy import RECORDER, add_consent, bare_report, report_with_facts
@@ -323,3 +327,12 @@ def test_only_a_named_reviewer_can_release_a_victims_status_to_enforcement(
     assert review.decided_by == "ds.khan"
     (event,) = [e for e in published if e.kind == "policy.review_decision"]
     assert (event.actor, event.data["disclose"]) == ("ds.khan", ["immigration_status"])
+
+
+def test_an_erased_report_gets_no_decision(db_session: Session) -> None:
+    report = bare_report(db_session)
+    report.erased_at = datetime.now(UTC)
+    db_session.flush()
+    with pytest.raises(ReportErasedError):
+        _decide(db_session, _ask(report.reference))
+    assert service.list_decisions(db_session, report_ref=report.reference) == []
