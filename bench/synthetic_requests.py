@@ -99,7 +99,7 @@ def synthetic_request(rng: random.Random) -> dict[str, Any]:
         "subject": {
             "role": role,
             "crime_types": sorted(crimes),
-            "suspected_of_offence": rng.random() < {"suspect": 0.9}.get(role, 0.06),
+            "suspected_of_non_immigration_offence": rng.random() < {"suspect": 0.9}.get(role, 0.06),
             "status_doubt_only": rng.random()
             < (0.55 if agency == "immigration_enforcement" else 0.2),
             "investigation_active": rng.random() < 0.7,

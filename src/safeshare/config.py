@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safeshare.errors import ConfigurationError
+from safeshare.policy.config import PolicyConfig
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
 
@@ -86,6 +87,8 @@ class Settings(BaseSettings):
     # Victims' Code timings, bank-holiday calendar and reporting limits: policy, not code.
     reporting: ReportingConfig = Field(default_factory=ReportingConfig)
     vault: VaultConfig = Field(default_factory=VaultConfig)
+    # Which crime types the migrant victims protocol's enforcement pause covers.
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

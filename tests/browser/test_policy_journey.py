@@ -43,24 +43,18 @@ def test_request_to_share_then_review_and_record_what_was_sent(
     assert summary.locator("a[href='#agency']").count() == 1
     assert_accessible(officer)
 
-    # Immigration enforcement asking about a suspect: a person must decide.
-    officer.check("input[name=agency][value=immigration_enforcement]")
-    officer.check("input[name=purpose][value=immigration_enforcement]")
-    officer.check("input[name=role][value=suspect]")
-    officer.check("input[name=crime_types][value=other]")
-    officer.check("input[name=suspected_of_offence][value=yes]")
+    # A general enquiry (no report): it can only be refused or sent to a person to decide.
+    officer.check("input[name=agency][value=police]")
+    officer.check("input[name=purpose][value=criminal_investigation]")
     officer.check("input[name=status_doubt_only][value=no]")
-    officer.check("input[name=investigation_active][value=yes]")
-    officer.check("input[name=receiving_regularisation_support][value=no]")
     officer.check("input[name=categories][value=identity]")
     officer.check("input[name=categories][value=health]")
-    officer.fill("#report_ref", "SS-7K4MQ-2XD9B")
     officer.click("button:has-text('Check the request')")
     officer.wait_for_url(re.compile(r".*/policy/share/\d+$"))
     decision_id = officer.url.rsplit("/", 1)[1]
     assert "An information-sharing officer must decide" in officer.inner_text(".govuk-panel")
     body = officer.inner_text("main")
-    assert "Immigration enforcement is asking about a suspect" in body
+    assert "This request names no report" in body
     assert "Health information is shared only for safeguarding" in body
     assert "Full firewall" in body
     assert_accessible(officer)
@@ -100,6 +94,7 @@ def test_request_to_share_then_review_and_record_what_was_sent(
     now = datetime.now(LOCAL_ZONE)
     reviewer.check("input[name=categories][value=identity]")
     reviewer.check("input[name=method][value=secure_email]")
+    reviewer.fill("#recipient_organisation", "Demoshire Police Public Protection Unit")
     reviewer.fill("#sent_at-day", str(now.day))
     reviewer.fill("#sent_at-month", str(now.month))
     reviewer.fill("#sent_at-year", str(now.year))

@@ -15,6 +15,7 @@ from safeshare.policy import service
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import ShareRequest
 from safeshare.runtime import Runtime
+from tests.factories.policy import bound_request, report_with_facts
 from tests.unit.policy.builders import request_data
 
 CONTRACT_KEYS = [
@@ -40,93 +41,143 @@ def _post(
     return client.post("/api/v1/decisions", json=body, headers=_auth(tokens, role), **kw)
 
 
+def _report(web_runtime: Runtime, **request: Any) -> str:
+    """A report holding the facts of `request_data(**request)`; its reference."""
+    with web_runtime.session() as session:
+        return report_with_facts(
+            session, ShareRequest.model_validate(request_data(**request)).subject
+        ).reference
+
+
+def _body(report_ref: str | None, **overrides: Any) -> dict[str, Any]:
+    return {
+        "report_ref": report_ref,
+        "requester": {"agency": "police", "purpose": "criminal_investigation"},
+        "categories": ["identity"],
+        "status_doubt_only": False,
+    } | overrides
+
+
 # --- POST /api/v1/decisions -------------------------------------------------------------
 
 
-def test_a_valid_request_gets_the_contract_decision_and_a_location(
-    anon: TestClient, api_tokens: dict[Role, str]
+def test_a_request_is_decided_on_the_reports_facts_with_a_location(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
 ) -> None:
-    body = request_data(categories=["identity", "address", "immigration_status", "health"])
+    reference = _report(web_runtime)
+    body = _body(reference, categories=["identity", "address", "immigration_status", "health"])
     response = _post(anon, api_tokens, body)
     assert response.status_code == 201, response.text
     decision = response.json()
     assert list(decision) == CONTRACT_KEYS
-    expected = get_regime("firewall").decide(ShareRequest.model_validate(body))
-    assert decision == expected.model_dump(mode="json")
+    decision_id = int(response.headers["location"].rsplit("/", 1)[1])
+    with web_runtime.session() as session:
+        record = service.get_decision_or_raise(session, decision_id=decision_id)
+        assert decision == get_regime("firewall").decide(record.share_request()).model_dump(
+            mode="json"
+        )
+        assert record.report_ref == reference
+        assert record.fact_versions is not None
+        assert record.fact_versions["report_ref"] == reference
+        assert record.fact_versions["facts"]["role"]["source"] == "fact_entry"
     assert decision["outcome"] == "permit"
     assert decision["disclose"] == ["identity", "address"]
     assert decision["withhold"] == ["immigration_status", "health"]
     assert all(set(r) == {"id", "effect", "text"} for r in decision["reasons"])
-
-    location = response.headers["location"]
-    assert location.startswith("/api/v1/decisions/")
-    again = anon.get(location, headers=_auth(api_tokens, Role.officer))
+    again = anon.get(response.headers["location"], headers=_auth(api_tokens, Role.officer))
     assert again.status_code == 200
     assert again.json() == decision
 
 
-def test_a_disclosure_officer_may_ask_too_and_a_report_reference_is_kept(
+REGULARISATION = {"agency": "immigration_enforcement", "purpose": "regularisation_support"}
+INVENTED = {
+    "role": "victim",
+    "crime_types": ["domestic_abuse"],
+    "suspected_of_non_immigration_offence": False,
+    "status_doubt_only": False,
+    "investigation_active": True,
+    "receiving_regularisation_support": True,
+    "consents": [{"purpose": "regularisation_support", "withdrawn": False}],
+}
+
+
+def test_the_invented_consent_exploit_on_a_missing_report_gets_404(
     anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
 ) -> None:
-    response = _post(
-        anon,
-        api_tokens,
-        request_data(),
-        role=Role.disclosure_officer,
-        params={"report_ref": "SS-7K4MQ-2XD9B"},
+    """Issue 13: under the firewall an officer's token got `201 permit` for identity,
+    nationality and status, on a ticked consent, for a report that does not exist."""
+    body = _body(
+        "SS-7K4MQ-2XD9B",
+        requester=REGULARISATION,
+        categories=["identity", "nationality", "immigration_status"],
     )
-    assert response.status_code == 201
-    decision_id = int(response.headers["location"].rsplit("/", 1)[1])
+    response = _post(anon, api_tokens, body)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"].endswith("/report_not_found")
+    # Typing the facts in is no longer part of the contract at all.
+    typed = _post(anon, api_tokens, body | {"subject": INVENTED})
+    assert typed.status_code == 422
+    assert "subject" in [e["field"] for e in typed.json()["errors"]]
     with web_runtime.session() as session:
-        record = service.get_decision_or_raise(session, decision_id=decision_id)
-        assert (record.report_ref, record.requested_by) == ("SS-7K4MQ-2XD9B", "disclosure-officer")
+        assert service.list_decisions(session, report_ref="SS-7K4MQ-2XD9B") == []
 
 
-def _broken(path: str, value: Any) -> dict[str, Any]:
-    body = request_data()
-    *parents, last = path.split(".")
-    target: Any = body
-    for part in parents:
-        target = target[part]
-    if value is _MISSING:
-        del target[last]
-    else:
-        target[last] = value
-    return body
+def test_consent_comes_from_the_consent_register_not_the_request(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    minimum = ["identity", "nationality", "immigration_status"]
+    without = _report(web_runtime)
+    refused = _post(anon, api_tokens, _body(without, requester=REGULARISATION, categories=minimum))
+    assert refused.status_code == 201 and refused.json()["outcome"] == "deny"
+    consented = _report(
+        web_runtime,
+        subject={"consents": [{"purpose": "regularisation_support", "withdrawn": False}]},
+    )
+    allowed = _post(
+        anon, api_tokens, _body(consented, requester=REGULARISATION, categories=minimum)
+    )
+    assert allowed.json()["outcome"] == "permit"
+    assert allowed.json()["disclose"] == minimum
 
 
-_MISSING = object()
+def test_a_general_enquiry_can_only_be_refused_or_reviewed(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    police = _post(anon, api_tokens, _body(None))
+    assert police.status_code == 201
+    assert (police.json()["outcome"], police.json()["disclose"]) == ("review", [])
+    assert "general.no-record" in [r["id"] for r in police.json()["reasons"]]
+    enforcement = _post(anon, api_tokens, _body(None, requester=ENFORCEMENT))
+    assert enforcement.json()["outcome"] == "deny"
+    with web_runtime.session() as session:
+        for record in service.list_decisions(session)[:2]:  # the two just made
+            assert record.is_general_enquiry and record.report_ref is None
+            assert service.replay_decision(session, decision_id=record.id) == record.as_decision()
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        pytest.param(request_data() | {"urgent": True}, "urgent", id="unknown-top-field"),
-        pytest.param(_broken("subject.nickname", "x"), "subject.nickname", id="unknown-nested"),
-        pytest.param(_broken("subject.role", _MISSING), "subject.role", id="missing-field"),
-        pytest.param(_broken("requester", _MISSING), "requester", id="missing-object"),
+        pytest.param(_body(None) | {"urgent": True}, "urgent", id="unknown-top-field"),
+        pytest.param(_body(None) | {"subject": INVENTED}, "subject", id="typed-facts"),
         pytest.param(
-            _broken("subject.suspected_of_offence", "false"),
-            "subject.suspected_of_offence",
-            id="string-for-bool",
+            {k: v for k, v in _body(None).items() if k != "report_ref"}, "report_ref", id="no-ref"
         ),
+        pytest.param(_body("<script>"), "report_ref", id="bad-ref"),
         pytest.param(
-            _broken("subject.investigation_active", 1),
-            "subject.investigation_active",
-            id="number-for-bool",
+            {k: v for k, v in _body(None).items() if k != "requester"}, "requester", id="missing"
         ),
-        pytest.param(_broken("subject.crime_types", "other"), "subject.crime_types", id="not-list"),
-        pytest.param(_broken("requester.agency", "mi5"), "requester.agency", id="bad-agency"),
-        pytest.param(_broken("requester.purpose", "curiosity"), "requester.purpose", id="bad-enum"),
-        pytest.param(_broken("categories", ["dna"]), "categories.0", id="bad-category"),
-        pytest.param(_broken("categories", []), "categories", id="no-categories"),
+        pytest.param(_body(None, status_doubt_only="no"), "status_doubt_only", id="string-bool"),
         pytest.param(
-            _broken("categories", ["identity", "identity"]), "categories", id="twice-asked"
+            _body(None, requester={"agency": "mi5", "purpose": "safeguarding"}),
+            "requester.agency",
+            id="bad-agency",
         ),
+        pytest.param(_body(None, categories=["dna"]), "categories.0", id="bad-category"),
+        pytest.param(_body(None, categories=[]), "categories", id="no-categories"),
         pytest.param(
-            _broken("subject.consents", [{"purpose": "victim_support"}]),
-            "subject.consents.0.withdrawn",
-            id="consent-missing-withdrawn",
+            _body(None, categories=["identity", "identity"]), "categories", id="twice-asked"
         ),
     ],
 )
@@ -142,12 +193,6 @@ def test_invalid_requests_get_a_422_problem_naming_the_field(
     assert field in problem["detail"]
 
 
-def test_consents_are_optional(anon: TestClient, api_tokens: dict[Role, str]) -> None:
-    body = request_data()
-    del body["subject"]["consents"]
-    assert _post(anon, api_tokens, body).status_code == 201
-
-
 def test_malformed_json_is_a_422_problem(anon: TestClient, api_tokens: dict[Role, str]) -> None:
     response = anon.post(
         "/api/v1/decisions",
@@ -158,30 +203,24 @@ def test_malformed_json_is_a_422_problem(anon: TestClient, api_tokens: dict[Role
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-def test_a_bad_report_reference_is_refused(anon: TestClient, api_tokens: dict[Role, str]) -> None:
-    response = _post(anon, api_tokens, request_data(), params={"report_ref": "<script>"})
-    assert response.status_code == 422
-    assert "report_ref" in response.json()["detail"]
-
-
 @pytest.mark.parametrize(
     "role", [Role.supervisor, Role.inspector, Role.advocate, Role.pcc_analyst, Role.admin]
 )
 def test_only_officers_and_disclosure_officers_may_ask(
     anon: TestClient, api_tokens: dict[Role, str], role: Role
 ) -> None:
-    response = _post(anon, api_tokens, request_data(), role=role)
+    response = _post(anon, api_tokens, _body(None), role=role)
     assert response.status_code == 403
     assert response.json()["type"].endswith("/forbidden")
 
 
 def test_an_anonymous_request_is_refused(anon: TestClient) -> None:
-    assert anon.post("/api/v1/decisions", json=request_data()).status_code == 401
+    assert anon.post("/api/v1/decisions", json=_body(None)).status_code == 401
 
 
 def test_the_api_never_trusts_a_session_cookie(client_for: Any) -> None:
     client = client_for(Role.officer)
-    assert client.post("/api/v1/decisions", json=request_data()).status_code == 401
+    assert client.post("/api/v1/decisions", json=_body(None)).status_code == 401
 
 
 # --- GET /api/v1/decisions/{id} ---------------------------------------------------------
@@ -193,7 +232,7 @@ def test_officers_read_only_their_own_decisions(
     with web_runtime.session() as session:
         other = service.make_decision(
             session,
-            request=ShareRequest.model_validate(request_data()),
+            request=bound_request(session, ShareRequest.model_validate(request_data())),
             actor="another-officer",
             actor_role=Role.officer,
         ).id
@@ -235,11 +274,10 @@ def _decide(web_runtime: Runtime, body: dict[str, Any], *, regime: str | None = 
     with web_runtime.session() as session:
         return service.make_decision(
             session,
-            request=ShareRequest.model_validate(body),
+            request=bound_request(session, ShareRequest.model_validate(body)),
             actor="officer",
             actor_role=Role.officer,
             regime=regime,
-            report_ref="SS-AAAAA-BBBBB",
         ).id
 
 
@@ -258,7 +296,12 @@ def test_a_disclosure_officer_records_what_was_sent(
     sent_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
     response = anon.post(
         f"/api/v1/decisions/{decision_id}/disclosures",
-        json={"categories": ["identity"], "sent_at": sent_at.isoformat(), "method": "secure_email"},
+        json={
+            "categories": ["identity"],
+            "sent_at": sent_at.isoformat(),
+            "method": "secure_email",
+            "recipient_organisation": "Demoshire Police PPU",
+        },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
     assert response.status_code == 201, response.text
@@ -269,8 +312,10 @@ def test_a_disclosure_officer_records_what_was_sent(
     assert record["method"] == "secure_email"
     assert datetime.fromisoformat(record["sent_at"]) == sent_at
     assert record["regime"] == "firewall"
-    assert record["report_ref"] == "SS-AAAAA-BBBBB"
+    assert record["report_ref"].startswith("SS-")
     assert record["recorded_by"] == "disclosure-officer"
+    assert record["recipient_organisation"] == "Demoshire Police PPU"
+    assert record["onward_use_condition"].startswith("Use this information only for")
     assert response.headers["location"] == f"/api/v1/disclosures/{record['id']}"
 
     (event,) = [e for e in published if e.kind == "policy.disclosure"]
@@ -303,7 +348,12 @@ def test_more_categories_than_the_decision_allowed_are_refused(
     decision_id = _decide(web_runtime, request_data(categories=["identity", "nationality"]))
     response = anon.post(
         f"/api/v1/decisions/{decision_id}/disclosures",
-        json={"categories": ["identity", "nationality"], "sent_at": _sent(), "method": "post"},
+        json={
+            "categories": ["identity", "nationality"],
+            "sent_at": _sent(),
+            "method": "post",
+            "recipient_organisation": "Org",
+        },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
     assert response.status_code == 422
@@ -318,12 +368,36 @@ def test_more_categories_than_the_decision_allowed_are_refused(
     ("body", "field"),
     [
         (
-            {"categories": ["identity"], "sent_at": "2025-01-01T10:00:00", "method": "post"},
+            {
+                "categories": ["identity"],
+                "sent_at": "2025-01-01T10:00:00",
+                "method": "post",
+                "recipient_organisation": "Org",
+            },
             "sent_at",
         ),
-        ({"categories": ["identity"], "sent_at": _sent(), "method": "pigeon"}, "method"),
-        ({"categories": [], "sent_at": _sent(), "method": "post"}, "categories"),
-        ({"categories": ["identity"], "method": "post"}, "sent_at"),
+        (
+            {
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "pigeon",
+                "recipient_organisation": "Org",
+            },
+            "method",
+        ),
+        (
+            {
+                "categories": [],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+            },
+            "categories",
+        ),
+        (
+            {"categories": ["identity"], "method": "post", "recipient_organisation": "Org"},
+            "sent_at",
+        ),
         ({"categories": ["identity"], "sent_at": _sent(), "method": "post", "to": "x"}, "to"),
     ],
     ids=["naive-time", "bad-method", "none", "missing-time", "unknown-field"],
@@ -353,7 +427,12 @@ def test_nothing_may_be_recorded_under_a_refusal_or_a_pending_review(
     for decision_id, words in ((refused, "refused sharing"), (pending, "waiting for review")):
         response = anon.post(
             f"/api/v1/decisions/{decision_id}/disclosures",
-            json={"categories": ["identity"], "sent_at": _sent(), "method": "post"},
+            json={
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+            },
             headers=_auth(api_tokens, Role.disclosure_officer),
         )
         assert response.status_code == 422
@@ -364,7 +443,12 @@ def test_only_disclosure_officers_record_disclosures(
     anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
 ) -> None:
     decision_id = _decide(web_runtime, request_data())
-    body = {"categories": ["identity"], "sent_at": _sent(), "method": "post"}
+    body = {
+        "categories": ["identity"],
+        "sent_at": _sent(),
+        "method": "post",
+        "recipient_organisation": "Org",
+    }
     for role in Role:
         if role is Role.disclosure_officer:
             continue

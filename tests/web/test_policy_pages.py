@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
@@ -16,6 +17,7 @@ from safeshare.policy.models import PolicyDecision
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import ShareRequest
 from safeshare.runtime import Runtime
+from tests.factories.policy import bare_report, bound_request, report_with_facts
 from tests.unit.policy.builders import request_data
 from tests.web.conftest import csrf_from
 
@@ -23,19 +25,29 @@ Clients = Callable[[Role], TestClient]
 ENFORCEMENT = {"agency": "immigration_enforcement", "purpose": "immigration_enforcement"}
 LONDON = explain.LOCAL_ZONE
 
+REFERENCE = "SS-7K4MQ-2XD9B"
 VALID_FORM: dict[str, Any] = {
     "agency": "police",
     "purpose": "criminal_investigation",
-    "role": "victim",
-    "crime_types": ["domestic_abuse"],
-    "suspected_of_offence": "no",
     "status_doubt_only": "no",
-    "investigation_active": "yes",
-    "receiving_regularisation_support": "no",
-    "consents": ["victim_support"],
     "categories": ["identity", "address", "immigration_status"],
-    "report_ref": "SS-7K4MQ-2XD9B",
+    "report_ref": REFERENCE,
 }
+# What the report REFERENCE records: the form no longer asks, the record says.
+RECORDED = request_data(
+    subject={
+        "crime_types": ["domestic_abuse"],
+        "consents": [{"purpose": "victim_support", "withdrawn": False}],
+    },
+    categories=["identity", "address", "immigration_status"],
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report(web_runtime: Runtime) -> None:
+    with web_runtime.session() as session:
+        subject = ShareRequest.model_validate(RECORDED).subject
+        report_with_facts(session, subject, reference=REFERENCE)
 
 
 def _text(response: Any) -> str:
@@ -58,7 +70,7 @@ def _seed(
     with runtime.session() as session:
         record = service.make_decision(
             session,
-            request=ShareRequest.model_validate(request_data(**overrides)),
+            request=bound_request(session, ShareRequest.model_validate(request_data(**overrides))),
             actor=actor,
             actor_role=Role.officer,
             regime=regime,
@@ -93,12 +105,38 @@ def test_navigation_shows_each_role_its_firewall_pages(client_for: Clients) -> N
 # --- request to share information ------------------------------------------------------
 
 
-def test_the_form_asks_every_question(client_for: Clients) -> None:
+def test_the_form_asks_only_about_the_request_never_the_persons_facts(
+    client_for: Clients,
+) -> None:
     page = client_for(Role.officer).get("/policy/share")
     assert page.status_code == 200
-    for name in (*VALID_FORM, "withdrawn_consents"):
+    for name in VALID_FORM:
         assert f'name="{name}"' in page.text, name
+    for typed in ("role", "crime_types", "consents", "suspected_of", "investigation_active"):
+        assert f'name="{typed}' not in page.text, typed
     assert "<script>" not in page.text and "style=" not in page.text
+
+
+def test_the_report_page_buttons_prefill_the_form(client_for: Clients) -> None:
+    client = client_for(Role.officer)
+    page = client.get(f"/policy/share?report_ref={REFERENCE}")
+    assert f'value="{REFERENCE}"' in page.text
+    check = client.get(f"/policy/share?report_ref={REFERENCE}&check=true")
+    assert re.search(r'value="immigration_enforcement"\s+checked', check.text)
+    assert re.search(r'value="status_check"\s+checked', check.text)
+
+
+def test_an_unknown_report_is_a_form_error_and_no_decision(
+    client_for: Clients, web_runtime: Runtime
+) -> None:
+    client = client_for(Role.officer)
+    form = {**VALID_FORM, "report_ref": "SS-00000-00000"}
+    response = _post(client, "/policy/share", form, "/policy/share")
+    assert response.status_code == 400
+    assert 'href="#report_ref"' in response.text
+    assert "There is no report with that reference" in response.text
+    with web_runtime.session() as session:
+        assert service.list_decisions(session, report_ref="SS-00000-00000") == []
 
 
 def test_an_empty_form_lists_every_problem_linked_to_its_field(client_for: Clients) -> None:
@@ -106,16 +144,11 @@ def test_an_empty_form_lists_every_problem_linked_to_its_field(client_for: Clien
     response = _post(client, "/policy/share", {}, "/policy/share")
     assert response.status_code == 400
     assert "govuk-error-summary" in response.text
-    assert response.text.count("govuk-error-message") == 9
+    assert response.text.count("govuk-error-message") == 4
     expected = {
         "agency": "Select who is asking for the information",
         "purpose": "Select why they want the information",
-        "role": "Select whether the person is a victim, a witness or a suspect",
-        "crime_types": "Select at least one type of crime",
-        "suspected_of_offence": "Select yes if the person is suspected of an offence",
-        "status_doubt_only": "Select yes if the only concern is doubt about the person",
-        "investigation_active": "Select yes if an investigation or prosecution is active",
-        "receiving_regularisation_support": "Select yes if the person is getting support",
+        "status_doubt_only": "Select yes if the only concern is the person",
         "categories": "Select at least one type of information they want",
     }
     text = _text(response)
@@ -123,7 +156,7 @@ def test_an_empty_form_lists_every_problem_linked_to_its_field(client_for: Clien
         assert f'href="#{field}"' in response.text, field
         assert f'id="{field}"' in response.text, field  # the link lands on the first input
         assert message in text, field
-    assert _text(response).count("Error:") >= 9
+    assert _text(response).count("Error:") >= 4
 
 
 def test_what_was_entered_is_kept_when_the_form_is_shown_again(client_for: Clients) -> None:
@@ -134,18 +167,7 @@ def test_what_was_entered_is_kept_when_the_form_is_shown_again(client_for: Clien
     assert 'href="#categories"' in response.text and 'href="#report_ref"' in response.text
     assert 'href="#agency"' not in response.text
     assert re.search(r'value="police"\s+checked', response.text)
-    assert re.search(r'value="domestic_abuse"\s+checked', response.text)
-    assert re.search(r'value="victim_support"\s+checked', response.text)
     assert 'value="not a ref!"' in response.text
-
-
-def test_a_consent_cannot_be_both_given_and_withdrawn(client_for: Clients) -> None:
-    client = client_for(Role.officer)
-    form = {**VALID_FORM, "withdrawn_consents": ["victim_support"]}
-    response = _post(client, "/policy/share", form, "/policy/share")
-    assert response.status_code == 400
-    assert 'href="#withdrawn_consents"' in response.text
-    assert "cannot be both given and withdrawn" in response.text
 
 
 def test_a_request_is_decided_and_explained_in_plain_english(
@@ -160,17 +182,7 @@ def test_a_request_is_decided_and_explained_in_plain_english(
     page = client.get(location)
     assert page.status_code == 200
     text = _text(page)
-    decision = get_regime("firewall").decide(
-        ShareRequest.model_validate(
-            request_data(
-                subject={
-                    "crime_types": ["domestic_abuse"],
-                    "consents": [{"purpose": "victim_support", "withdrawn": False}],
-                },
-                categories=["identity", "address", "immigration_status"],
-            )
-        )
-    )
+    decision = get_regime("firewall").decide(ShareRequest.model_validate(RECORDED))
     assert decision.outcome == "permit"
     assert "govuk-panel" in page.text
     assert "Some information may be shared" in text
@@ -404,6 +416,7 @@ def _disclosure_form(when: datetime, **fields: Any) -> dict[str, Any]:
     return {
         "categories": ["identity"],
         "method": "secure_email",
+        "recipient_organisation": "Demoshire Police Public Protection Unit",
         "sent_at-day": str(local.day),
         "sent_at-month": str(local.month),
         "sent_at-year": str(local.year),
@@ -472,6 +485,11 @@ def test_the_date_sent_is_checked(client_for: Clients, web_runtime: Runtime) -> 
         ({"sent_time": "25:00"}, "sent_time", "Enter a real time"),
         ({"method": ""}, "method", "Select how the information was sent"),
         ({"categories": []}, "categories", "Select the information that was sent"),
+        (
+            {"recipient_organisation": " "},
+            "recipient_organisation",
+            "Enter the organisation that received the information",
+        ),
     ]
     for changes, field, message in cases:
         response = _post(client, path, _disclosure_form(now, **changes), path)
@@ -508,3 +526,141 @@ def test_only_disclosure_officers_record_disclosures(
         client = client_for(role)
         assert client.get(path).status_code == 403, role
         assert _post(client, path, _disclosure_form(datetime.now(UTC)), "/home").status_code == 403
+
+
+def test_the_report_page_starts_the_journeys_and_lists_its_decisions(
+    client_for: Clients, web_runtime: Runtime
+) -> None:
+    client = client_for(Role.officer)
+    response = _post(client, "/policy/share", VALID_FORM, "/policy/share")
+    decision_id = int(response.headers["location"].rsplit("/", 1)[1])
+    with web_runtime.session() as session:
+        from safeshare.reporting import service as reporting
+
+        report_id = reporting.find_report_id(session, reference=REFERENCE)
+    page = client.get(f"/reports/{report_id}").text
+    assert f'href="/policy/share?report_ref={REFERENCE}"' in page
+    assert f'href="/support/find?report={REFERENCE}"' in page
+    assert "check=true" in page
+    assert f"Decision {decision_id}:" in page
+    with web_runtime.session() as session:
+        disclosure = service.record_disclosure(
+            session,
+            decision_id=decision_id,
+            categories=["identity"],
+            sent_at=datetime.now(UTC),
+            method="phone",
+            recipient_organisation="Demoshire Police PPU",
+            actor="disclosure-officer",
+            actor_role=Role.disclosure_officer,
+        )
+        disclosure_id = disclosure.id
+    page = client.get(f"/reports/{report_id}").text
+    assert f"Disclosure {disclosure_id} under decision {decision_id}" in page
+    assert "to Demoshire Police PPU" in page
+    inspector = client_for(Role.inspector).get(f"/reports/{report_id}")
+    if inspector.status_code == 200:
+        assert "Request to share" not in inspector.text
+
+
+# --- facts on the record ------------------------------------------------------------------
+
+
+def _report_id(web_runtime: Runtime, reference: str) -> int:
+    with web_runtime.session() as session:
+        from safeshare.reporting import service as reporting
+
+        report_id = reporting.find_report_id(session, reference=reference)
+        assert report_id is not None
+        return report_id
+
+
+def test_facts_are_recorded_on_the_report_then_used_by_the_next_decision(
+    client_for: Clients, web_runtime: Runtime, published: list[Any]
+) -> None:
+    with web_runtime.session() as session:
+        reference = bare_report(session, crime_type="violence").reference
+    report_id = _report_id(web_runtime, reference)
+    client = client_for(Role.officer)
+    path = f"/reports/{report_id}/facts/new"
+    empty = _post(client, path, {}, path)
+    assert empty.status_code == 400
+    assert 'href="#role"' in empty.text and 'href="#source"' in empty.text
+    bad = _post(client, path, {"role": "bystander", "source": "case_file"}, path)
+    assert bad.status_code == 400 and "Select victim, witness or suspect" in bad.text
+    form = {
+        "role": "witness",
+        "crime_types": ["domestic_abuse"],
+        "is_child": "yes",
+        "source": "officer_enquiry",
+    }
+    done = _post(client, path, form, path)
+    assert done.status_code == 303
+    kinds = [e for e in published if e.kind == "report.fact_recorded"]
+    assert [e.data["fact"] for e in kinds[-3:]] == ["role", "crime_types", "is_child"]
+    page = _text(client.get(f"/reports/{report_id}"))
+    assert "Facts sharing decisions read" in page
+    assert "Recorded by officer" in page and "officer enquiry" in page
+
+    # A child who witnessed domestic abuse: rec1 protects them as a victim.
+    with web_runtime.session() as session:
+        service.set_active_regime(
+            session, regime="hmicfrs-rec1", actor="admin", actor_role=Role.admin
+        )
+    try:
+        check = {
+            **VALID_FORM,
+            "report_ref": reference,
+            "agency": "immigration_enforcement",
+            "purpose": "status_check",
+            "status_doubt_only": "yes",
+            "categories": ["identity"],
+        }
+        response = _post(client, "/policy/share", check, "/policy/share")
+        text = _text(client.get(response.headers["location"]))
+        assert "Do not share this information" in text
+        assert "A police check of the person's immigration status" in text
+    finally:
+        with web_runtime.session() as session:
+            service.set_active_regime(
+                session, regime="firewall", actor="admin", actor_role=Role.admin
+            )
+
+
+def test_only_case_roles_record_facts(client_for: Clients, web_runtime: Runtime) -> None:
+    report_id = _report_id(web_runtime, REFERENCE)
+    for role in (Role.inspector, Role.pcc_analyst, Role.admin, Role.advocate):
+        assert client_for(role).get(f"/reports/{report_id}/facts/new").status_code == 403, role
+
+
+def test_the_facts_api_records_one_fact_and_names_a_bad_value(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    report_id = _report_id(web_runtime, REFERENCE)
+    headers = {"Authorization": f"Bearer {api_tokens[Role.disclosure_officer]}"}
+    path = f"/api/v1/reports/{report_id}/facts"
+    ok = anon.post(
+        path,
+        json={
+            "fact": "receiving_regularisation_support",
+            "value": True,
+            "source": "immigration_adviser",
+        },
+        headers=headers,
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["fact"] == "receiving_regularisation_support" and ok.json()["version"] >= 1
+    empty = anon.post(
+        path, json={"fact": "crime_types", "value": [], "source": "case_file"}, headers=headers
+    )
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"] == "value"
+    officer_only = {"Authorization": f"Bearer {api_tokens[Role.inspector]}"}
+    assert (
+        anon.post(
+            path,
+            json={"fact": "role", "value": "victim", "source": "case_file"},
+            headers=officer_only,
+        ).status_code
+        == 403
+    )

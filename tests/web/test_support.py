@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
 from safeshare.policy import service as policy_service
-from safeshare.policy.schemas import Consent, Purpose, ShareRequest
+from safeshare.policy.schemas import Consent, Purpose, Subject
 from safeshare.reporting import service as reporting
+from safeshare.reporting.facts import SubjectFacts
 from safeshare.reporting.vocab import ConsentMethod
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
-from safeshare.support import sharing
 from safeshare.support.schemas import ReferralCreate, ServiceCreate
 from safeshare.web.app import create_app
 from tests.factories.reporting import officer
@@ -283,16 +283,14 @@ def test_a_firewall_refusal_makes_no_referral_and_says_why(
     data: SupportData,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    original = sharing.share_request
+    original = policy_service.subject_from_record
 
-    def consent_read_as_withdrawn(**kwargs: object) -> ShareRequest:
+    def consent_read_as_withdrawn(facts: SubjectFacts) -> Subject:
         """As if consent were withdrawn between the check and the decision."""
-        request = original(**kwargs)  # type: ignore[arg-type]
         withdrawn = [Consent(purpose=Purpose.victim_support, withdrawn=True)]
-        subject = request.subject.model_copy(update={"consents": withdrawn})
-        return request.model_copy(update={"subject": subject})
+        return original(facts).model_copy(update={"consents": withdrawn})
 
-    monkeypatch.setattr(sharing, "share_request", consent_read_as_withdrawn)
+    monkeypatch.setattr(policy_service, "subject_from_record", consent_read_as_withdrawn)
     report_id, reference = make_report(web_runtime, consent=True)
     status, location, _ = refer(client_for(Role.officer), data.refuge_a, reference)
     assert status == 303
@@ -441,3 +439,21 @@ def test_the_configured_threshold_is_used(
         sign_in(client, "pcc-analyst")
         html = client.get(f"/support/services/{data.stale_refuge_a}/performance").text
     assert "fewer than 2" in html and "fewer than 10" not in html
+
+
+def test_a_referral_meets_right_4_and_shows_on_the_report_page(
+    web_runtime: Runtime, client_for: ClientFor, data: SupportData
+) -> None:
+    report_id, reference = make_report(web_runtime, consent=True)
+    status, location, _ = refer(client_for(Role.officer), data.refuge_a, reference)
+    assert status == 303
+    decision_id = int(location.rsplit("/", 1)[1])
+    with web_runtime.session() as session:
+        report = reporting.get_report_or_raise(session, report_id=report_id, actor=officer())
+        right4 = next(r for r in report.rights if r.right == 4)
+        assert (right4.status, right4.met_by) == ("met", "officer")
+        assert right4.met_at is not None
+    page = client_for(Role.officer).get(f"/reports/{report_id}").text
+    assert f"Decision {decision_id}:" in page
+    assert 'id="referrals"' in page and "Referral " in page
+    assert f'href="/support/find?report={reference}"' in page

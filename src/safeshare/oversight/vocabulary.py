@@ -128,6 +128,7 @@ LABELS: dict[str, dict[str, str]] = {
         "local_authority": "Local authority",
         "health": "Health",
         "support_org": "Support organisation",
+        "immigration_adviser": "Immigration adviser",
         "other": "Other",
     },
     "purpose": {
@@ -136,6 +137,9 @@ LABELS: dict[str, dict[str, str]] = {
         "safeguarding": "Safeguarding",
         "victim_support": "Victim support",
         "regularisation_support": "Support to regularise status",
+        "immigration_advice": "Immigration advice",
+        # Checks police start themselves, counted apart from requests made to them.
+        "status_check": "Police-initiated status check",
     },
     "pathway": {
         "public_online": "Online (public)",

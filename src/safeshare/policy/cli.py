@@ -41,7 +41,13 @@ from safeshare.policy.regimes import (
     load_regimes,
 )
 from safeshare.policy.replay import Replay
-from safeshare.policy.schemas import InvalidRequestError, Outcome, parse_share_request
+from safeshare.policy.schemas import (
+    SUSPECT_FIELD,
+    InvalidRequestError,
+    Outcome,
+    deprecated_fields,
+    parse_share_request,
+)
 
 app = typer.Typer(
     name="policy",
@@ -103,11 +109,26 @@ def check(
     regime: Annotated[str, typer.Option("--regime", help="Regime to decide under.")],
     file: Annotated[str, typer.Argument(help="JSON request file, or - for stdin.")] = "-",
 ) -> None:
-    """Decide one JSON request and print the JSON decision."""
+    """Decide one free-standing JSON request (a what-if: every fact typed in) and print the
+    JSON decision. A deprecated field name is still accepted, with a JSON warning on stderr."""
     with _json_errors():
         compiled = get_regime(regime)
-        decision = compiled.decide(parse_share_request(_read(file)))
-        typer.echo(decision.model_dump_json())
+        text = _read(file)
+        request = parse_share_request(text)
+        for field in deprecated_fields(text):
+            sys.stderr.write(
+                json.dumps(
+                    {
+                        "warning": "deprecated_field",
+                        "field": field,
+                        "message": f"{field} is deprecated and will be refused in the next "
+                        f"release; use subject.{SUSPECT_FIELD}",
+                    },
+                    separators=(",", ":"),
+                )
+                + "\n"
+            )
+        typer.echo(compiled.decide(request).model_dump_json())
 
 
 @app.command()

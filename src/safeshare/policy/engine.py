@@ -17,6 +17,7 @@ disclosed until the officer decides), else `permit` if any category may go, else
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,6 +53,16 @@ DEFAULT_DENY = Reason(
 )
 
 
+GENERAL_ENQUIRY = Reason(
+    id="general.no-record",
+    effect=ReasonEffect.review,
+    text=(
+        "This request names no report, so its facts cannot be checked against a case record: "
+        "it can only be refused or decided by a disclosure officer."
+    ),
+)
+
+
 class CategoryState(StrEnum):
     disclose = "disclose"
     review = "review"
@@ -68,32 +79,46 @@ class Features(NamedTuple):
 
     Lists become sets, as Cedar treats them; consents become (purpose, withdrawn) pairs.
     Two requests with equal features get the same Cedar answer for every category.
+    `role` is the effective role (see `effective_role`).
     """
 
     agency: Agency
     purpose: Purpose
     role: SubjectRole
     crime_types: frozenset[CrimeType]
-    suspected_of_offence: bool
+    suspected_of_non_immigration_offence: bool
     status_doubt_only: bool
     investigation_active: bool
     receiving_regularisation_support: bool
     consents: frozenset[tuple[Purpose, bool]]
+    pause_crime_types: frozenset[CrimeType] = frozenset(CrimeType)
+
+
+def effective_role(
+    role: SubjectRole, *, is_child: bool, crime_types: Iterable[CrimeType]
+) -> SubjectRole:
+    """A child (under 18) who witnessed domestic abuse is a victim of it (Domestic Abuse Act
+    2021 s.3), so every regime protects them as one."""
+    if role is SubjectRole.witness and is_child and CrimeType.domestic_abuse in set(crime_types):
+        return SubjectRole.victim
+    return role
 
 
 def features_of(request: ShareRequest) -> Features:
     """The canonical features of `request` (everything but the categories asked for)."""
     requester, subject = request.requester, request.subject
+    pause = request.pause_crime_types
     return Features(
         requester.agency,
         requester.purpose,
-        subject.role,
+        effective_role(subject.role, is_child=subject.is_child, crime_types=subject.crime_types),
         frozenset(subject.crime_types),
-        subject.suspected_of_offence,
+        subject.suspected_of_non_immigration_offence,
         subject.status_doubt_only,
         subject.investigation_active,
         subject.receiving_regularisation_support,
         frozenset([(c.purpose, c.withdrawn) for c in subject.consents]),
+        frozenset(CrimeType) if pause is None else frozenset(pause),
     )
 
 
@@ -101,23 +126,47 @@ def _entity(entity_type: str, entity_id: str) -> dict[str, Any]:
     return {"__entity": {"type": entity_type, "id": entity_id}}
 
 
-def cedar_context(features: Features) -> str:
-    """The Cedar `context` record for `features`, as JSON (serialised once per batch)."""
-    return json.dumps(
-        {
-            "purpose": _entity("Purpose", features.purpose),
-            "role": _entity("SubjectRole", features.role),
-            "crime_types": [_entity("CrimeType", c) for c in sorted(features.crime_types)],
-            "suspected_of_offence": features.suspected_of_offence,
-            "status_doubt_only": features.status_doubt_only,
-            "investigation_active": features.investigation_active,
-            "receiving_regularisation_support": features.receiving_regularisation_support,
-            "consents": [
-                {"purpose": _entity("Purpose", purpose), "withdrawn": withdrawn}
-                for purpose, withdrawn in sorted(features.consents)
-            ],
-        }
-    )
+# Context attributes renamed since: a stored regime whose schema still declares the old name
+# gets the same fact under it, so old decisions replay exactly.
+LEGACY_ATTRIBUTES = {"suspected_of_offence": "suspected_of_non_immigration_offence"}
+_FACTS_BLOCK = re.compile(r"type\s+Facts\s*=\s*\{(?P<body>[^}]*)\}", re.MULTILINE)
+_ATTRIBUTE = re.compile(r"^\s*(\w+)\s*:", re.MULTILINE)
+
+
+def context_attributes(schema_text: str) -> tuple[str, ...]:
+    """The attributes the schema's `Facts` record declares: exactly what Cedar accepts."""
+    match = _FACTS_BLOCK.search(schema_text)
+    if match is None:
+        raise PolicyEvaluationError("the schema declares no `type Facts = {...}` record")
+    return tuple(_ATTRIBUTE.findall(match["body"]))
+
+
+def _context_values(features: Features) -> dict[str, Any]:
+    return {
+        "purpose": _entity("Purpose", features.purpose),
+        "role": _entity("SubjectRole", features.role),
+        "crime_types": [_entity("CrimeType", c) for c in sorted(features.crime_types)],
+        "suspected_of_non_immigration_offence": features.suspected_of_non_immigration_offence,
+        "status_doubt_only": features.status_doubt_only,
+        "investigation_active": features.investigation_active,
+        "receiving_regularisation_support": features.receiving_regularisation_support,
+        "consents": [
+            {"purpose": _entity("Purpose", purpose), "withdrawn": withdrawn}
+            for purpose, withdrawn in sorted(features.consents)
+        ],
+        "pause_crime_types": [_entity("CrimeType", c) for c in sorted(features.pause_crime_types)],
+    }
+
+
+def cedar_context(features: Features, attributes: Sequence[str] | None = None) -> str:
+    """The Cedar `context` record for `features`, as JSON (serialised once per batch).
+
+    With `attributes` (a schema's `context_attributes`), exactly those, old names included.
+    """
+    values = _context_values(features)
+    if attributes is None:
+        return json.dumps(values)
+    return json.dumps({name: values[LEGACY_ATTRIBUTES.get(name, name)] for name in attributes})
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +197,18 @@ class Evaluation:
     verdicts: Mapping[Category, Verdict]
     referral: tuple[str, ...]  # ids of the policies requiring a referral; empty: none
     enforcement_pause: tuple[str, ...]
+
+
+def capped_at_review(evaluation: Evaluation) -> Evaluation:
+    """A general enquiry (no report) can only be refused or reviewed: what a policy would let
+    go goes to a disclosure officer instead, with the reason why."""
+    verdicts = {
+        category: Verdict(CategoryState.review, (GENERAL_ENQUIRY.id, *verdict.reason_ids))
+        if verdict.state is CategoryState.disclose
+        else verdict
+        for category, verdict in evaluation.verdicts.items()
+    }
+    return Evaluation(verdicts, evaluation.referral, evaluation.enforcement_pause)
 
 
 class Regime:
@@ -181,16 +242,19 @@ class Regime:
         self._schema = schema
         self._cedar_ids = dict(cedar_ids)  # Cedar's positional "policyN" -> our @id
         self._entities = cedarpy.Entities.from_json_str("[]")
-        self._reasons = {DEFAULT_DENY.id: DEFAULT_DENY} | {
+        self._attributes = context_attributes(source.schema_text)
+        self._reasons = {DEFAULT_DENY.id: DEFAULT_DENY, GENERAL_ENQUIRY.id: GENERAL_ENQUIRY} | {
             policy_id: info.as_reason() for policy_id, info in self.policies.items()
         }
 
     def __repr__(self) -> str:
         return f"Regime({self.name!r}, policy_hash={self.policy_hash[:12]!r})"
 
-    def decide(self, request: ShareRequest) -> Decision:
+    def decide(self, request: ShareRequest, *, general_enquiry: bool = False) -> Decision:
         """Decide `request` by evaluating it in Cedar now (the reference path, no memo)."""
         evaluation = self.evaluate(features_of(request), request.categories)
+        if general_enquiry:
+            evaluation = capped_at_review(evaluation)
         return self.decision_from(request.categories, evaluation)
 
     def evaluate(self, features: Features, categories: Iterable[Category]) -> Evaluation:
@@ -204,7 +268,7 @@ class Regime:
         wanted = list(categories)
         requests: list[dict[str, Any]] = []
         for features in many:
-            context = cedar_context(features)
+            context = cedar_context(features, self._attributes)
             principal = {"type": "Agency", "id": str(features.agency)}
             requests += [
                 {

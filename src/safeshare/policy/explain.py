@@ -33,6 +33,7 @@ AGENCIES: dict[str, str] = {
     Agency.local_authority: "Local authority",
     Agency.health: "Health service",
     Agency.support_org: "Support organisation",
+    Agency.immigration_adviser: "Immigration adviser acting for the person (regulated)",
     Agency.other: "Another organisation",
 }
 
@@ -42,6 +43,8 @@ PURPOSES: dict[str, str] = {
     Purpose.safeguarding: "Safeguarding",
     Purpose.victim_support: "Support for the victim",
     Purpose.regularisation_support: "Help to regularise their immigration status",
+    Purpose.immigration_advice: "Immigration advice for the person",
+    Purpose.status_check: "A police check of the person's immigration status",
 }
 
 SUBJECT_ROLES: dict[str, str] = {
@@ -122,6 +125,33 @@ METHODS: dict[str, str] = {
     DisclosureMethod.phone: "Telephone",
     DisclosureMethod.in_person: "In person",
 }
+
+
+def onward_use_condition(
+    *, agency: str, purpose: str, referral: bool, enforcement_pause: bool
+) -> str:
+    """The condition the recipient organisation is shown with every disclosure: use only
+    for the stated purpose, no onward sharing without the force's agreement, and any duty
+    the decision carries."""
+    purpose_text = PURPOSES.get(purpose, purpose).lower()
+    parts = [
+        f"Use this information only for {purpose_text}.",
+        "Do not share it with anyone else, or use it for anything else, without the written "
+        "agreement of the force that sent it.",
+    ]
+    if agency == Agency.immigration_enforcement or purpose == Purpose.immigration_enforcement:
+        parts.append(
+            "Do not use it to take immigration enforcement action against a victim or "
+            "witness without the force's agreement."
+        )
+    if enforcement_pause:
+        parts.append(
+            "Under the migrant victims protocol, take no enforcement action against "
+            "the victim while the investigation or prosecution is active."
+        )
+    if referral:
+        parts.append("The person must be referred to independent advice and support.")
+    return " ".join(parts)
 
 
 def category_label(category: str) -> str:

@@ -40,7 +40,11 @@ class PolicyDecision(Base):
     regime: Mapped[str] = mapped_column(String(64))
     policy_hash: Mapped[str] = mapped_column(ForeignKey("policy_sets.policy_hash"))
     outcome: Mapped[str] = mapped_column(String(16), index=True)
+    # The exact facts decided on, as a free-standing contract request (`ShareRequest`).
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Where each fact came from in the case record ({"report_ref", "facts": {...}}), or
+    # {"general_enquiry": true}; None for decisions made before they were bound to a record.
+    fact_versions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     disclose: Mapped[list[str]] = mapped_column(JSON)
     withhold: Mapped[list[str]] = mapped_column(JSON)
     reasons: Mapped[list[dict[str, str]]] = mapped_column(JSON)
@@ -54,6 +58,11 @@ class PolicyDecision(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     review: Mapped[PolicyReview | None] = relationship(back_populates="decision", uselist=False)
+
+    @property
+    def is_general_enquiry(self) -> bool:
+        """Made without a report, so it could only be refused or sent to review."""
+        return bool((self.fact_versions or {}).get("general_enquiry"))
 
     def share_request(self) -> ShareRequest:
         """The request as it was decided, re-validated against the contract."""
@@ -161,6 +170,10 @@ class PolicyDisclosure(Base):
     policy_hash: Mapped[str] = mapped_column(String(64))
     report_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     categories: Mapped[list[str]] = mapped_column(JSON)
+    # Who received it, and the onward-use condition that organisation was shown with it.
+    # None only on disclosures recorded before both were required.
+    recipient_organisation: Mapped[str | None] = mapped_column(String(200))
+    onward_use_condition: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime] = mapped_column(index=True)
     recorded_by: Mapped[str] = mapped_column(String(64))

@@ -6,8 +6,9 @@ errors, because a silently ignored field in a sharing request could hide a safeg
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AwareDatetime,
@@ -18,6 +19,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from safeshare.errors import InvalidInputError
@@ -29,6 +31,7 @@ class Agency(StrEnum):
     local_authority = "local_authority"
     health = "health"
     support_org = "support_org"
+    immigration_adviser = "immigration_adviser"  # a regulated adviser acting for the person
     other = "other"
 
 
@@ -38,6 +41,10 @@ class Purpose(StrEnum):
     safeguarding = "safeguarding"
     victim_support = "victim_support"
     regularisation_support = "regularisation_support"
+    immigration_advice = "immigration_advice"
+    # A check police start themselves: asking immigration enforcement about someone's status.
+    # The query itself discloses who the person is, so it is a share request too.
+    status_check = "status_check"
 
 
 class SubjectRole(StrEnum):
@@ -98,30 +105,87 @@ class Requester(_Contract):
     purpose: Purpose
 
 
+# The field's name until the rename; `policy check` still accepts it, with a warning.
+DEPRECATED_SUSPECT_FIELD = "suspected_of_offence"
+SUSPECT_FIELD = "suspected_of_non_immigration_offence"
+
+
 class Subject(_Contract):
+    """The facts about the person a policy can see.
+
+    `suspected_of_non_immigration_offence` excludes immigration offences (overstaying is one)
+    and counter-allegations by the alleged perpetrator: neither removes a victim's protection.
+    `is_child`: under 18; a child who witnessed domestic abuse is a victim (Domestic Abuse Act
+    2021 s.3), see `engine.effective_role`.
+    """
+
     role: SubjectRole
-    crime_types: list[CrimeType]
-    suspected_of_offence: StrictBool
+    crime_types: list[CrimeType] = Field(min_length=1)
+    suspected_of_non_immigration_offence: StrictBool
     status_doubt_only: StrictBool
     investigation_active: StrictBool
     receiving_regularisation_support: StrictBool
     consents: list[Consent] = Field(default_factory=list)
+    is_child: StrictBool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_suspect_name(cls, data: Any) -> Any:
+        # Decisions recorded before the rename keep their stored JSON byte for byte (their
+        # ledger entries hash it), so reading them back accepts the old name.
+        if (
+            isinstance(data, dict)
+            and DEPRECATED_SUSPECT_FIELD in data
+            and SUSPECT_FIELD not in data
+        ):
+            data = dict(data)
+            data[SUSPECT_FIELD] = data.pop(DEPRECATED_SUSPECT_FIELD)
+        return data
+
+
+def _no_duplicate_categories(value: list[Category]) -> list[Category]:
+    # A repeated category is almost certainly a client bug; say so rather than guess.
+    if len(set(value)) != len(value):
+        raise ValueError("each category may be asked for once")
+    return value
 
 
 class ShareRequest(_Contract):
-    """One request to share a victim's, witness's or suspect's data."""
+    """One request to share a victim's, witness's or suspect's data, with every fact typed in.
+
+    The free-standing form `policy check` and `policy simulate` decide (what-if tools). The
+    API and web never accept it: they take a `RecordShareRequest` and read the facts from
+    the report. `pause_crime_types` is the force's setting for which crimes the migrant
+    victims protocol's enforcement pause covers (None: all); stored with each decision so
+    replay is exact.
+    """
 
     requester: Requester
     subject: Subject
     categories: list[Category] = Field(min_length=1)
+    pause_crime_types: list[CrimeType] | None = None
 
-    @field_validator("categories")
-    @classmethod
-    def _no_duplicates(cls, value: list[Category]) -> list[Category]:
-        # A repeated category is almost certainly a client bug; say so rather than guess.
-        if len(set(value)) != len(value):
-            raise ValueError("each category may be asked for once")
-        return value
+    _unique = field_validator("categories")(_no_duplicate_categories)
+
+
+REPORT_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,99}$"
+
+
+class RecordShareRequest(_Contract):
+    """A request to share, bound to a case record (`POST /api/v1/decisions`).
+
+    The subject's facts are not typed in: they come from the report `report_ref` names. A
+    null `report_ref` is a general enquiry, which can only be refused or sent to review.
+    `status_doubt_only` is about the request, not the person: the requester's only concern
+    is the person's immigration status (so the request is solely to establish it).
+    """
+
+    report_ref: Annotated[str, StringConstraints(pattern=REPORT_REF_PATTERN)] | None
+    requester: Requester
+    categories: list[Category] = Field(min_length=1)
+    status_doubt_only: StrictBool
+
+    _unique = field_validator("categories")(_no_duplicate_categories)
 
 
 PolicyId = Annotated[str, StringConstraints(min_length=1, max_length=120)]
@@ -178,6 +242,10 @@ class DisclosureCreate(_Contract):
     categories: list[Category] = Field(min_length=1)
     sent_at: AwareDatetime
     method: DisclosureMethod
+    # The organisation that received it (e.g. "Home Office Immigration Enforcement, Croydon").
+    recipient_organisation: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
 
     _unique = field_validator("categories")(_unique_categories)
 
@@ -197,6 +265,8 @@ class DisclosureRead(_Contract):
     regime: str
     policy_hash: str
     report_ref: str | None
+    recipient_organisation: str | None  # None only before recipients were required
+    onward_use_condition: str | None
     recorded_by: str
     recorded_at: AwareDatetime
 
@@ -217,6 +287,9 @@ class RegimesRead(_Contract):
     regimes: list[RegimeRead]
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class InvalidRequestError(InvalidInputError):
     """A share request that breaks the contract; `field` is its dotted path, if any."""
 
@@ -230,8 +303,20 @@ def field_path(loc: tuple[int | str, ...]) -> str | None:
 
 def parse_share_request(text: str | bytes) -> ShareRequest:
     """Parse one JSON request, naming the first bad field (or bad JSON) in the error."""
+    return _parse(ShareRequest, text)
+
+
+def deprecated_fields(text: str | bytes) -> list[str]:
+    """Dotted paths of deprecated field names in a request that already parsed."""
+    subject = json.loads(text).get("subject")
+    if isinstance(subject, dict) and DEPRECATED_SUSPECT_FIELD in subject:
+        return [f"subject.{DEPRECATED_SUSPECT_FIELD}"]
+    return []
+
+
+def _parse(model: type[M], text: str | bytes) -> M:
     try:
-        return ShareRequest.model_validate_json(text)
+        return model.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         if first["type"] == "json_invalid":

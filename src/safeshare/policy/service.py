@@ -27,7 +27,8 @@ from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError, PermissionDeniedError
 from safeshare.events import DomainEvent, publish
 from safeshare.policy import explain
-from safeshare.policy.engine import Regime, features_of
+from safeshare.policy.config import get_policy_config
+from safeshare.policy.engine import Regime, capped_at_review, features_of
 from safeshare.policy.errors import (
     DecisionNotFoundError,
     DisclosureNotAllowedError,
@@ -52,12 +53,21 @@ from safeshare.policy.schemas import (
     CATEGORIES,
     Category,
     CategoryRuling,
+    Consent,
+    CrimeType,
     Decision,
     DisclosureMethod,
     Outcome,
+    Purpose,
     Reason,
+    RecordShareRequest,
     ShareRequest,
+    Subject,
+    SubjectRole,
 )
+from safeshare.reporting import service as reporting
+from safeshare.reporting.errors import ReportNotFoundError
+from safeshare.reporting.schemas import Actor as ReportingActor
 
 DECIDING_ROLES = frozenset({Role.officer, Role.disclosure_officer})
 REVIEWING_ROLES = frozenset({Role.disclosure_officer})
@@ -117,22 +127,114 @@ def available_regimes() -> list[RegimeInfo]:
 def make_decision(
     session: Session,
     *,
-    request: ShareRequest,
+    request: RecordShareRequest,
     actor: str,
     actor_role: Role,
-    report_ref: str | None = None,
+    actor_organisation_id: int | None = None,
     regime: str | None = None,
     force: str | None = None,
     now: datetime | None = None,
 ) -> PolicyDecision:
-    """Decide `request` under the force's active regime (or `regime`), record and publish it.
+    """Decide `request` on the facts of the report it names, record and publish it.
 
-    A `review` outcome also opens a review for a disclosure officer.
+    The report must exist and be visible to the actor (else `ReportNotFoundError`, a 404;
+    erased: 410), and never is a decision made without it: the subject's facts are read from
+    the record, never from the requester. With no report (a general enquiry) nothing can be
+    permitted: what a policy would let go is sent to review. The decision stores the facts it
+    used and their record versions, so `replay_decision` is exact. A `review` outcome also
+    opens a review for a disclosure officer.
     """
     _require_role(actor_role, DECIDING_ROLES, "request a sharing decision")
+    pause = sorted(get_policy_config().pause_crime_types)
+    versions: dict[str, Any]
+    if request.report_ref is None:
+        subject, versions, reference = GENERAL_ENQUIRY_SUBJECT, {"general_enquiry": True}, None
+    else:
+        facts = _report_facts(
+            session,
+            report_ref=request.report_ref,
+            actor=ReportingActor(actor, actor_role, actor_organisation_id),
+        )
+        subject, reference = subject_from_record(facts), facts.reference
+        versions = {"report_ref": reference, "facts": facts.versions}
+    share = ShareRequest(
+        requester=request.requester,
+        subject=subject.model_copy(update={"status_doubt_only": request.status_doubt_only}),
+        categories=request.categories,
+        pause_crime_types=pause,
+    )
+    return _record_decision(
+        session,
+        request=share,
+        fact_versions=versions,
+        actor=actor,
+        actor_role=actor_role,
+        report_ref=reference,
+        regime=regime,
+        force=force,
+        now=now,
+    )
+
+
+# What a general enquiry is decided on: nothing is known, so nothing can be checked.
+GENERAL_ENQUIRY_SUBJECT = Subject(
+    role=SubjectRole.victim,
+    crime_types=[CrimeType.other],
+    suspected_of_non_immigration_offence=False,
+    status_doubt_only=False,
+    investigation_active=False,
+    receiving_regularisation_support=False,
+)
+
+
+def _report_facts(
+    session: Session, *, report_ref: str, actor: ReportingActor
+) -> reporting.SubjectFacts:
+    """The named report's facts, if it exists and `actor` may see it (else not found)."""
+    report_id = reporting.find_report_id(session, reference=report_ref)
+    if report_id is None or reporting.get_report(session, report_id=report_id, actor=actor) is None:
+        raise ReportNotFoundError("There is no report with that reference")
+    return reporting.subject_facts(session, report_id=report_id)
+
+
+def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
+    """The contract's subject from the record's facts (reporting's crime types mapped to the
+    Firewall's: anything but its named three is `other`)."""
+    crimes = {
+        CrimeType(c) if c in CrimeType.__members__ else CrimeType.other for c in facts.crime_types
+    }
+    return Subject(
+        role=SubjectRole(facts.role),
+        crime_types=[c for c in CrimeType if c in crimes],
+        suspected_of_non_immigration_offence=facts.suspected_of_non_immigration_offence,
+        status_doubt_only=False,
+        investigation_active=facts.investigation_active,
+        receiving_regularisation_support=facts.receiving_regularisation_support,
+        consents=[
+            Consent(purpose=Purpose(c["purpose"]), withdrawn=c["withdrawn"]) for c in facts.consents
+        ],
+        is_child=facts.is_child,
+    )
+
+
+def _record_decision(
+    session: Session,
+    *,
+    request: ShareRequest,
+    fact_versions: dict[str, Any],
+    actor: str,
+    actor_role: Role,
+    report_ref: str | None,
+    regime: str | None,
+    force: str | None,
+    now: datetime | None,
+) -> PolicyDecision:
     force = _force(force)
+    general = report_ref is None
     compiled = get_regime(regime or get_active_regime(session, force=force))
     evaluation = compiled.evaluate(features_of(request), request.categories)
+    if general:
+        evaluation = capped_at_review(evaluation)
     decision = compiled.decision_from(request.categories, evaluation)
     _record_policy_set(session, compiled)
     record = PolicyDecision(
@@ -141,6 +243,7 @@ def make_decision(
         policy_hash=decision.policy_hash,
         outcome=decision.outcome,
         request=request.model_dump(mode="json"),
+        fact_versions=fact_versions,
         disclose=[str(c) for c in decision.disclose],
         withhold=[str(c) for c in decision.withhold],
         reasons=[r.model_dump(mode="json") for r in decision.reasons],
@@ -184,7 +287,9 @@ def make_decision(
                 "referral_required": decision.referral_required,
                 "enforcement_pause_required": decision.enforcement_pause_required,
                 "report_ref": report_ref,
+                "general_enquiry": general,
                 "request_sha256": _sha256_json(record.request),
+                "fact_versions_sha256": _sha256_json(fact_versions),
             },
         ),
     )
@@ -323,7 +428,9 @@ def replay_decision(session: Session, *, decision_id: int) -> Decision:
     stored = session.get(PolicySetRecord, record.policy_hash)
     if stored is None:  # the foreign key forbids this; say so rather than guess
         raise PolicyEvaluationError(f"policy set {record.policy_hash} is missing")
-    return _compiled(RegimeSource.from_json(stored.source)).decide(record.share_request())
+    return _compiled(RegimeSource.from_json(stored.source)).decide(
+        record.share_request(), general_enquiry=record.is_general_enquiry
+    )
 
 
 @lru_cache(maxsize=16)
@@ -592,11 +699,15 @@ def record_disclosure(
     categories: Sequence[Category | str],
     sent_at: datetime,
     method: DisclosureMethod | str,
+    recipient_organisation: str,
     actor: str,
     actor_role: Role,
     now: datetime | None = None,
 ) -> PolicyDisclosure:
     """Record what a disclosure officer actually sent under a decision, and publish it.
+
+    Every disclosure names the organisation that received it and records the onward-use
+    condition that organisation is shown (`explain.onward_use_condition`).
 
     The categories must be a subset of what the decision (or its review) allowed; the
     agency and purpose are the decision's. `sent_at` must be aware, not in the future, and
@@ -634,7 +745,19 @@ def record_disclosure(
             + explain.format_datetime(allowed_at),
             field="sent_at",
         )
+    recipient = " ".join(recipient_organisation.split())
+    if not recipient or len(recipient) > 200:
+        raise InvalidInputError(
+            "Enter the organisation that received the information, in 200 characters or fewer",
+            field="recipient_organisation",
+        )
     request = record.share_request()
+    condition = explain.onward_use_condition(
+        agency=str(request.requester.agency),
+        purpose=str(request.requester.purpose),
+        referral=record.is_referral_required,
+        enforcement_pause=record.is_enforcement_pause_required,
+    )
     disclosure = PolicyDisclosure(
         decision_id=record.id,
         force=record.force,
@@ -644,6 +767,8 @@ def record_disclosure(
         policy_hash=record.policy_hash,
         report_ref=record.report_ref,
         categories=wanted,
+        recipient_organisation=recipient,
+        onward_use_condition=condition,
         method=str(method),
         sent_at=sent_at,
         recorded_by=actor,
@@ -668,6 +793,10 @@ def record_disclosure(
                 "policy_hash": record.policy_hash,
                 "method": disclosure.method,
                 "sent_at": sent_at.astimezone(UTC).isoformat(),
+                # The organisation's name is not personal data; the condition's hash proves
+                # which terms went with it.
+                "recipient_organisation": recipient,
+                "onward_use_condition_sha256": hashlib.sha256(condition.encode()).hexdigest(),
             },
         ),
     )
@@ -692,12 +821,16 @@ def list_disclosures(
     *,
     agency: str | None = None,
     decision_id: int | None = None,
+    report_ref: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[PolicyDisclosure]:
     """Recorded disclosures, most recently sent first, optionally to one agency (e.g.
-    `"immigration_enforcement"`) or under one decision. Stable: oversight relies on it."""
+    `"immigration_enforcement"`), under one decision or about one report. Stable: oversight
+    relies on it."""
     query = select(PolicyDisclosure)
+    if report_ref is not None:
+        query = query.where(PolicyDisclosure.report_ref == report_ref)
     if agency is not None:
         query = query.where(PolicyDisclosure.agency == str(agency))
     if decision_id is not None:

@@ -27,6 +27,7 @@ from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
 POLICY_CONSENT_PURPOSES: tuple[ConsentPurpose, ...] = (
     ConsentPurpose.victim_support,
     ConsentPurpose.regularisation_support,
+    ConsentPurpose.immigration_advice,
 )
 
 

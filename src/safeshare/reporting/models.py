@@ -7,8 +7,9 @@ ciphertext under the report's `public_id`.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeshare.db.base import Base, utcnow
@@ -59,6 +60,9 @@ class Report(Base):
     rights: Mapped[list[RightItem]] = relationship(
         back_populates="report", order_by="RightItem.id", cascade="all, delete-orphan"
     )
+    facts: Mapped[list[ReportFact]] = relationship(
+        back_populates="report", order_by="ReportFact.version", cascade="all, delete-orphan"
+    )
 
 
 class ReportUpdate(Base):
@@ -99,6 +103,30 @@ class Consent(Base):
     withdrawal_method: Mapped[str | None] = mapped_column(String(40))
 
     report: Mapped[Report] = relationship(back_populates="consents")
+
+
+class ReportFact(Base):
+    """One fact about the report's subject that the Firewall reads (role, crime types,
+    regularisation support, suspicion, age), added by an allowed role from a named source.
+
+    Append-only: a later entry for the same fact supersedes an earlier one and `version`
+    counts the report's entries, so a decision can name exactly the entries it used.
+    """
+
+    __tablename__ = "report_facts"
+    __table_args__ = (UniqueConstraint("report_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    fact: Mapped[str] = mapped_column(String(40))
+    value: Mapped[Any] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_by_role: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="facts")
 
 
 class RightItem(Base):

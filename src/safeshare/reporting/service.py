@@ -42,6 +42,7 @@ from safeshare.reporting.errors import (
     ReportingPermissionError,
     ReportNotFoundError,
 )
+from safeshare.reporting.facts import SubjectFacts, record_fact, subject_facts
 from safeshare.reporting.models import Report, ReportUpdate
 from safeshare.reporting.references import new_reference, normalise_reference, reference_prefix
 from safeshare.reporting.schemas import (
@@ -60,6 +61,7 @@ from safeshare.reporting.schemas import (
     UpdateCreate,
     UpdateRead,
 )
+from safeshare.reporting.victims_code import meet_referral_right
 from safeshare.reporting.vocab import (
     IDENTITY_FIELDS,
     CaseStatus,
@@ -73,6 +75,7 @@ from safeshare.vault.service import KeyProvider
 __all__ = [
     "REFERRABLE_FIELDS",
     "PolicyConsent",
+    "SubjectFacts",
     "add_update",
     "consents_for_policy",
     "create_report",
@@ -80,11 +83,14 @@ __all__ = [
     "find_report_id",
     "get_report",
     "get_report_or_raise",
+    "meet_referral_right",
     "record_consent",
+    "record_fact",
     "reveal_referred_fields",
     "reveal_sealed_fields",
     "reveal_update_text",
     "search_reports",
+    "subject_facts",
     "submit_anonymous_return",
     "verify_anonymous_reporter",
     "withdraw_consent",

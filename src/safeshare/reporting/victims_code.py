@@ -124,6 +124,33 @@ def stop_referral_clock(report: Report) -> None:
         item.triggered_at = item.trigger = item.due_on = None
 
 
+def meet_referral_right(
+    session: Session, *, report_id: int, referral_id: int, at: datetime, by: str
+) -> RightItem | None:
+    """Right 4 is met by referring the victim to support: the support feature calls this when
+    it makes a referral. None if the report is gone or erased, or Right 4 is already closed."""
+    report = session.get(Report, report_id)
+    if report is None or report.erased_at is not None:
+        return None
+    item = _pending_referral(report)
+    if item is None:
+        return None
+    item.status = RightStatus.met.value
+    item.met_at, item.met_by = at, by
+    session.flush()
+    publish_report_event(
+        session,
+        "victims_code.right_met",
+        by,
+        report,
+        item_id=item.id,
+        right=item.right,
+        trigger=item.trigger,
+        referral_id=referral_id,
+    )
+    return item
+
+
 def schedule_decision_update(
     report: Report, *, decision: KeyDecision, decided_at: datetime, config: ReportingConfig
 ) -> RightItem:

@@ -113,7 +113,47 @@ class ConsentPurpose(StrEnum):
     victim_support = "victim_support"  # referral to a support organisation
     police_contact = "police_contact"  # whether and how police may contact them
     regularisation_support = "regularisation_support"
+    immigration_advice = "immigration_advice"  # sharing with a regulated immigration adviser
     share_with_agency = "share_with_agency"  # with the named agency only
+
+
+class SubjectFact(StrEnum):
+    """Facts about the report's subject that the Firewall reads and staff may record."""
+
+    role = "role"  # victim, witness or suspect; a report's subject is its victim until told
+    crime_types = "crime_types"  # every crime type the case involves
+    receiving_regularisation_support = "receiving_regularisation_support"
+    suspicion = "suspicion"  # see `Suspicion`
+    is_child = "is_child"  # under 18; without an entry, the monitoring age band decides
+
+
+class SubjectRole(StrEnum):
+    victim = "victim"
+    witness = "witness"
+    suspect = "suspect"
+
+
+class Suspicion(StrEnum):
+    """Whether the subject is suspected of an offence other than an immigration offence.
+
+    An immigration offence (overstaying is one) is never recorded here, and a
+    counter-allegation by the alleged perpetrator, recorded as such, does not count.
+    """
+
+    none = "none"
+    suspected = "suspected"
+    counter_allegation_only = "counter_allegation_only"
+
+
+class FactSource(StrEnum):
+    """Where a recorded fact came from (a closed list: free text invites sealed details)."""
+
+    victim_account = "victim_account"
+    officer_enquiry = "officer_enquiry"
+    case_file = "case_file"
+    support_organisation = "support_organisation"
+    immigration_adviser = "immigration_adviser"
+    other_agency = "other_agency"
 
 
 class ConsentMethod(StrEnum):

@@ -18,7 +18,7 @@ from safeshare import events
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.events import DomainEvent, publish
-from safeshare.reporting.service import consents_for_policy
+from safeshare.reporting.service import consents_for_policy, meet_referral_right
 from safeshare.support.access import REFERRERS, Actor, SystemActor, require_role
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import (
@@ -132,6 +132,14 @@ def create_referral(
     session.add(referral)
     session.flush()
     _publish(session, actor, CREATED, referral)
+    # Victims' Code Right 4 (referral to support) is met by this referral.
+    meet_referral_right(
+        session,
+        report_id=referral.report_id,
+        referral_id=referral.id,
+        at=referral.created_at,
+        by=actor.username,
+    )
     return referral
 
 

@@ -21,15 +21,11 @@ from safeshare.policy import service as policy_service
 from safeshare.policy.schemas import (
     Agency,
     Category,
-    Consent,
-    CrimeType,
     Outcome,
     Purpose,
     Reason,
+    RecordShareRequest,
     Requester,
-    ShareRequest,
-    Subject,
-    SubjectRole,
 )
 from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
@@ -72,8 +68,6 @@ CATEGORY_FIELDS: dict[str, tuple[SealedField, ...]] = {
     Category.contact.value: (SealedField.contact_details, SealedField.safe_contact),
     Category.offence_details.value: (SealedField.account,),
 }
-_FIREWALL_CRIME_TYPES = frozenset(CrimeType)
-_UNDER_INVESTIGATION = "under_investigation"  # reporting's CaseStatus value
 
 
 @dataclass(frozen=True)
@@ -122,29 +116,17 @@ def _consent_in_force(consents: Sequence[reporting.PolicyConsent]) -> None:
     )
 
 
-def share_request(
-    *, crime_type: str, status: str, consents: Sequence[reporting.PolicyConsent]
-) -> ShareRequest:
+def share_request(*, reference: str) -> RecordShareRequest:
     """The Firewall request for referring the victim of a report to a support organisation.
 
-    Reports record only what their victims chose to tell, so facts the report does not hold
-    take their safe value: not a suspect, no status doubt, no regularisation support known.
+    Only who asks, why and for what: the Firewall reads the victim's facts (consents among
+    them) from the report itself.
     """
-    crime = CrimeType(crime_type) if crime_type in _FIREWALL_CRIME_TYPES else CrimeType.other
-    return ShareRequest(
+    return RecordShareRequest(
+        report_ref=reference,
         requester=Requester(agency=Agency.support_org, purpose=Purpose.victim_support),
-        subject=Subject(
-            role=SubjectRole.victim,
-            crime_types=[crime],
-            suspected_of_offence=False,
-            status_doubt_only=False,
-            investigation_active=status == _UNDER_INVESTIGATION,
-            receiving_regularisation_support=False,
-            consents=[
-                Consent(purpose=Purpose(c["purpose"]), withdrawn=c["withdrawn"]) for c in consents
-            ],
-        ),
         categories=list(REFERRAL_CATEGORIES),
+        status_doubt_only=False,
     )
 
 
@@ -183,12 +165,10 @@ def refer_report(
     _consent_in_force(consents)
     record = policy_service.make_decision(
         session,
-        request=share_request(
-            crime_type=report.crime_type, status=report.status, consents=consents
-        ),
+        request=share_request(reference=report.reference),
         actor=actor.username,
         actor_role=Role(actor.role),
-        report_ref=report.reference,
+        actor_organisation_id=actor.organisation_id,
         force=force,
         now=now,
     )

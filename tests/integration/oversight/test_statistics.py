@@ -378,3 +378,21 @@ def test_period_bounds_follow_the_london_calendar() -> None:
     start, end = Period(date(2024, 7, 1), date(2024, 7, 31)).bounds()
     assert start == datetime.fromisoformat("2024-06-30T23:00:00+00:00")
     assert end == datetime.fromisoformat("2024-07-31T23:00:00+00:00")
+
+
+def test_police_initiated_status_checks_are_counted_apart(db_session: Session) -> None:
+    """Issue 13: a check police start with immigration enforcement is a share request of its
+    own kind; statistics count it separately from requests made to the force."""
+    from safeshare.oversight.vocabulary import label
+
+    rows.decision(db_session, requested_at=at(2024, 1, 10), outcome="deny", purpose="status_check")
+    rows.decision(
+        db_session, requested_at=at(2024, 1, 11), outcome="review", purpose="status_check"
+    )
+    rows.decision(db_session, requested_at=at(2024, 1, 12), outcome="deny")
+    stats.sync_share_facts(db_session)
+    found = stats.share_requests(db_session, Q1)["purpose_outcome"]
+    assert found[("status_check", "deny")] == 1
+    assert found[("status_check", "review")] == 1
+    assert found[("immigration_enforcement", "deny")] == 1
+    assert label("purpose", "status_check") == "Police-initiated status check"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from safeshare.policy.errors import (
 )
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure
 from safeshare.policy.schemas import Category, CategoryRuling, DisclosureMethod
+from tests.factories.policy import bound_request
 from tests.unit.policy.builders import share_request
 
 FORCE = "Testshire Police"
@@ -35,12 +37,11 @@ T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 def _decide(session: Session, *, regime: str = "firewall", **request: object) -> PolicyDecision:
     return service.make_decision(
         session,
-        request=share_request(**request),
+        request=bound_request(session, share_request(**request)),
         actor="pc.jones",
         actor_role=Role.officer,
         regime=regime,
         force=FORCE,
-        report_ref="SS-AAAAA-BBBBB",
         now=T0,
     )
 
@@ -53,6 +54,7 @@ def _record(
         "categories": categories,
         "sent_at": T0 + timedelta(hours=1),
         "method": DisclosureMethod.secure_email,
+        "recipient_organisation": "Demoshire Council children's services",
         "actor": "ds.khan",
         "actor_role": Role.disclosure_officer,
         "now": T0 + timedelta(hours=2),
@@ -71,6 +73,7 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
         categories=["address", "identity"],
         sent_at=T0 + timedelta(hours=1),
         method="phone",
+        recipient_organisation="  Demoshire   Police, Public Protection Unit ",
         actor="ds.khan",
         actor_role=Role.disclosure_officer,
         now=T0 + timedelta(hours=2),
@@ -78,9 +81,14 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
     assert disclosure.categories == ["identity", "address"]  # canonical order
     assert (disclosure.agency, disclosure.purpose) == ("police", "criminal_investigation")
     assert (disclosure.regime, disclosure.policy_hash) == ("firewall", record.policy_hash)
-    assert disclosure.report_ref == "SS-AAAAA-BBBBB"
+    assert disclosure.report_ref == record.report_ref
     assert disclosure.sent_at == T0 + timedelta(hours=1)
     assert disclosure.recorded_by == "ds.khan"
+    assert disclosure.recipient_organisation == "Demoshire Police, Public Protection Unit"
+    assert disclosure.onward_use_condition is not None
+    assert disclosure.onward_use_condition.startswith(
+        "Use this information only for criminal investigation."
+    )
     assert service.get_disclosure(db_session, disclosure_id=disclosure.id) is disclosure
 
     event = published[-1]
@@ -92,10 +100,14 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
         "purpose": "criminal_investigation",
         "categories": ["identity", "address"],
         "regime": "firewall",
-        "report_ref": "SS-AAAAA-BBBBB",
+        "report_ref": record.report_ref,
         "policy_hash": record.policy_hash,
         "method": "phone",
         "sent_at": "2025-03-01T10:00:00+00:00",
+        "recipient_organisation": "Demoshire Police, Public Protection Unit",
+        "onward_use_condition_sha256": hashlib.sha256(
+            disclosure.onward_use_condition.encode()
+        ).hexdigest(),
     }
 
 
@@ -258,3 +270,35 @@ def test_the_disclosures_migration_downgrades_alone(tmp_path: Path) -> None:
         assert migrate.is_up_to_date(engine)
     finally:
         engine.dispose()
+
+
+def test_a_disclosure_needs_its_recipient_organisation(db_session: Session) -> None:
+    record = _decide(db_session)
+    with pytest.raises(InvalidInputError) as refused:
+        _record(db_session, record.id, ["identity"], recipient_organisation="   ")
+    assert refused.value.field == "recipient_organisation"
+
+
+def test_the_onward_use_condition_carries_the_decisions_duties(db_session: Session) -> None:
+    record = _decide(
+        db_session,
+        requester=ENFORCEMENT,
+        regime="iemvp",
+        subject={"receiving_regularisation_support": True},
+    )
+    review = record.review
+    assert review is not None and record.is_enforcement_pause_required
+    service.decide_review(
+        db_session,
+        review_id=review.id,
+        rulings=[
+            CategoryRuling(category=Category.identity, disclose=True, rationale="Safeguarding")
+        ],
+        actor="ds.khan",
+        actor_role=Role.disclosure_officer,
+        now=T0 + timedelta(minutes=30),
+    )
+    disclosure = _record(db_session, record.id, ["identity"])
+    condition = disclosure.onward_use_condition or ""
+    assert "take no enforcement action against the victim" in condition
+    assert "referred to independent advice and support" in condition

@@ -20,15 +20,19 @@ from safeshare.policy.errors import (
 from safeshare.policy.models import PolicyDecision, PolicySetRecord, ReviewStatus
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import Category, CategoryRuling, Outcome, ShareRequest
+from tests.factories.policy import bound_request
 from tests.unit.policy.builders import share_request
 
 FORCE = "Testshire Police"
 ENFORCEMENT = {"agency": "immigration_enforcement", "purpose": "immigration_enforcement"}
 
 
-def _decide(session: Session, **kwargs: object) -> PolicyDecision:
+def _decide(
+    session: Session, *, request: ShareRequest | None = None, **kwargs: object
+) -> PolicyDecision:
+    """Decide `request`'s facts, first put on a new report's record, as the service requires."""
     arguments: dict[str, object] = {
-        "request": share_request(),
+        "request": bound_request(session, request or share_request()),
         "actor": "pc.jones",
         "actor_role": Role.officer,
         "force": FORCE,
@@ -46,11 +50,12 @@ def test_a_decision_is_recorded_with_its_policy_hash_and_published(
     db_session: Session, published: list[DomainEvent]
 ) -> None:
     request = share_request(categories=["identity", "health", "nationality"])
-    record = _decide(db_session, request=request, report_ref="REP-0042", regime="npcc-2020")
+    record = _decide(db_session, request=request, regime="npcc-2020")
 
     decision = record.as_decision()
     assert decision == get_regime("npcc-2020").decide(request)
-    assert record.share_request() == request
+    assert record.share_request().subject == request.subject
+    assert record.report_ref is not None and record.fact_versions is not None
     assert (record.requested_by, record.requested_by_role) == ("pc.jones", "officer")
     assert record.requested_at.tzinfo is not None
     assert record.review is None
@@ -58,13 +63,14 @@ def test_a_decision_is_recorded_with_its_policy_hash_and_published(
     states = {e.category: e.state for e in service.explain_decision(record)}
     assert states == {"identity": "disclose", "nationality": "withhold", "health": "withhold"}
 
-    (event,) = published
+    *facts, event = published  # the facts were put on the record first, each published
+    assert {e.kind for e in facts} == {"report.fact_recorded"}
     assert (event.kind, event.actor) == ("policy.decision", "pc.jones")
     assert event.data["decision_id"] == record.id
     assert event.data["policy_hash"] == decision.policy_hash
     assert event.data["outcome"] == "permit"
     assert event.data["disclose"] == ["identity"]
-    assert event.data["report_ref"] == "REP-0042"
+    assert event.data["report_ref"] == record.report_ref
     assert "request" not in event.data and "subject" not in event.data
     assert len(event.data["request_sha256"]) == 64
 
@@ -77,7 +83,8 @@ def test_the_active_regime_decides_and_defaults_to_the_firewall(db_session: Sess
         db_session, regime="iemvp", actor="admin", actor_role=Role.admin, force=FORCE
     )
     record = _decide(db_session, request=request)
-    assert (record.regime, record.outcome) == ("iemvp", Outcome.permit)
+    # The protocol never makes sharing automatic (issue 13).
+    assert (record.regime, record.outcome) == ("iemvp", Outcome.review)
 
 
 def test_regime_changes_keep_their_history_and_are_published(
@@ -260,13 +267,15 @@ def test_a_recorded_decision_replays_identically_under_its_policy_text(db_sessio
 
 def test_decisions_are_listed_newest_first_and_filtered(db_session: Session) -> None:
     start = datetime(2025, 3, 1, tzinfo=UTC)
-    first = _decide(db_session, report_ref="REP-1", now=start)
+    first = _decide(db_session, now=start)
     second = _decide(
         db_session, request=_review_request(), regime="npcc-2020", now=start + timedelta(hours=1)
     )
     assert [d.id for d in service.list_decisions(db_session)][:2] == [second.id, first.id]
     assert [d.id for d in service.list_decisions(db_session, outcome=Outcome.review)] == [second.id]
-    assert [d.id for d in service.list_decisions(db_session, report_ref="REP-1")] == [first.id]
+    assert [d.id for d in service.list_decisions(db_session, report_ref=first.report_ref)] == [
+        first.id
+    ]
     assert service.get_decision(db_session, decision_id=second.id) is second
 
 

@@ -19,6 +19,7 @@ REPORTING_TABLES = {
     "reports",
     "report_updates",
     "report_consents",
+    "report_facts",
     "victims_code_rights",
     "report_drafts",
 }
@@ -78,7 +79,8 @@ def test_branch_downgrade_and_upgrade(db_engine: Engine, tmp_path: Path) -> None
         def tables() -> set[str]:
             return set(inspect(connection).get_table_names())
 
-        command.downgrade(config, "0009_report_drafts@-2")  # the reporting branch, 0004 and 0009
+        # the reporting branch: 0004, 0009 and 0011
+        command.downgrade(config, "0011_report_facts@-3")
         assert not tables() & REPORTING_TABLES
         assert tables() >= VAULT_TABLES
         command.downgrade(config, "0005_vault@-1")

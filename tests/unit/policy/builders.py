@@ -19,13 +19,17 @@ def request_data(
     requester: dict[str, Any] | None = None,
     subject: dict[str, Any] | None = None,
     categories: list[str] | None = None,
+    pause_crime_types: list[str] | None = None,
 ) -> dict[str, Any]:
     """Contract JSON: the defaults with `requester` and `subject` fields overridden."""
-    return {
+    data = {
         "requester": {**DEFAULTS["requester"], **(requester or {})},
         "subject": {**DEFAULTS["subject"], **(subject or {})},
         "categories": list(categories or DEFAULTS["categories"]),
     }
+    if pause_crime_types is not None:
+        data["pause_crime_types"] = pause_crime_types
+    return data
 
 
 def share_request(**overrides: Any) -> ShareRequest:

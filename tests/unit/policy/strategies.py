@@ -27,13 +27,17 @@ def subjects(
     return st.builds(
         Subject,
         role=roles,
-        crime_types=st.lists(st.sampled_from(CrimeType), max_size=4),
-        suspected_of_offence=st.booleans(),
+        crime_types=st.lists(st.sampled_from(CrimeType), min_size=1, max_size=4),
+        suspected_of_non_immigration_offence=st.booleans(),
         status_doubt_only=st.booleans(),
         investigation_active=st.booleans(),
         receiving_regularisation_support=st.booleans(),
         consents=consents,
+        is_child=st.booleans(),
     )
+
+
+pause_settings = st.one_of(st.none(), st.lists(st.sampled_from(CrimeType), min_size=1, unique=True))
 
 
 categories = st.lists(st.sampled_from(Category), min_size=1, unique=True)
@@ -45,6 +49,7 @@ share_requests = st.builds(
     ),
     subject=subjects(),
     categories=categories,
+    pause_crime_types=pause_settings,
 )
 
 # Victims and witnesses asked about by, or for, immigration enforcement.
@@ -66,4 +71,5 @@ enforcement_requests = st.builds(
     categories=categories.map(
         lambda cs: cs if Category.immigration_status in cs else [*cs, Category.immigration_status]
     ),
+    pause_crime_types=pause_settings,
 )

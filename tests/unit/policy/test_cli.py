@@ -50,10 +50,25 @@ def test_check_reads_a_file(tmp_path: Path) -> None:
     path.write_text(json.dumps(ENFORCEMENT))
     result = runner.invoke(app, ["check", "--regime", "iemvp", str(path)])
     assert result.exit_code == 0
-    assert Decision.model_validate_json(result.stdout).disclose == [
-        "identity",
-        "immigration_status",
-    ]
+    decision = Decision.model_validate_json(result.stdout)
+    # The protocol never makes sharing automatic (issue 13): a disclosure officer decides.
+    assert (decision.outcome, decision.disclose) == ("review", [])
+
+
+def test_check_accepts_the_old_suspect_field_with_a_deprecation_warning() -> None:
+    data = json.loads(json.dumps(ENFORCEMENT))
+    data["subject"]["suspected_of_offence"] = data["subject"].pop(
+        "suspected_of_non_immigration_offence"
+    )
+    result = runner.invoke(app, ["check", "--regime", "hmicfrs-rec1"], input=json.dumps(data))
+    assert result.exit_code == 0, result.stderr
+    new = runner.invoke(app, ["check", "--regime", "hmicfrs-rec1"], input=json.dumps(ENFORCEMENT))
+    assert result.stdout == new.stdout
+    warning = _error(result.stderr)
+    assert warning["warning"] == "deprecated_field"
+    assert warning["field"] == "subject.suspected_of_offence"
+    assert "suspected_of_non_immigration_offence" in warning["message"]
+    assert new.stderr == ""
 
 
 def _mutated(section: str, key: str, value: Any) -> str:
@@ -72,6 +87,7 @@ def _mutated(section: str, key: str, value: Any) -> str:
         (_mutated("subject", "status_doubt_only", None), "subject.status_doubt_only"),
         (_mutated("subject", "investigation_active", "yes"), "subject.investigation_active"),
         (_mutated("requester", "purpose", "curiosity"), "requester.purpose"),
+        (_mutated("subject", "crime_types", []), "subject.crime_types"),
         ("[1, 2]", "request"),
         ("{not json", None),
         ("", None),
@@ -81,6 +97,7 @@ def _mutated(section: str, key: str, value: Any) -> str:
         "missing-field",
         "wrong-type",
         "bad-enum",
+        "no-crime-types",
         "not-an-object",
         "bad-json",
         "empty",

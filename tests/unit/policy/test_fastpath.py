@@ -86,12 +86,12 @@ def test_replay_counts_outcomes_and_changes_against_the_baseline() -> None:
     police = share_request()
     changed = replay.add(request_key(enforcement))
     assert changed is not None
-    assert [d.outcome for d in changed] == [Outcome.deny, Outcome.permit]
+    assert [d.outcome for d in changed] == [Outcome.deny, Outcome.review]
     assert replay.add(request_key(police)) is None
     firewall, iemvp = replay.tallies
     assert replay.requests == 2
     assert replay.changed == 1
     assert firewall.outcomes == {Outcome.deny: 1, Outcome.permit: 1}
-    assert iemvp.transitions[Outcome.deny, Outcome.permit] == 1
+    assert iemvp.transitions[Outcome.deny, Outcome.review] == 1
     assert iemvp.changed_from_baseline == 1
     assert iemvp.referrals == 1

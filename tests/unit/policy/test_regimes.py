@@ -100,8 +100,8 @@ BREAKAGES = [
     ),
     pytest.param(
         "npcc-2020.cedar",
-        "context.role ==",
-        "context.rol ==",
+        "when { context.role ==",
+        "when { context.rol ==",
         "npcc.ie-case-by-case",
         id="unknown-context-attribute",
     ),
@@ -129,7 +129,7 @@ BREAKAGES = [
     pytest.param(
         "iemvp.cedar",
         '@id("iemvp.referral")',
-        '@id("iemvp.minimum-categories")',
+        '@id("iemvp.case-by-case-review")',
         "used twice",
         id="duplicate-id",
     ),

@@ -20,8 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
-    field_validator,
 )
 
 from safeshare.auth.roles import Role
@@ -32,24 +30,22 @@ from safeshare.policy import explain
 from safeshare.policy import service as policy_service
 from safeshare.policy.errors import InvalidRulingError
 from safeshare.policy.schemas import (
+    REPORT_REF_PATTERN,
     Agency,
     Category,
     CategoryRuling,
-    Consent,
-    CrimeType,
     Decision,
     DisclosureCreate,
     DisclosureMethod,
     DisclosureRead,
     Outcome,
     Purpose,
+    RecordShareRequest,
     RegimeRead,
     RegimesRead,
     Requester,
-    ShareRequest,
-    Subject,
-    SubjectRole,
 )
+from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.web.access import SIGNED_IN, DbSession, requires
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
@@ -60,7 +56,6 @@ router = APIRouter()
 DECIDING = (Role.officer, Role.disclosure_officer)
 OVERSEEING = (Role.disclosure_officer, Role.supervisor, Role.inspector)
 PAGE_SIZE = 25
-REPORT_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,99}$"
 
 # Service navigation entries for this feature, registered by the app factory.
 NAV_ITEMS: list[NavItem] = [
@@ -135,19 +130,19 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 
 @router.post("/api/v1/decisions", status_code=201)
 def api_create_decision(
-    share_request: ShareRequest,
-    response: Response,
-    db: DbSession,
-    principal: Deciders,
-    report_ref: Annotated[str | None, Query(pattern=REPORT_REF_PATTERN)] = None,
+    share_request: RecordShareRequest, response: Response, db: DbSession, principal: Deciders
 ) -> Decision:
-    """Decide a request under the force's active regime; the body and answer are the contract."""
+    """Decide a request on the facts of the report it names, under the force's active regime.
+
+    An unknown or unseen report is a 404 problem, never a decision; `report_ref: null` is a
+    general enquiry, which can only be refused or sent to review.
+    """
     record = policy_service.make_decision(
         db,
         request=share_request,
         actor=principal.username,
         actor_role=principal.role,
-        report_ref=report_ref,
+        actor_organisation_id=principal.organisation_id,
     )
     response.headers["Location"] = f"/api/v1/decisions/{record.id}"
     return record.as_decision()
@@ -197,6 +192,7 @@ def api_record_disclosure(
         categories=body.categories,
         sent_at=body.sent_at,
         method=body.method,
+        recipient_organisation=body.recipient_organisation,
         actor=principal.username,
         actor_role=principal.role,
     )
@@ -226,76 +222,46 @@ YesNo = Literal["yes", "no"]
 
 
 class ShareForm(BaseModel):
-    """The "Request to share information" form, as posted."""
+    """The "Request to share information" form, as posted: who asks, why, for what, and the
+    report it is about. The person's facts are read from that report, never typed here."""
 
     model_config = ConfigDict(extra="ignore")
 
     agency: Agency
     purpose: Purpose
-    role: SubjectRole
-    crime_types: Annotated[list[CrimeType], Ticked, Field(min_length=1)]
-    suspected_of_offence: YesNo
     status_doubt_only: YesNo
-    investigation_active: YesNo
-    receiving_regularisation_support: YesNo
-    consents: Annotated[list[Purpose], Ticked] = []
-    withdrawn_consents: Annotated[list[Purpose], Ticked] = []
     categories: Annotated[list[Category], Ticked, Field(min_length=1)]
     report_ref: Annotated[
         str, StringConstraints(strip_whitespace=True, pattern=r"^$|" + REPORT_REF_PATTERN)
     ] = ""
 
-    @field_validator("withdrawn_consents")
-    @classmethod
-    def _not_both(cls, value: list[Purpose], info: ValidationInfo) -> list[Purpose]:
-        if set(value) & set(info.data.get("consents", [])):
-            raise ValueError(
-                "A consent cannot be both given and withdrawn. Untick it in one of the lists"
-            )
-        return value
-
-    def to_request(self) -> ShareRequest:
-        """The contract request this form describes."""
-        consents = [Consent(purpose=p, withdrawn=False) for p in dict.fromkeys(self.consents)]
-        consents += [
-            Consent(purpose=p, withdrawn=True) for p in dict.fromkeys(self.withdrawn_consents)
-        ]
-        return ShareRequest(
+    def to_request(self) -> RecordShareRequest:
+        """The record-bound request this form describes (no reference: a general enquiry)."""
+        return RecordShareRequest(
+            report_ref=self.report_ref or None,
             requester=Requester(agency=self.agency, purpose=self.purpose),
-            subject=Subject(
-                role=self.role,
-                crime_types=list(dict.fromkeys(self.crime_types)),
-                suspected_of_offence=self.suspected_of_offence == "yes",
-                status_doubt_only=self.status_doubt_only == "yes",
-                investigation_active=self.investigation_active == "yes",
-                receiving_regularisation_support=self.receiving_regularisation_support == "yes",
-                consents=consents,
-            ),
             categories=list(dict.fromkeys(self.categories)),
+            status_doubt_only=self.status_doubt_only == "yes",
         )
 
 
 SHARE_MESSAGES = {
     "agency": "Select who is asking for the information",
     "purpose": "Select why they want the information",
-    "role": "Select whether the person is a victim, a witness or a suspect",
-    "crime_types": "Select at least one type of crime",
-    "suspected_of_offence": "Select yes if the person is suspected of an offence",
-    "status_doubt_only": (
-        "Select yes if the only concern is doubt about the person's immigration status"
-    ),
-    "investigation_active": "Select yes if an investigation or prosecution is active",
-    "receiving_regularisation_support": (
-        "Select yes if the person is getting support to regularise their immigration status"
-    ),
-    "consents": "Select only the purposes listed",
+    "status_doubt_only": ("Select yes if the only concern is the person's immigration status"),
     "categories": "Select at least one type of information they want",
     "report_ref": (
         "Report reference must be 100 characters or fewer, using only letters, numbers, "
         "hyphens, full stops and slashes"
     ),
 }
-LIST_FIELDS = ("crime_types", "consents", "withdrawn_consents", "categories")
+LIST_FIELDS = ("categories",)
+# A check police start themselves: the officer asks immigration enforcement about the person.
+STATUS_CHECK = {
+    "agency": Agency.immigration_enforcement.value,
+    "purpose": Purpose.status_check.value,
+    "categories": [Category.identity.value, Category.nationality.value],
+}
 
 
 def _share_page(
@@ -314,8 +280,6 @@ def _share_page(
             "error_list": error_list(errors),
             "agencies": _options(explain.AGENCIES),
             "purposes": _options(explain.PURPOSES),
-            "subject_roles": _options(explain.SUBJECT_ROLES),
-            "crime_types": _options(explain.CRIME_TYPES),
             "categories": _options(explain.CATEGORIES, explain.CATEGORY_HINTS),
         },
         status_code=status_code,
@@ -323,9 +287,16 @@ def _share_page(
 
 
 @router.get("/policy/share")
-def share_form(request: Request, _principal: Deciders) -> Response:
-    """The "Request to share information" form."""
-    return _share_page(request, {}, {})
+def share_form(
+    request: Request,
+    _principal: Deciders,
+    report_ref: Annotated[str, Query(max_length=100)] = "",
+    check: bool = False,
+) -> Response:
+    """The "Request to share information" form, pre-filled from the report page's buttons;
+    `check=true` starts a status check with immigration enforcement."""
+    values: dict[str, Any] = {"report_ref": report_ref} | (STATUS_CHECK if check else {})
+    return _share_page(request, values, {})
 
 
 @router.post("/policy/share")
@@ -335,13 +306,17 @@ async def share_submit(request: Request, db: DbSession, principal: Deciders) -> 
     form, errors = validate_form(ShareForm, values, SHARE_MESSAGES)
     if form is None:
         return _share_page(request, values, errors, status_code=400)
-    record = policy_service.make_decision(
-        db,
-        request=form.to_request(),
-        actor=principal.username,
-        actor_role=principal.role,
-        report_ref=form.report_ref or None,
-    )
+    try:
+        record = policy_service.make_decision(
+            db,
+            request=form.to_request(),
+            actor=principal.username,
+            actor_role=principal.role,
+            actor_organisation_id=principal.organisation_id,
+        )
+    except ReportNotFoundError:
+        errors = {"report_ref": "There is no report with that reference that you can see"}
+        return _share_page(request, values, errors, status_code=400)
     return RedirectResponse(f"/policy/share/{record.id}", status_code=303)
 
 
@@ -528,7 +503,12 @@ def _ruling_field(field: str | None) -> str:
 # --- disclosures actually made ---------------------------------------------------------
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-DISCLOSURE_FIELDS = {"categories": "categories", "method": "method", "sent_at": "sent_at-day"}
+DISCLOSURE_FIELDS = {
+    "categories": "categories",
+    "method": "method",
+    "sent_at": "sent_at-day",
+    "recipient_organisation": "recipient_organisation",
+}
 
 
 class DisclosureForm(BaseModel):
@@ -538,11 +518,17 @@ class DisclosureForm(BaseModel):
 
     categories: Annotated[list[Category], Ticked, Field(min_length=1)]
     method: DisclosureMethod
+    recipient_organisation: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
 
 
 DISCLOSURE_MESSAGES = {
     "categories": "Select the information that was sent",
     "method": "Select how the information was sent",
+    "recipient_organisation": (
+        "Enter the organisation that received the information, in 200 characters or fewer"
+    ),
 }
 
 
@@ -629,6 +615,7 @@ async def disclosure_submit(
                 categories=form.categories,
                 sent_at=explain.local_to_utc(*when),
                 method=form.method,
+                recipient_organisation=form.recipient_organisation,
                 actor=principal.username,
                 actor_role=principal.role,
             )

@@ -18,6 +18,7 @@ made; for anyone else's, every route answers 404, as for a report that does not 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
 from typing import Any
@@ -30,6 +31,8 @@ from starlette.responses import Response
 from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
 from safeshare.errors import InvalidInputError
+from safeshare.policy import service as policy_service
+from safeshare.policy.models import PolicyDecision, PolicyDisclosure
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
@@ -42,10 +45,12 @@ from safeshare.reporting.vocab import (
     SealedField,
     VictimsCodeRight,
 )
+from safeshare.support import service as support_service
+from safeshare.support.models import SupportReferral
 from safeshare.web.access import DbSession
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes import reporting_api, reporting_erase
+from safeshare.web.routes import reporting_api, reporting_erase, reporting_facts
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import (
@@ -90,6 +95,7 @@ def _report_page(
     values: Mapping[str, Any] | None = None,
     revealed: Mapping[SealedField, str | None] | None = None,
     revealed_updates: Mapping[int, str | None] | None = None,
+    sharing: CaseSharing | None = None,
     status_code: int = 200,
 ) -> Response:
     role = principal.role
@@ -107,6 +113,8 @@ def _report_page(
             "can_update": role in CASE,
             "can_consent": role in CONSENTERS,
             "can_mark_rights": role in CASE,
+            "can_share": role in policy_service.DECIDING_ROLES,
+            "sharing": sharing,
         },
         problems=problems,
         order=("fields", "reason"),
@@ -226,8 +234,34 @@ def report_list(request: Request, db: DbSession, principal: Reader) -> Response:
 
 @router.get("/reports/{report_id}")
 def report_detail(request: Request, db: DbSession, principal: Reader, report_id: int) -> Response:
-    """A report's unsealed details; sealed ones stay hidden until shown with a reason."""
-    return _report_page(request, principal, common.visible_report(db, principal, report_id))
+    """A report's unsealed details (sealed ones stay hidden until shown with a reason), and
+    every sharing decision made about it, for the roles that may read decisions."""
+    report = common.visible_report(db, principal, report_id)
+    readers = policy_service.DECIDING_ROLES | policy_service.OVERSEEING_ROLES
+    sharing = (
+        CaseSharing(
+            facts=None
+            if report.erased_at is not None
+            else reporting.subject_facts(db, report_id=report.id),
+            decisions=policy_service.list_decisions(db, report_ref=report.reference, limit=500),
+            referrals=support_service.list_referrals_for_report(db, report_id=report.id),
+            disclosures=policy_service.list_disclosures(db, report_ref=report.reference, limit=500),
+        )
+        if principal.role in readers
+        else None
+    )
+    return _report_page(request, principal, report, sharing=sharing)
+
+
+@dataclass(frozen=True)
+class CaseSharing:
+    """The facts sharing decisions read, and everything shared or asked about a report:
+    decisions, referrals, disclosures."""
+
+    facts: reporting.SubjectFacts | None
+    decisions: list[PolicyDecision]
+    referrals: list[SupportReferral]
+    disclosures: list[PolicyDisclosure]
 
 
 @router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
@@ -608,4 +642,5 @@ def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) ->
 # The API and the administrators' erasure page live in their own modules (size); the app
 # includes this router only, so they are included here.
 router.include_router(reporting_erase.router)
+router.include_router(reporting_facts.router)
 router.include_router(reporting_api.router)

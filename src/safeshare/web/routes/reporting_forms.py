@@ -99,6 +99,7 @@ CONSENT_PURPOSE_LABELS = {
     ConsentPurpose.victim_support: "Referral to a support organisation",
     ConsentPurpose.police_contact: "Contact from the police",
     ConsentPurpose.regularisation_support: "Support to regularise their immigration status",
+    ConsentPurpose.immigration_advice: "Sharing with a regulated immigration adviser for advice",
     ConsentPurpose.share_with_agency: "Sharing information with a named agency",
 }
 CONSENT_METHOD_LABELS = {

@@ -1,0 +1,23 @@
+"""Firewall settings that are policy rather than code (`SAFESHARE_POLICY__...`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from safeshare.policy.schemas import CrimeType
+
+
+class PolicyConfig(BaseModel):
+    """Settings the regimes read through a decision's facts (so replay stays exact)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The crime types the migrant victims protocol's enforcement pause covers (iemvp).
+    pause_crime_types: frozenset[CrimeType] = Field(default=frozenset(CrimeType), min_length=1)
+
+
+def get_policy_config() -> PolicyConfig:
+    """The process-wide Firewall configuration."""
+    from safeshare.config import get_settings
+
+    return get_settings().policy

@@ -1,0 +1,183 @@
+"""The subject's facts as the case record holds them: what the Firewall decides on.
+
+The Firewall never takes these from the requester. Facts come from the report itself
+(crime type, case status, age band), from the consent register, and from fact entries
+staff add with who, when and from what source; each entry is published (so ledgered).
+`subject_facts` returns each fact with the record version it came from, so a decision can
+store exactly what it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from safeshare.db.base import utcnow
+from safeshare.errors import InvalidInputError
+from safeshare.reporting.access import publish_report_event, report_for
+from safeshare.reporting.config import ReportingConfig
+from safeshare.reporting.consent import PolicyConsent, consents_for_policy
+from safeshare.reporting.errors import ReportErasedError
+from safeshare.reporting.models import Report, ReportFact
+from safeshare.reporting.schemas import Actor
+from safeshare.reporting.vocab import (
+    AgeBand,
+    CaseStatus,
+    CrimeType,
+    FactSource,
+    SubjectFact,
+    SubjectRole,
+    Suspicion,
+)
+
+# A case is live, for the migrant victims protocol, until it is closed or dropped.
+ACTIVE_STATUSES = frozenset({CaseStatus.new, CaseStatus.under_investigation, CaseStatus.charged})
+
+
+@dataclass(frozen=True)
+class SubjectFacts:
+    """The facts a decision uses and, per fact, the record version it came from.
+
+    `versions[fact]` says where the value came from: `{"source": "fact_entry", "version": n,
+    ...}` for a recorded entry, or the report column / consent ids it was read from.
+    """
+
+    reference: str
+    role: SubjectRole
+    crime_types: tuple[CrimeType, ...]
+    suspected_of_non_immigration_offence: bool
+    investigation_active: bool
+    receiving_regularisation_support: bool
+    is_child: bool
+    consents: tuple[PolicyConsent, ...]
+    versions: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_value(fact: SubjectFact, value: Any) -> Any:
+    """The value in its stored form, or a field error naming what is wrong."""
+    try:
+        if fact is SubjectFact.role:
+            return SubjectRole(value).value
+        if fact is SubjectFact.suspicion:
+            return Suspicion(value).value
+        if fact is SubjectFact.crime_types:
+            if isinstance(value, str) or not value:
+                raise ValueError
+            return sorted({CrimeType(v).value for v in value})
+    except (ValueError, TypeError):
+        raise InvalidInputError(f"Not a valid value for {fact.value}", field="value") from None
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"Answer yes or no for {fact.value}", field="value")
+    return value
+
+
+def record_fact(
+    session: Session,
+    *,
+    report_id: int,
+    fact: SubjectFact,
+    value: Any,
+    source: FactSource,
+    actor: Actor,
+    config: ReportingConfig,
+    now: datetime | None = None,
+) -> ReportFact:
+    """Add a fact to the record (the next version), by a case role, and publish it.
+
+    The event carries the value: every fact is a code or a yes/no, never free text.
+    """
+    report = report_for(
+        session, report_id=report_id, actor=actor, roles=config.case_roles, allow_erased=False
+    )
+    stored = _check_value(SubjectFact(fact), value)
+    entry = ReportFact(
+        version=max((f.version for f in report.facts), default=0) + 1,
+        fact=SubjectFact(fact).value,
+        value=stored,
+        source=FactSource(source).value,
+        recorded_by=actor.username,
+        recorded_by_role=str(actor.role),
+        recorded_at=now or utcnow(),
+    )
+    report.facts.append(entry)
+    session.flush()
+    publish_report_event(
+        session,
+        "report.fact_recorded",
+        actor.username,
+        report,
+        fact_id=entry.id,
+        version=entry.version,
+        fact=entry.fact,
+        value=stored,
+        source=entry.source,
+    )
+    return entry
+
+
+def _latest(report: Report) -> dict[str, ReportFact]:
+    latest: dict[str, ReportFact] = {}
+    for entry in report.facts:  # in version order: later entries supersede
+        latest[entry.fact] = entry
+    return latest
+
+
+def _entry_version(entry: ReportFact) -> dict[str, Any]:
+    return {
+        "source": "fact_entry",
+        "version": entry.version,
+        "fact_source": entry.source,
+        "recorded_by": entry.recorded_by,
+        "recorded_at": entry.recorded_at.isoformat(),
+    }
+
+
+def subject_facts(session: Session, *, report_id: int) -> SubjectFacts:
+    """The subject's facts now, each with its record version. Callers check visibility."""
+    report = session.get_one(Report, report_id)
+    if report.erased_at is not None:
+        raise ReportErasedError("That report has been erased")
+    latest = _latest(report)
+    versions: dict[str, Any] = {}
+
+    def from_entry(fact: SubjectFact, default: Any, default_version: dict[str, Any]) -> Any:
+        entry = latest.get(fact.value)
+        versions[fact.value] = _entry_version(entry) if entry else default_version
+        return entry.value if entry else default
+
+    role = from_entry(SubjectFact.role, SubjectRole.victim.value, {"source": "intake"})
+    crimes = from_entry(
+        SubjectFact.crime_types, [report.crime_type], {"source": "report.crime_type"}
+    )
+    support = from_entry(
+        SubjectFact.receiving_regularisation_support, False, {"source": "not_recorded"}
+    )
+    suspicion = from_entry(SubjectFact.suspicion, Suspicion.none.value, {"source": "not_recorded"})
+    child = from_entry(
+        SubjectFact.is_child,
+        report.age_band == AgeBand.under_18.value,
+        {"source": "report.age_band", "age_band": report.age_band},
+    )
+    versions["investigation_active"] = {"source": "report.status", "status": report.status}
+    consents = consents_for_policy(session, report.id)
+    versions["consents"] = {
+        "source": "consent_register",
+        "entries": [
+            {"id": c.id, "purpose": c.purpose, "withdrawn": c.withdrawn_at is not None}
+            for c in report.consents
+        ],
+    }
+    return SubjectFacts(
+        reference=report.reference,
+        role=SubjectRole(role),
+        crime_types=tuple(CrimeType(c) for c in crimes),
+        suspected_of_non_immigration_offence=suspicion == Suspicion.suspected.value,
+        investigation_active=report.status in ACTIVE_STATUSES,
+        receiving_regularisation_support=bool(support),
+        is_child=bool(child),
+        consents=tuple(consents),
+        versions=versions,
+    )
