@@ -19,16 +19,23 @@ import typing
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from safeshare.policy.engine import Features, Regime
-from safeshare.policy.fastpath import Observation, observations
+from safeshare.policy.fastpath import Observation, observations, observations_given
 from safeshare.policy.schemas import CATEGORIES, Category, CrimeType, Purpose, ShareRequest
 
 _FIELD_TYPES: dict[str, Any] = typing.get_type_hints(Features)
 REQUESTER_FIELDS = ("agency", "purpose")
+# Facts that are settings of the force, not of the person: sent beside the subject.
+SETTING_FIELDS = ("pause_crime_types",)
+# Sets of crime types (the subject's, or a setting's) are never empty.
+CRIME_SETS = tuple(
+    name for name, kind in _FIELD_TYPES.items() if kind == frozenset[CrimeType]
+)
 
 
 def _is_enum(field: str) -> bool:
@@ -53,14 +60,15 @@ def _subsets(items: Sequence[Hashable]) -> tuple[frozenset[Any], ...]:
     )
 
 
+@cache
 def full_domain(field: str) -> tuple[Any, ...]:
     """Every value a feature can take, unprojected (crime-type sets and consent sets whole)."""
     if _is_bool(field):
         return (False, True)
     if _is_enum(field):
         return tuple(_FIELD_TYPES[field])
-    if field == "crime_types":
-        return _subsets(tuple(CrimeType))
+    if field in CRIME_SETS:
+        return tuple(s for s in _subsets(tuple(CrimeType)) if s)
     if field == "consents":
         return _subsets(consent_records())
     raise TypeError(f"no domain for feature {field!r}")
@@ -70,6 +78,10 @@ def _default(field: str) -> Any:
     """The value used for a feature no policy observes (any value gives the same answers)."""
     if field == "crime_types":
         return frozenset({CrimeType.other})
+    if field in CRIME_SETS:
+        return frozenset(CrimeType)  # a setting: its default covers every crime type
+    if field == "consents":
+        return frozenset()
     return full_domain(field)[0]
 
 
@@ -92,8 +104,9 @@ class Atom:
                 shown = ", ".join(sorted(str(v) for v in value)) or "none"
                 return f"{self.field.replace('_', ' ')}: {shown}"
             return f"{self.field} {value}"
-        if self.field == "crime_types":
-            return f"crime types {'include' if value else 'exclude'} {self.probe}"
+        if self.field in CRIME_SETS:
+            name = self.field.replace("_", " ")
+            return f"{name} {'include' if value else 'exclude'} {self.probe}"
         purpose, withdrawn = typing.cast(tuple[Purpose, bool], self.probe)
         kind = "withdrawn" if withdrawn else "unwithdrawn"
         return f"{'an' if kind == 'unwithdrawn' else 'a'} {kind} consent for {purpose} is " + (
@@ -154,6 +167,7 @@ class RequestClass:
 def request_json(features: Features, categories: Iterable[Category]) -> dict[str, Any]:
     """The `policy check` request for a representative (consents and sets as lists)."""
     subject: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
     for field in Features._fields:
         if field in REQUESTER_FIELDS:
             continue
@@ -164,11 +178,12 @@ def request_json(features: Features, categories: Iterable[Category]) -> dict[str
             value = sorted(str(v) for v in value)
         elif isinstance(value, StrEnum):
             value = str(value)
-        subject[field] = value
+        (settings if field in SETTING_FIELDS else subject)[field] = value
     return {
         "requester": {"agency": str(features.agency), "purpose": str(features.purpose)},
         "subject": subject,
         "categories": [str(c) for c in CATEGORIES if c in set(categories)],
+        **settings,
     }
 
 
@@ -181,49 +196,114 @@ def is_valid(features: Features) -> bool:
     return True
 
 
+ANY = "*"  # in a class key: an atom that cannot matter for this class's agency and purpose
+
+
 class ClassSpace:
-    """The request classes a set of regimes can distinguish (or, unprojected, every request)."""
+    """The request classes a set of regimes can distinguish (or, unprojected, every request).
+
+    Classes are enumerated per (agency, purpose): with both known, each regime's policies
+    fold to what they can still observe (`fastpath.observations_given`), so a fact that only
+    matters to one agency is not multiplied across the others. An atom that cannot matter
+    for a class is `ANY` in its key. `settings` fixes facts that are configuration, not
+    part of a request (the enforcement pause's crime types).
+    """
 
     def __init__(
         self,
         regimes: Sequence[Regime],
         *,
         projected: bool = True,
-        extra: Mapping[str, Observation] | None = None,
+        extra: Mapping[str, Observation] | Callable[[str, str], Mapping[str, Observation]]
+        | None = None,
+        settings: Mapping[str, Any] | None = None,
+        complete_consents: bool = False,
     ) -> None:
-        """`extra`: more atoms to tell apart (what invariants mention), beyond the regimes'."""
-        observed = merge_observations(regimes) if projected else _unprojected()
-        self.is_projected = projected and observed is not None
-        self.observed = observed if observed is not None else _unprojected()
-        if self.is_projected and extra:
-            merge_into(self.observed, extra)
-        pairs = _atoms(self.observed)
+        """`extra`: more atoms to tell apart (what invariants mention), beyond the regimes',
+        either for every class or per (agency, purpose). `complete_consents`: wherever a
+        consent for a purpose matters, tell given, withdrawn and both apart."""
+        self.settings = dict(settings or {"pause_crime_types": frozenset(CrimeType)})
+        self.is_projected = projected
+        self.groups: dict[tuple[Any, Any], dict[str, Observation]] = {}
+        for agency, purpose in itertools.product(full_domain("agency"), full_domain("purpose")):
+            observed: dict[str, Observation] | None = {} if projected else None
+            known = self._known(agency, purpose)
+            for regime in regimes if projected else ():
+                given = observations_given(regime, known)
+                if given is None or observed is None:
+                    observed = None
+                    break
+                merge_into(observed, given)
+            if observed is None:
+                observed = {f: "full" for f in Features._fields if f not in REQUESTER_FIELDS}
+                for name in self.settings:
+                    observed.pop(name, None)
+            more = extra(agency, purpose) if callable(extra) else extra
+            if projected and more:
+                merge_into(observed, {k: v for k, v in more.items() if k not in REQUESTER_FIELDS})
+            probes = observed.get("consents", "full")
+            if complete_consents and probes != "full":
+                purposes = dict.fromkeys(probe[0] for probe in probes)  # type: ignore[index]
+                observed["consents"] = tuple((p, w) for p in purposes for w in (False, True))
+            self.groups[(agency, purpose)] = observed
+        union: dict[str, Observation] = {"agency": "full", "purpose": "full"}
+        for observed in self.groups.values():
+            merge_into(union, observed)
+        pairs = _atoms(union)
         self.atoms: tuple[Atom, ...] = tuple(atom for atom, _ in pairs)
         self.domains: tuple[tuple[Any, ...], ...] = tuple(values for _, values in pairs)
+        self._group_atoms = {
+            group: frozenset(atom for atom, _ in _atoms(observed))
+            for group, observed in self.groups.items()
+        }
+
+    def _known(self, agency: Any, purpose: Any) -> dict[str, Any]:
+        known: dict[str, Any] = {
+            "principal": ("Agency", str(agency)),
+            "purpose": ("Purpose", str(purpose)),
+        }
+        for name, value in self.settings.items():
+            known[name] = frozenset(("CrimeType", str(v)) for v in value)
+        return known
 
     def size_bound(self) -> int:
         """Combinations before unrealisable ones are dropped."""
-        total = 1
-        for values in self.domains:
-            total *= len(values)
+        total = 0
+        for group in self.groups:
+            size = 1
+            for atom, domain in zip(self.atoms, self.domains, strict=True):
+                if atom in self._group_atoms[group]:
+                    size *= len(domain)
+            total += size
         return total
 
     def __iter__(self) -> Iterator[RequestClass]:
-        for key in itertools.product(*self.domains):
-            features = self.representative(key)
-            if features is not None:
-                yield RequestClass(key, features)
+        for group in self.groups:
+            mine = self._group_atoms[group]
+            domains = [
+                (group[0],) if atom.field == "agency"
+                else (group[1],) if atom.field == "purpose"
+                else domain if atom in mine
+                else (ANY,)
+                for atom, domain in zip(self.atoms, self.domains, strict=True)
+            ]
+            for key in itertools.product(*domains):
+                features = self.representative(key)
+                if features is not None:
+                    yield RequestClass(key, features)
 
     def representative(self, key: Sequence[Any]) -> Features | None:
         """A valid request with exactly these atom values, or None if none exists."""
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(self.settings)
         members: dict[str, set[Any]] = {}
         excluded: dict[str, set[Any]] = {}
         for atom, value in zip(self.atoms, key, strict=True):
+            if value is ANY:
+                continue
             if atom.probe is None:
                 values[atom.field] = value
             elif value:
-                if atom.field == "crime_types" and not isinstance(atom.probe, CrimeType):
+                if atom.field in CRIME_SETS and not isinstance(atom.probe, CrimeType):
                     return None  # a policy literal no request can hold
                 members.setdefault(atom.field, set()).add(atom.probe)
             else:
@@ -233,7 +313,7 @@ class ClassSpace:
                 continue
             if field in members or field in excluded:
                 chosen = set(members.get(field, ()))
-                if field == "crime_types" and not chosen:
+                if field in CRIME_SETS and not chosen:
                     spare = [c for c in CrimeType if c not in excluded.get(field, set())]
                     chosen = {spare[0]} if spare else set()
                 values[field] = frozenset(chosen)
@@ -244,14 +324,22 @@ class ClassSpace:
 
     def key_of(self, features: Features) -> tuple[Any, ...]:
         """The class a (possibly unprojected) request falls in."""
+        mine = self._group_atoms[(features.agency, features.purpose)]
         key: list[Any] = []
         for atom in self.atoms:
+            if atom.field not in REQUESTER_FIELDS and atom not in mine:
+                key.append(ANY)
+                continue
             value = getattr(features, atom.field)
             key.append(value if atom.probe is None else atom.probe in value)
         return tuple(key)
 
     def describe(self, key: Sequence[Any]) -> list[str]:
-        return [atom.describe(value) for atom, value in zip(self.atoms, key, strict=True)]
+        return [
+            atom.describe(value)
+            for atom, value in zip(self.atoms, key, strict=True)
+            if value is not ANY
+        ]
 
 
 def evaluate_classes(

@@ -215,3 +215,130 @@ class FastDecider:
             decision = self.regime.decision_from(categories_of(mask), evaluation)
             self._by_projection[(projected, mask)] = decision
         return decision
+
+
+# --- observations once the agency and purpose are known (for exhaustive proofs) -------------
+#
+# Most policies are about one agency or one purpose: `principal == Agency::"police"` in the
+# scope, `context.purpose == Purpose::"safeguarding"` in the condition. Knowing both, a
+# policy's conditions fold to true, false or a smaller residual, and only the residual can
+# observe anything. The folding is exact for the constructs it folds (literals, ==, &&, ||,
+# !, and set membership against known sets) and leaves anything else as it is, which can only
+# make the observations larger, never smaller.
+
+_UNKNOWN = object()
+
+
+def _uid(node: Any) -> tuple[str, str] | None:
+    if isinstance(node, pst.EntityLit) and not node.value.type.namespace:
+        return node.value.type.basename, node.value.id
+    return None
+
+
+def _known_value(node: Any, known: Mapping[str, Any]) -> Any:
+    """The constant a node stands for (an entity uid pair, a bool, a frozenset), or _UNKNOWN."""
+    if isinstance(node, pst.BoolLit):
+        return node.value
+    uid = _uid(node)
+    if uid is not None:
+        return uid
+    if isinstance(node, pst.Var) and node.name in known:
+        return known[node.name]
+    if isinstance(node, pst.GetAttr) and _is_context(node.base) and node.attr in known:
+        return known[node.attr]
+    if isinstance(node, pst.Set):
+        values = [_known_value(e, known) for e in node.elements]
+        return _UNKNOWN if any(v is _UNKNOWN for v in values) else frozenset(values)
+    return _UNKNOWN
+
+
+def fold(node: Any, known: Mapping[str, Any]) -> Any:
+    """`node` with what `known` decides folded away: True, False, or a residual node."""
+    if isinstance(node, pst.BoolLit):
+        return node.value
+    if isinstance(node, pst.UnaryOp) and node.op == "not":
+        arg = fold(node.arg, known)
+        return (not arg) if isinstance(arg, bool) else pst.UnaryOp(op="not", arg=arg)
+    if isinstance(node, pst.BinaryOp) and node.op in ("and", "or"):
+        left = fold(node.left, known)
+        stop = node.op == "or"  # `or` stops at true, `and` at false
+        if isinstance(left, bool) and left is stop:
+            return stop
+        right = fold(node.right, known)
+        if isinstance(left, bool):
+            return right
+        if isinstance(right, bool):
+            return stop if right is stop else left
+        return pst.BinaryOp(op=node.op, left=left, right=right)
+    if isinstance(node, pst.BinaryOp) and node.op in ("eq", "contains", "contains_any"):
+        left, right = _known_value(node.left, known), _known_value(node.right, known)
+        if left is not _UNKNOWN and right is not _UNKNOWN:
+            if node.op == "eq":
+                return bool(left == right)
+            if isinstance(left, frozenset) and node.op == "contains":
+                return right in left
+            if isinstance(left, frozenset) and isinstance(right, frozenset):
+                return bool(left & right)
+        if node.op == "contains_any" and isinstance(right, frozenset):
+            # `attr.containsAny([a, b])` is `attr.contains(a) || attr.contains(b)`.
+            literal = node.right if isinstance(node.right, pst.Set) else None
+            elements = (
+                literal.elements
+                if literal is not None
+                else tuple(_entity_literal(kind, uid) for kind, uid in sorted(right))
+            )
+            probes: Any = False
+            for element in elements:
+                test = pst.BinaryOp(op="contains", left=node.left, right=element)
+                probes = test if probes is False else pst.BinaryOp(op="or", left=probes, right=test)
+            return probes
+    return node
+
+
+def _entity_literal(kind: str, uid: str) -> Any:
+    entity_type = pst.EntityType(basename=kind, namespace=())
+    return pst.EntityLit(value=pst.EntityUid(type=entity_type, id=uid))
+
+
+def _in_scope(scope: Any, variable: str, known: Mapping[str, Any]) -> bool:
+    """False only when the scope names an entity that is known not to be this one."""
+    if isinstance(scope, pst.ScopeEq) and variable in known:
+        entity = scope.entity
+        if isinstance(entity, pst.EntityUid) and not entity.type.namespace:
+            return bool((entity.type.basename, entity.id) == known[variable])
+    return True
+
+
+def observations_given(
+    regime: Regime, known: Mapping[str, Any]
+) -> dict[str, Observation] | None:
+    """What the regime can still observe once `known` is fixed (None: anything at all).
+
+    `known` maps `principal` and context attribute names to constants: entities as
+    (type, id) pairs, booleans, or frozensets of entity pairs.
+    """
+    uses = _Uses()
+    for policy in regime.pst.static_policies.values():
+        if not _in_scope(policy.principal, "principal", known):
+            continue
+        residuals: list[Any] = []
+        alive = True
+        for clause in policy.clauses:
+            value = fold(clause.expr, known)
+            is_when = isinstance(clause, pst.When)
+            if isinstance(value, bool) and value is not is_when:
+                alive = False
+                break
+            if not isinstance(value, bool):
+                residuals.append(value)
+        if alive:
+            for residual in residuals:
+                uses.scan(residual)
+    if uses.opaque:
+        return None
+    observed: dict[str, Observation] = {}
+    for name in Features._fields:
+        seen = uses.observed.get(name)
+        if seen is not None and name not in known:
+            observed[name] = _FULL if seen is _FULL else tuple(seen)
+    return observed

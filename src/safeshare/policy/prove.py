@@ -29,7 +29,7 @@ from safeshare.policy.classes import (
 )
 from safeshare.policy.engine import DEFAULT_DENY, CategoryState, Evaluation, Features, Regime
 from safeshare.policy.errors import RegimeLoadError
-from safeshare.policy.fastpath import Observation, observations
+from safeshare.policy.fastpath import Observation
 from safeshare.policy.regimes import INVARIANTS_FILE, PROOF_CERTIFICATE, invariants_hash
 from safeshare.policy.schemas import CATEGORIES, Category, CrimeType, Purpose
 
@@ -87,9 +87,21 @@ class Condition:
     test: Predicate
     observed: dict[str, Observation]
     regimes: frozenset[str] | None = None  # a `regime:` condition: it never holds elsewhere
+    # The (agency, purpose) pairs it can hold for; None: any. Lets the prover refine only
+    # the classes a condition can be about.
+    agencies: frozenset[str] | None = None
+    purposes: frozenset[str] | None = None
+    options: tuple[Condition, ...] = ()
 
     def may_hold_under(self, regime: str) -> bool:
         return self.regimes is None or regime in self.regimes
+
+    def may_hold_for(self, agency: str, purpose: str) -> bool:
+        if self.agencies is not None and agency not in self.agencies:
+            return False
+        if self.purposes is not None and purpose not in self.purposes:
+            return False
+        return not self.options or any(o.may_hold_for(agency, purpose) for o in self.options)
 
 
 def _field_in(name: str, allowed: frozenset[str]) -> Predicate:
@@ -137,6 +149,7 @@ def parse_condition(block: Mapping[str, Any] | None, where: str) -> Condition:
     tests: list[Predicate] = []
     observed: dict[str, Observation] = {}
     only: frozenset[str] | None = None
+    options: list[Condition] = []
     try:
         for name in _LIST_CONDITIONS:
             if name in block:
@@ -170,7 +183,13 @@ def parse_condition(block: Mapping[str, Any] | None, where: str) -> Condition:
                 merge_into(observed, option.observed)
     except (TypeError, ValueError) as exc:
         raise RegimeLoadError(f"{where}: {exc}") from exc
-    return Condition(_all(tests), observed, only)
+    scope = {
+        name: frozenset(str(v) for v in block[name]) if name in block else None
+        for name in ("agency", "purpose")
+    }
+    return Condition(
+        _all(tests), observed, only, scope["agency"], scope["purpose"], tuple(options)
+    )
 
 
 @dataclass(frozen=True)
@@ -192,10 +211,17 @@ class Invariant:
             return False
         return self.unless is None or not self.unless.test(regime, features)
 
-    def observed(self, regime: str) -> dict[str, Observation]:
-        """The atoms this invariant needs told apart under `regime`."""
+    def observed(self, regime: str, agency: str, purpose: str) -> dict[str, Observation]:
+        """The atoms this invariant needs told apart under `regime` for one agency and purpose
+        (none where it cannot apply)."""
+        if not self.when.may_hold_for(agency, purpose):
+            return {}
         merged = dict(self.when.observed)
-        if self.unless is not None and self.unless.may_hold_under(regime):
+        if (
+            self.unless is not None
+            and self.unless.may_hold_under(regime)
+            and self.unless.may_hold_for(agency, purpose)
+        ):
             merge_into(merged, self.unless.observed)
         return merged
 
@@ -338,18 +364,6 @@ def _failures(
     return found
 
 
-def _both_consent_states(
-    regime: Regime, extra: Mapping[str, Observation]
-) -> dict[str, Observation]:
-    seen: list[Any] = []
-    for observed in (observations(regime) or {}, extra):
-        probes = observed.get("consents", ())
-        if probes != "full":
-            seen += list(probes)
-    purposes = tuple(dict.fromkeys(purpose for purpose, _ in seen))
-    return {"consents": _consent_probes(purposes, (False, True))} if purposes else {}
-
-
 def _counterpart(
     evaluate: Callable[[Features], Evaluation], features: Features
 ) -> Callable[[], Evaluation]:
@@ -366,13 +380,13 @@ def prove_regime(
     """Enumerate every class `regime` (and its invariants) can tell apart and check each."""
     started = time.perf_counter()
     mine = [i for i in invariants if i.applies_to(regime.name)]
-    extra: dict[str, Observation] = {}
-    for invariant in mine:
-        merge_into(extra, invariant.observed(regime.name))
-    # Withdrawal only matters for purposes some policy or invariant looks at: for those, tell
-    # "given", "withdrawn" and both apart, so withdrawing can be compared with never giving.
-    merge_into(extra, _both_consent_states(regime, extra))
-    space = ClassSpace([regime], projected=projected, extra=extra)
+    def extra(agency: str, purpose: str) -> dict[str, Observation]:
+        needed: dict[str, Observation] = {}
+        for invariant in mine:
+            merge_into(needed, invariant.observed(regime.name, str(agency), str(purpose)))
+        return needed
+
+    space = ClassSpace([regime], projected=projected, extra=extra, complete_consents=True)
     classes = list(space)
     evaluations = evaluate_classes(regime, classes, progress=progress)
     cache: dict[Features, Evaluation] = {

@@ -175,9 +175,8 @@ def test_the_projection_agrees_with_cedar_on_unprojected_requests(name: str) -> 
     rng = random.Random(f"projection-{name}")
     samples = []
     while len(samples) < 400:
-        features = Features(
-            **{field: rng.choice(full_domain(field)) for field in Features._fields}
-        )
+        values = {field: rng.choice(full_domain(field)) for field in Features._fields}
+        features = Features(**(values | space.settings))  # settings are not request facts
         if is_valid(features):
             samples.append(features)
     direct = regime.evaluate_many(samples, list(answers[classes[0].key].verdicts))
