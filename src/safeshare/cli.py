@@ -208,7 +208,9 @@ def serve(
         False, "--demo", help="Load demo data and its history into an empty database."
     ),
     seed: int = typer.Option(demo_history.DEFAULT_SEED, "--seed", help="The demo history's seed."),
-    scale: float = typer.Option(1.0, "--scale", min=0.001, help="The demo history's size."),
+    scale: float = typer.Option(
+        1.0, "--scale", min=0, help="The demo history's size (0: demo data, no history)."
+    ),
 ) -> None:
     """Run the web service (development applies migrations automatically)."""
     import uvicorn
@@ -231,7 +233,12 @@ def serve(
     if demo_data:
         with runtime.session() as session:
             is_empty = demo.is_empty(session) and not demo_history.has_reports(session)
-        created = _load_history(runtime, seed=seed, scale=scale) if is_empty else []
+        created: list[tuple[str, str, str]] = []
+        if is_empty and scale > 0:
+            created = _load_history(runtime, seed=seed, scale=scale)
+        elif is_empty:
+            with runtime.session() as session:
+                created = demo.load_demo_data(session)
         _print_demo_passwords(created)
     backend = runtime.engine.url.get_backend_name()
     console.print(f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend})")

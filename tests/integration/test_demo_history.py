@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from safeshare import demo_history, events, startup
 from safeshare.auth import passwords
 from safeshare.auth.roles import Role
-from safeshare.config import Settings
+from safeshare.cli import app
+from safeshare.config import Settings, get_settings
 from safeshare.db import migrate
 from safeshare.demo_history import HistoryExistsError, HistoryResult, cast
 from safeshare.ledger import service as ledger_service
@@ -29,17 +32,20 @@ from safeshare.policy import service as policy
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure, PolicyReview
 from safeshare.redaction.tables import WITHHELD
 from safeshare.reporting.models import Report
-from safeshare.runtime import Runtime
+from safeshare.runtime import Runtime, get_runtime
 from safeshare.support.models import SupportReferral
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SMALL = 0.05
+runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
 def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Demo accounts hash their random passwords; tests need not pay production argon2 cost."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
     saved = list(events._subscribers)  # load_history subscribes as the CLI does; undo that
     yield
     events._subscribers[:] = saved
@@ -188,3 +194,59 @@ def test_most_headline_cells_are_published(tmp_path: Path) -> None:
     whole, _ = published_share(runtime, (NOW - timedelta(days=547)).date(), NOW.date())
     assert whole >= 0.7, whole
     runtime.engine.dispose()
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("SAFESHARE_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    yield tmp_path
+    get_runtime().engine.dispose()
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+
+
+def test_demo_load_history_prints_passwords_once_and_refuses_twice(cli_env: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    loaded = runner.invoke(app, ["demo", "load", "--history", "--scale", "0.01", "--seed", "3"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Loaded the demo history" in loaded.output
+    for username in ("officer", "disclosure", "advocate", "pc.hale", "adv.saheli"):
+        assert username in loaded.output
+    again = runner.invoke(app, ["demo", "load", "--history", "--scale", "0.01"])
+    assert again.exit_code == 1 and "already holds reports" in again.output
+    with get_runtime().session() as session:
+        assert count(session, Report) == 30
+
+
+def test_serve_demo_loads_the_history_into_an_empty_database(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **_: served.append(app_))
+    result = runner.invoke(app, ["serve", "--demo", "--scale", "0.01"])
+    assert result.exit_code == 0, result.output
+    assert served and "Loaded the demo history" in result.output
+    with get_runtime().session() as session:
+        assert count(session, Report) == 30
+    # A restart finds the demo there and loads nothing more.
+    again = runner.invoke(app, ["serve", "--demo", "--scale", "0.01"])
+    assert again.exit_code == 0 and "already exist" in again.output
+    with get_runtime().session() as session:
+        assert count(session, Report) == 30
+
+
+def test_serve_demo_with_scale_zero_loads_no_history(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **_: None)
+    result = runner.invoke(app, ["serve", "--demo", "--scale", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded the demo history" not in result.output and "officer" in result.output
+    with get_runtime().session() as session:
+        assert count(session, Report) == 0
