@@ -25,7 +25,7 @@ REPORTS = 3000
 # support organisation asking for victim support, decided by the Firewall): 6,000 in all.
 SHARE_REQUESTS = 4500
 REFERRALS = 1500
-ANONYMOUS_SHARE = 0.07  # kept modest: each anonymous report hashes a passphrase
+ANONYMOUS_SHARE = 0.1  # enough for each month's count to be published
 
 PATHWAYS = {
     "officer": 0.43,
@@ -236,7 +236,7 @@ def _plan_shares(
         story.shares.sort(key=lambda s: s.at)
 
 
-BACKLOG = 60  # requests from Immigration Enforcement waiting for review at the end
+BACKLOG = 100  # requests from Immigration Enforcement waiting for review at the end
 BACKLOG_DAYS = 40
 
 
@@ -248,7 +248,7 @@ def _plan_backlog(
     request about a victim for review), about reports made before them."""
     home = FORCES[0].key
     for _ in range(max(3, round(BACKLOG * scale))):
-        at = end - timedelta(days=BACKLOG_DAYS * rng.random() ** 1.5, hours=1)
+        at = end - timedelta(days=BACKLOG_DAYS * rng.random() ** 2.2, hours=1)
         earlier = [s for s in stories if s.at < at - timedelta(days=1) and s.pathway != "anonymous"]
         story = rng.choice(earlier or stories[:1])
         story.shares.append(

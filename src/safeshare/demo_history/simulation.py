@@ -33,6 +33,12 @@ from safeshare.ledger import service as ledger_service
 from safeshare.ledger.note import NoteSigner
 from safeshare.oversight import outcomes as oversight_outcomes
 from safeshare.oversight.schemas import OutcomeCreate
+from safeshare.oversight.vocabulary import (
+    ENFORCEMENT_OUTCOMES,
+    CaseOutcome,
+    ImmigrationOutcome,
+    OutcomeTrack,
+)
 from safeshare.policy import service as policy
 from safeshare.policy.schemas import Category, CategoryRuling, Requester
 from safeshare.reporting import service as reporting
@@ -80,11 +86,15 @@ _CHARGED_RIGHTS: tuple[tuple[VictimsCodeRight, float], ...] = (
 # Charge rates differ by ethnic group: a difference the intersectional pages should show.
 _CHARGE_RATE = {"white": 0.26, "asian": 0.18, "black": 0.11, "mixed": 0.2, "other": 0.15}
 _RELEASE_RATE = {"npcc-2020": 0.35, "hmicfrs-rec1": 0.25}
+# Immigration Enforcement's action, in ImmigrationOutcome order (no action ... removal).
 _IE_OUTCOMES = {
-    "iemvp": (0.14, 0.26, 0.34, 0.16, 0.05, 0.05),
-    "other": (0.3, 0.22, 0.14, 0.2, 0.07, 0.07),
+    "iemvp": (0.12, 0.24, 0.34, 0.16, 0.07, 0.07),
+    "other": (0.26, 0.2, 0.14, 0.2, 0.1, 0.1),
 }
-_CASE_OUTCOMES = (0.35, 0.27, 0.14, 0.24)
+# What happened to the case (CaseOutcome order), by whether enforcement followed: victims
+# facing enforcement withdraw from the case far more often (the harm the super-complaint
+# described).
+_CASE_OUTCOMES = {True: (0.15, 0.55, 0.05, 0.25), False: (0.45, 0.12, 0.2, 0.23)}
 _RATIONALE = {
     True: "Information needed to safeguard the victim; the minimum categories are released.",
     False: "No safeguarding need outweighs the risk to the victim; nothing further is released.",
@@ -515,32 +525,18 @@ class Simulation:
             return
         rng = self.rng
         weights = _IE_OUTCOMES["iemvp" if regime == "iemvp" else "other"]
+        immigration = rng.choices(list(ImmigrationOutcome), weights=weights)[0]
         if rng.random() < 0.85:
-            outcome = rng.choices(
-                (
-                    "no_action",
-                    "support_contact",
-                    "enforcement_paused",
-                    "reporting_conditions",
-                    "detention",
-                    "removal",
-                ),
-                weights=weights,
-            )[0]
-            self._outcome(
-                disclosure.id, actor, at + (5 + 55 * rng.random()) * DAY, "immigration", outcome
-            )
+            when = at + (5 + 55 * rng.random()) * DAY
+            self._outcome(disclosure.id, actor, when, OutcomeTrack.immigration, immigration)
         if rng.random() < 0.75:
-            outcome = rng.choices(
-                ("continued", "victim_withdrew", "charged", "no_further_action"),
-                weights=_CASE_OUTCOMES,
-            )[0]
-            self._outcome(
-                disclosure.id, actor, at + (10 + 80 * rng.random()) * DAY, "case", outcome
-            )
+            enforced = immigration in ENFORCEMENT_OUTCOMES
+            case = rng.choices(list(CaseOutcome), weights=_CASE_OUTCOMES[enforced])[0]
+            when = at + (10 + 80 * rng.random()) * DAY
+            self._outcome(disclosure.id, actor, when, OutcomeTrack.case, case)
 
     def _outcome(
-        self, disclosure_id: int, actor: str, when: datetime, track: str, outcome: str
+        self, disclosure_id: int, actor: str, when: datetime, track: OutcomeTrack, outcome: str
     ) -> None:
         def record(session: Session, at: datetime) -> None:
             oversight_outcomes.record_outcome(
