@@ -265,12 +265,14 @@ def _plan_backlog(
 
 
 def _plan_referrals(rng: random.Random, stories: list[ReportStory], *, scale: float) -> None:
-    """Referrals go to consenting victims; some get a second service (e.g. advice)."""
+    """Referrals go to consenting victims; about one in eight is a second referral, to
+    immigration advice, for a victim who consented to regularisation support."""
     consenting = [s for s in stories if "victim_support" in s.consents]
     wanted = round(REFERRALS * scale)
-    for story in rng.sample(consenting, k=min(len(consenting), wanted)):
+    seconds = round(wanted * 0.12)
+    chosen = rng.sample(consenting, k=min(len(consenting), wanted - seconds))
+    for story in chosen:
         story.referrals = 1
-    extra = [s for s in consenting if s.referrals]
-    short = wanted - len(extra)
-    for story in rng.sample(extra, k=max(0, min(short, len(extra)))):
+    advice = [s for s in chosen if "regularisation_support" in s.consents]
+    for story in rng.sample(advice, k=min(len(advice), seconds)):
         story.referrals = 2
