@@ -612,8 +612,11 @@ class Simulation:
     ) -> None:
         services = self.cast.directory.services[organisation]
         refuges = [s for s in services if ServiceType.refuge in s[1]]
-        wants_refuge = story.crime_type == "domestic_abuse" and refuges and self.rng.random() < 0.5
-        service_id = (refuges if wants_refuge else services)[0][0]
+        others = [s for s in services if ServiceType.refuge not in s[1]] or services
+        wants_refuge = (
+            bool(refuges) and story.crime_type == "domestic_abuse" and self.rng.random() < 0.5
+        )
+        service_id = (refuges if wants_refuge else others)[0][0]
         officer = self.cast.people[self.rng.choice(cast.OFFICERS["home"])]
         try:
             attempt = support.refer_report(
@@ -654,7 +657,7 @@ class Simulation:
                 self._respond,
                 referral_id=referral_id,
                 organisation=organisation,
-                refuge=bool(wants_refuge),
+                refuge=wants_refuge,
             ),
         )
 
