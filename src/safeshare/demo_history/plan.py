@@ -28,8 +28,8 @@ REFERRALS = 1500
 ANONYMOUS_SHARE = 0.1  # enough for each month's count to be published
 
 PATHWAYS = {
-    "officer": 0.43,
-    "public_online": 0.26,
+    "officer": 0.42,
+    "public_online": 0.24,
     "third_party": 0.24,
     "anonymous": ANONYMOUS_SHARE,
 }
