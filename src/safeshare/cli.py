@@ -9,9 +9,10 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from safeshare import demo, doctor, startup
+from safeshare import demo, demo_history, doctor, startup
 from safeshare.auth import service as auth_service
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import ROLE_LABELS, Role
@@ -24,7 +25,7 @@ from safeshare.oversight import cli as oversight_cli
 from safeshare.oversight import service as oversight_service
 from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
-from safeshare.runtime import get_runtime
+from safeshare.runtime import Runtime, get_runtime
 from safeshare.support import cli as support_cli
 from safeshare.support import service as support_service
 from safeshare.vault import cli as vault_cli
@@ -78,14 +79,44 @@ def db_upgrade() -> None:
     )
 
 
+def _load_history(runtime: Runtime, *, seed: int, scale: float) -> list[tuple[str, str, str]]:
+    """Load the demo history with a progress bar; returns the accounts it created."""
+    columns = (TextColumn("Demo history"), BarColumn(), MofNCompleteColumn(), TextColumn("days"))
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("history", total=demo_history.DAYS + 1)
+        result = demo_history.load_history(
+            runtime, seed=seed, scale=scale, on_day=lambda _day: progress.advance(task)
+        )
+    summary = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in result.counts.items())
+    console.print(
+        f"Loaded the demo history {result.start:%d %B %Y} to {result.end:%d %B %Y} "
+        f"in {result.seconds:.1f} s: {summary}.",
+        soft_wrap=True,
+    )
+    return result.created_users
+
+
 @demo_app.command("load")
-def demo_load() -> None:
-    """Load fictional demo data: organisations and one user of each role."""
+def demo_load(
+    history: bool = typer.Option(
+        False, "--history", help="Also load 18 months of fictional activity (empty database)."
+    ),
+    seed: int = typer.Option(demo_history.DEFAULT_SEED, "--seed", help="Same seed, same history."),
+    scale: float = typer.Option(1.0, "--scale", min=0.001, help="1.0: about 3,000 reports."),
+) -> None:
+    """Load fictional demo data: organisations and one user of each role (and a history)."""
     runtime = get_runtime()
     if not migrate.is_up_to_date(runtime.engine):
         raise _fail("The database needs upgrading first: run 'safeshare db upgrade'.")
-    with runtime.session() as session:
-        created = demo.load_demo_data(session)
+    if history:
+        try:
+            startup.require_ready(runtime.settings)
+            created = _load_history(runtime, seed=seed, scale=scale)
+        except SafeShareError as exc:
+            raise _fail(exc.message) from None
+    else:
+        with runtime.session() as session:
+            created = demo.load_demo_data(session)
     _print_demo_passwords(created)
 
 
@@ -174,7 +205,13 @@ def users_token(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    demo_data: bool = typer.Option(False, "--demo", help="Load demo data into an empty database."),
+    demo_data: bool = typer.Option(
+        False, "--demo", help="Load demo data and its history into an empty database."
+    ),
+    seed: int = typer.Option(demo_history.DEFAULT_SEED, "--seed", help="The demo history's seed."),
+    scale: float = typer.Option(
+        1.0, "--scale", min=0, help="The demo history's size (0: demo data, no history)."
+    ),
 ) -> None:
     """Run the web service (development applies migrations automatically)."""
     import uvicorn
@@ -196,7 +233,13 @@ def serve(
         raise _fail("The database needs upgrading: run 'safeshare db upgrade'.")
     if demo_data:
         with runtime.session() as session:
-            created = demo.load_demo_data(session) if demo.is_empty(session) else []
+            is_empty = demo.is_empty(session) and not demo_history.has_reports(session)
+        created: list[tuple[str, str, str]] = []
+        if is_empty and scale > 0:
+            created = _load_history(runtime, seed=seed, scale=scale)
+        elif is_empty:
+            with runtime.session() as session:
+                created = demo.load_demo_data(session)
         _print_demo_passwords(created)
     backend = runtime.engine.url.get_backend_name()
     console.print(f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend})")

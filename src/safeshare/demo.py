@@ -5,6 +5,8 @@ Every name here is invented. Passwords are random and returned so the CLI can pr
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -40,8 +42,11 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
-    """Create the demo organisations and users; returns (username, role, password) triples."""
+def load_demo_data(session: Session, *, now: datetime | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo organisations and users; returns (username, role, password) triples.
+
+    `now` dates the directory's first release and vacancies (a history starts before today).
+    """
     kinds = {DEMO_FORCE: OrganisationKind.force, DEMO_PCC: OrganisationKind.pcc}
     kinds[DEMO_INSPECTORATE] = OrganisationKind.inspectorate
     kinds.update({name: OrganisationKind.support_org for name in DEMO_SUPPORT_ORGS})
@@ -66,6 +71,6 @@ def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
         )
         created.append((username, role.value, password))
     if not support_service.list_services(session):
-        load_demo_directory(session)
+        load_demo_directory(session, now=now)
     recommendations.seed_safe_to_share(session)
     return created

@@ -10,6 +10,7 @@ inspectorate's example (DOMAIN.md, recommendation 5).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -172,13 +173,16 @@ _SERVICES: tuple[tuple[str, dict[str, Any], Vacancies | None], ...] = (
 )
 
 
-def load_demo_directory(session: Session) -> int:
-    """Create the fictional directory unless it is there; return the services created."""
+def load_demo_directory(session: Session, *, now: datetime | None = None) -> int:
+    """Create the fictional directory unless it is there; return the services created.
+
+    `now` dates its vacancies and first release (default: now).
+    """
     if session.scalar(select(SupportArea.id).limit(1)) is None:
         replace_area_map(session, actor=SYSTEM_ACTOR, areas=DEMO_AREAS)
     if auth_service.get_organisation_by_name(session, name=ADVICE) is not None:
         return 0
-    now = utcnow()
+    now = now or utcnow()
     for organisation_name, fields, vacancies in _SERVICES:
         organisation = auth_service.get_or_create_organisation(
             session, name=organisation_name, kind=OrganisationKind.support_org
@@ -192,6 +196,9 @@ def load_demo_directory(session: Session) -> int:
             _record_vacancies(session, service=service, vacancies=vacancies, user_id=None, now=now)
     if current_release(session) is None:
         publish_release(
-            session, actor=SYSTEM_ACTOR, change_summary="First directory release (demo data)."
+            session,
+            actor=SYSTEM_ACTOR,
+            change_summary="First directory release (demo data).",
+            now=now,
         )
     return len(_SERVICES)
