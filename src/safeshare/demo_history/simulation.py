@@ -28,7 +28,7 @@ from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
 from safeshare.demo_history import cast
 from safeshare.demo_history.plan import ReportStory, ShareStory
-from safeshare.demo_history.subjects import share_request_for_report
+from safeshare.demo_history.subjects import RECIPIENTS, share_request_for_report
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.note import NoteSigner
 from safeshare.oversight import outcomes as oversight_outcomes
@@ -438,13 +438,14 @@ class Simulation:
 
     def _share(self, session: Session, at: datetime, report_id: int, share: ShareStory) -> None:
         officer = self.rng.choice(cast.OFFICERS[share.force])
-        reference, request = share_request_for_report(
+        request = share_request_for_report(
             session,
             report_id=report_id,
             requester=Requester.model_validate({"agency": share.agency, "purpose": share.purpose}),
             categories=[Category(c) for c in share.categories],
             status_doubt_only=share.status_doubt_only,
             actor=self.cast.reporting_actor(officer),
+            config=self.config,
         )
         regime = self.cast.regime_at(share.force, at)
         record = policy.make_decision(
@@ -452,7 +453,6 @@ class Simulation:
             request=request,
             actor=officer,
             actor_role=Role.officer,
-            report_ref=reference,
             regime=regime,
             force=self.cast.force_names[share.force],
             now=at,
@@ -516,6 +516,7 @@ class Simulation:
             categories=policy.disclosable_categories(record),
             sent_at=at,
             method=self.rng.choice(("secure_email", "secure_system")),
+            recipient_organisation=RECIPIENTS.get(share.agency, "Partner agency (fictional)"),
             actor=actor,
             actor_role=Role.disclosure_officer,
             now=at + 10 * timedelta(minutes=1),
@@ -586,7 +587,6 @@ class Simulation:
                     self._refer,
                     report_id=report_id,
                     organisation=organisation,
-                    right_four=right_four if n == 0 else None,
                     story=story,
                 ),
             )
@@ -607,7 +607,6 @@ class Simulation:
         at: datetime,
         report_id: int,
         organisation: str,
-        right_four: int | None,
         story: ReportStory,
     ) -> None:
         services = self.cast.directory.services[organisation]
@@ -636,9 +635,7 @@ class Simulation:
         self.tally.add("decisions")
         if attempt.referral is None:
             return
-        self.tally.add("referrals")
-        if right_four is not None:
-            self._mark(right_four, at + 0.2 * HOUR)
+        self.tally.add("referrals")  # the referral itself meets Right 4 (reporting's rule)
         referral_id = attempt.referral.id
         rng = self.rng
         roll = rng.random()
