@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safeshare.errors import ConfigurationError
+from safeshare.ledger.config import WitnessSetting
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
 
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
     vault_key_file: Path | None = None
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
+    # The log's public (verifier) key: verification needs only this, never the signing key.
+    ledger_vkey: str | None = None
+    # Independent witnesses (c2sp.org/tlog-witness) and how many must cosign a checkpoint.
+    ledger_witnesses: list[WitnessSetting] = Field(default_factory=list)
+    ledger_witness_quorum: int = Field(default=0, ge=0)
+    ledger_witness_timeout_seconds: float = Field(default=5.0, gt=0)
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
     login_max_failures: int = Field(default=5, gt=0)
     lockout_minutes: int = Field(default=15, gt=0)
@@ -56,6 +63,10 @@ class Settings(BaseSettings):
             self.vault_key_file = self.var_dir / "vault.key"
         if self.ledger_key_file is None:
             self.ledger_key_file = self.var_dir / "ledger.key"
+        if self.ledger_witness_quorum > len(self.ledger_witnesses):
+            raise ConfigurationError(
+                "SAFESHARE_LEDGER_WITNESS_QUORUM is larger than the number of witnesses"
+            )
         if self.is_production:
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if key.strip().lower() in _PLACEHOLDER_SECRETS or len(key) < 32:

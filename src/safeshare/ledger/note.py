@@ -77,25 +77,47 @@ class NoteVerifier:
 
     def to_vkey(self) -> str:
         """The verifier key string inspectors configure (`name+keyid+base64`)."""
-        material = base64.b64encode(bytes([ALG_ED25519]) + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{material}"
+        return format_key_string(
+            self.name, self.key_id, ALG_ED25519, self.public_key, private=False
+        )
 
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteVerifier:
         """Parse `name+keyid+base64(0x01 || key)`, checking the key ID as the Go tools do."""
-        name, _, rest = vkey.strip().partition("+")
-        hex_id, _, material = rest.partition("+")
-        try:
-            raw = base64.b64decode(material, validate=True)
-            expected = bytes.fromhex(hex_id)
-        except (binascii.Error, ValueError) as exc:
-            raise LedgerKeyError("malformed verifier key") from exc
-        if len(expected) != 4 or len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise LedgerKeyError("malformed or non-Ed25519 verifier key")
-        verifier = cls(name=name, public_key=raw[1:])
-        if verifier.key_id != expected:
+        name, raw = parse_key_string(vkey, alg=ALG_ED25519, what="verifier")
+        verifier = cls(name=name, public_key=raw)
+        if verifier.key_id != claimed_key_id(vkey):
             raise LedgerKeyError("verifier key ID does not match its name and key")
         return verifier
+
+
+def parse_key_string(text: str, *, alg: int, what: str) -> tuple[str, bytes]:
+    """Split `[PRIVATE+KEY+]name+hexid+base64(alg || 32 bytes)` into name and key bytes.
+
+    Shared by log keys (type 0x01) and witness cosigner keys (type 0x04, tlog-cosignature):
+    the caller recomputes the key ID and compares it with `claimed_key_id`.
+    """
+    body = text.strip().removeprefix(_PRIVATE_PREFIX)
+    name, _, rest = body.partition("+")
+    hex_id, _, material = rest.partition("+")
+    try:
+        raw = base64.b64decode(material, validate=True)
+        claimed = bytes.fromhex(hex_id)
+    except (binascii.Error, ValueError) as exc:
+        raise LedgerKeyError(f"malformed {what} key") from exc
+    if len(claimed) != 4 or len(raw) != 33 or raw[0] != alg:
+        raise LedgerKeyError(f"malformed {what} key, or not of signature type {alg:#04x}")
+    return name, raw[1:]
+
+
+def claimed_key_id(text: str) -> bytes:
+    return bytes.fromhex(text.strip().removeprefix(_PRIVATE_PREFIX).split("+")[1])
+
+
+def format_key_string(name: str, key_id: bytes, alg: int, raw: bytes, *, private: bool) -> str:
+    """The inverse of `parse_key_string`."""
+    material = base64.b64encode(bytes([alg]) + raw).decode()
+    return f"{_PRIVATE_PREFIX if private else ''}{name}+{key_id.hex()}+{material}"
 
 
 @dataclass(frozen=True)
@@ -127,25 +149,15 @@ class Ed25519NoteSigner:
     def to_skey(self) -> str:
         """The secret key string (Go `note.NewSigner` format); keep it in a 0600 file."""
         seed = self.private_key.private_bytes_raw()
-        material = base64.b64encode(bytes([ALG_ED25519]) + seed).decode()
-        return f"{_PRIVATE_PREFIX}{self.name}+{self.key_id.hex()}+{material}"
+        return format_key_string(self.name, self.key_id, ALG_ED25519, seed, private=True)
 
     @classmethod
     def from_skey(cls, skey: str) -> Ed25519NoteSigner:
-        text = skey.strip()
-        if not text.startswith(_PRIVATE_PREFIX):
+        if not skey.strip().startswith(_PRIVATE_PREFIX):
             raise LedgerKeyError("not a signer key (expected PRIVATE+KEY+...)")
-        name, _, rest = text[len(_PRIVATE_PREFIX) :].partition("+")
-        hex_id, _, material = rest.partition("+")
-        try:
-            raw = base64.b64decode(material, validate=True)
-            expected = bytes.fromhex(hex_id)
-        except (binascii.Error, ValueError) as exc:
-            raise LedgerKeyError("malformed signer key") from exc
-        if len(expected) != 4 or len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise LedgerKeyError("malformed or non-Ed25519 signer key")
-        signer = cls(name=name, private_key=Ed25519PrivateKey.from_private_bytes(raw[1:]))
-        if signer.key_id != expected:
+        name, seed = parse_key_string(skey, alg=ALG_ED25519, what="signer")
+        signer = cls(name=name, private_key=Ed25519PrivateKey.from_private_bytes(seed))
+        if signer.key_id != claimed_key_id(skey):
             raise LedgerKeyError("signer key ID does not match its name and key")
         return signer
 

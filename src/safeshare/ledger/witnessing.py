@@ -1,0 +1,258 @@
+"""The log's side of c2sp.org/tlog-witness: ask witnesses to cosign each new checkpoint.
+
+After a checkpoint commits, `witness_checkpoint` sends it to every configured witness that
+has not cosigned it yet, with a consistency proof from the size that witness last cosigned
+(learnt from the 409 answer when our record is behind), and stores the cosignature lines it
+gets back. Network calls happen outside the ledger head lock, so appends never wait on them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, cast
+from urllib.parse import urlsplit
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from safeshare.ledger import service
+from safeshare.ledger.cosignature import CosignatureVerifier, add_signature_lines
+from safeshare.ledger.cosignature import verify_cosignatures as _verify
+from safeshare.ledger.errors import NoteError
+from safeshare.ledger.models import LedgerCheckpoint, LedgerCosignature
+from safeshare.ledger.witness import SIZE_CONTENT_TYPE, AddCheckpointRequest, origin_hash
+
+log = logging.getLogger(__name__)
+_cosignatures = cast(Table, LedgerCosignature.__table__)
+_checkpoints = cast(Table, LedgerCheckpoint.__table__)
+
+
+class WitnessTransport(Protocol):
+    """How requests reach a witness: HTTP in production, a direct call in some tests."""
+
+    def post(self, url: str, body: bytes) -> tuple[int, str, str]: ...
+
+    def get(self, url: str) -> tuple[int, str, str]: ...
+
+
+class HttpTransport:
+    """HTTP/1.1 with one kept-alive connection per witness host (the spec's advice)."""
+
+    def __init__(self, *, timeout: float = 5.0) -> None:
+        self._timeout = timeout
+        self._local = threading.local()
+
+    def _connection(self, url: str) -> tuple[http.client.HTTPConnection, str]:
+        parts = urlsplit(url)
+        pool: dict[tuple[str, str], http.client.HTTPConnection] = self._local.__dict__.setdefault(
+            "pool", {}
+        )
+        key = (parts.scheme, parts.netloc)
+        conn = pool.get(key)
+        if conn is None:
+            factory = (
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            conn = pool[key] = factory(parts.netloc, timeout=self._timeout)
+        return conn, parts.path or "/"
+
+    def _request(self, method: str, url: str, body: bytes | None) -> tuple[int, str, str]:
+        conn, path = self._connection(url)
+        headers = {"Content-Type": "text/plain; charset=utf-8"} if body is not None else {}
+        for attempt in (1, 2):  # a kept-alive connection the server closed: reconnect once
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                return response.status, text, response.getheader("Content-Type", "")
+            except (http.client.HTTPException, ConnectionError):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def post(self, url: str, body: bytes) -> tuple[int, str, str]:
+        return self._request("POST", url, body)
+
+    def get(self, url: str) -> tuple[int, str, str]:
+        return self._request("GET", url, None)
+
+
+@dataclass(frozen=True)
+class WitnessEndpoint:
+    """A witness the service submits to: submission URL prefix and cosigner key."""
+
+    url: str
+    verifier: CosignatureVerifier
+
+    @property
+    def name(self) -> str:
+        return self.verifier.name
+
+
+@dataclass(frozen=True)
+class WitnessOutcome:
+    witness: str
+    ok: bool
+    detail: str
+
+
+def _last_cosigned_size(session: Session, witness: str) -> int:
+    """The largest tree size this witness cosigned for us (our guess at its state)."""
+    size = (
+        session.connection()
+        .execute(
+            select(func.max(_checkpoints.c.tree_size))
+            .select_from(_cosignatures.join(_checkpoints))
+            .where(_cosignatures.c.witness == witness)
+        )
+        .scalar_one_or_none()
+    )
+    return int(size or 0)
+
+
+def _request(session: Session, *, old: int, checkpoint: service.CheckpointInfo) -> bytes:
+    proof = service.consistency_proof(session, first=old, second=checkpoint.tree_size)["proof"]
+    return AddCheckpointRequest(
+        old, tuple(bytes.fromhex(h) for h in proof), checkpoint.note
+    ).to_body()
+
+
+def _submit(
+    session: Session,
+    *,
+    checkpoint: service.CheckpointInfo,
+    witness: WitnessEndpoint,
+    transport: WitnessTransport,
+) -> WitnessOutcome:
+    """add-checkpoint, retrying once from the size a 409 reports; store the cosignature."""
+    old = _last_cosigned_size(session, witness.name)
+    url = f"{witness.url}/add-checkpoint"
+    for _attempt in (1, 2):
+        if old > checkpoint.tree_size:
+            return WitnessOutcome(
+                witness.name, False, f"the witness holds a larger tree ({old} entries)"
+            )
+        status, body, content_type = transport.post(
+            url, _request(session, old=old, checkpoint=checkpoint)
+        )
+        if status == 409 and content_type.startswith(SIZE_CONTENT_TYPE):
+            held = body.strip()
+            if not held.isdigit() or int(held) == old:
+                break
+            old = int(held)
+            continue
+        if status != 200:
+            return WitnessOutcome(witness.name, False, f"refused with HTTP {status}")
+        return _store(session, checkpoint=checkpoint, witness=witness, response=body)
+    return WitnessOutcome(witness.name, False, "the witness's state conflicts with the log")
+
+
+def _store(
+    session: Session,
+    *,
+    checkpoint: service.CheckpointInfo,
+    witness: WitnessEndpoint,
+    response: str,
+) -> WitnessOutcome:
+    # Keep the one line from this witness's key that verifies; ignore any others.
+    for line in (line for line in response.splitlines() if line):
+        try:
+            found = _verify(add_signature_lines(checkpoint.note, [line]), [witness.verifier])
+        except NoteError as exc:
+            return WitnessOutcome(witness.name, False, exc.message)
+        if found:
+            break
+    else:
+        return WitnessOutcome(witness.name, False, "no cosignature from the witness's key")
+    key = witness.verifier
+    session.connection().execute(
+        insert(_cosignatures).values(
+            checkpoint_number=checkpoint.number,
+            witness=key.name,
+            signature_line=line,
+            cosigned_at=datetime.fromtimestamp(found[0].timestamp, UTC),
+        )
+    )
+    return WitnessOutcome(witness.name, True, "cosigned")
+
+
+def witness_checkpoint(
+    session: Session,
+    *,
+    witnesses: Sequence[WitnessEndpoint],
+    transport: WitnessTransport,
+    number: int | None = None,
+) -> list[WitnessOutcome]:
+    """Collect cosignatures on a checkpoint (default: the latest) from witnesses lacking one.
+
+    A witness that is down or refuses is reported, never raised: the checkpoint stays signed,
+    and is shown as not witnessed until a quorum cosigns it (the next run retries).
+    """
+    latest = service.latest_checkpoint(session)
+    if latest is None or not witnesses:
+        return []
+    checkpoint = latest
+    if number is not None and number != latest.number:
+        found = [c for c in service.list_checkpoints(session) if c.number == number]
+        if not found:
+            return []
+        checkpoint = found[0]
+    have = set(
+        session.connection()
+        .execute(
+            select(_cosignatures.c.witness).where(
+                _cosignatures.c.checkpoint_number == checkpoint.number
+            )
+        )
+        .scalars()
+    )
+    outcomes = []
+    for witness in witnesses:
+        if witness.name in have:
+            continue
+        try:
+            outcome = _submit(session, checkpoint=checkpoint, witness=witness, transport=transport)
+        except (OSError, http.client.HTTPException) as exc:
+            outcome = WitnessOutcome(witness.name, False, f"unreachable ({type(exc).__name__})")
+        if not outcome.ok:
+            log.warning("witness %s did not cosign: %s", witness.name, outcome.detail)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def fetch_witness_state(
+    *, witnesses: Sequence[WitnessEndpoint], origin: str, transport: WitnessTransport
+) -> tuple[list[str], list[str]]:
+    """Each reachable witness's latest cosigned checkpoint for `origin` (tlog-witness
+    monitoring), and a note for each witness that could not say."""
+    notes, unavailable = [], []
+    for witness in witnesses:
+        url = f"{witness.url}/{origin_hash(origin)}/checkpoint"
+        try:
+            status, body, _ = transport.get(url)
+        except (OSError, http.client.HTTPException) as exc:
+            unavailable.append(f"witness {witness.name} unreachable ({type(exc).__name__})")
+            continue
+        if status == 200:
+            notes.append(body)
+        elif status != 404:  # 404: it never cosigned this log, which is no evidence
+            unavailable.append(f"witness {witness.name} answered HTTP {status}")
+    return notes, unavailable
+
+
+def cosignature_rows(session: Session, *, number: int) -> list[dict[str, Any]]:
+    """The stored cosignatures on one checkpoint, for pages and the PDF."""
+    rows = session.connection().execute(
+        select(_cosignatures.c.witness, _cosignatures.c.cosigned_at)
+        .where(_cosignatures.c.checkpoint_number == number)
+        .order_by(_cosignatures.c.witness)
+    )
+    return [{"witness": w, "cosigned_at": at} for w, at in rows]
