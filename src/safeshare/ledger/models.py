@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    ForeignKey,
     Integer,
     LargeBinary,
     SmallInteger,
@@ -87,9 +86,9 @@ class LedgerCosignature(Base):
 
     __tablename__ = "ledger_cosignatures"
 
-    checkpoint_number: Mapped[int] = mapped_column(
-        ForeignKey("ledger_checkpoints.number"), primary_key=True, autoincrement=False
-    )
+    # No foreign key, like the other ledger tables: verification, not the schema, relates
+    # rows, and a foreign key would change how TRUNCATE of the checkpoints is refused.
+    checkpoint_number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     witness: Mapped[str] = mapped_column(String(200), primary_key=True)
     signature_line: Mapped[str] = mapped_column(Text)
     cosigned_at: Mapped[datetime]

@@ -32,11 +32,6 @@ def upgrade() -> None:
         sa.Column("signature_line", sa.Text(), nullable=False),
         sa.Column("cosigned_at", UTCDateTime(), nullable=False),
         sa.Column("received_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["checkpoint_number"],
-            ["ledger_checkpoints.number"],
-            name=op.f("fk_ledger_cosignatures_checkpoint_number_ledger_checkpoints"),
-        ),
         sa.PrimaryKeyConstraint(
             "checkpoint_number", "witness", name=op.f("pk_ledger_cosignatures")
         ),
