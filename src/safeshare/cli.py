@@ -18,6 +18,7 @@ from safeshare.db import migrate
 from safeshare.errors import SafeShareError
 from safeshare.ledger import cli as ledger_cli
 from safeshare.ledger import service as ledger_service
+from safeshare.ledger import witness_cli
 from safeshare.oversight import cli as oversight_cli
 from safeshare.oversight import service as oversight_service
 from safeshare.policy import cli as policy_cli
@@ -38,6 +39,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(witness_cli.app, name="witness")
 app.add_typer(support_cli.app, name="support")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from safeshare.ledger import entry as entry_format
 from safeshare.ledger.checkpoint import Checkpoint, open_checkpoint
@@ -80,7 +81,7 @@ class AuditReport:
         return not self.problems
 
     @property
-    def status(self) -> str:
+    def status(self) -> Literal["ok", "unwitnessed", "tampered"]:
         """ "ok", "unwitnessed" (only too few cosignatures) or "tampered"."""
         if not self.problems:
             return "ok"

@@ -110,7 +110,11 @@ def _last_cosigned_size(session: Session, witness: str) -> int:
         session.connection()
         .execute(
             select(func.max(_checkpoints.c.tree_size))
-            .select_from(_cosignatures.join(_checkpoints))
+            .select_from(
+                _cosignatures.join(
+                    _checkpoints, _checkpoints.c.number == _cosignatures.c.checkpoint_number
+                )
+            )
             .where(_cosignatures.c.witness == witness)
         )
         .scalar_one_or_none()
