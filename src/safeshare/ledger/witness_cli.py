@@ -81,3 +81,7 @@ def serve(
         pass
     finally:
         server.server_close()
+
+
+if __name__ == "__main__":  # `python -m safeshare.ledger.witness_cli`: starts without the app
+    app()
