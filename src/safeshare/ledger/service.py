@@ -31,7 +31,11 @@ from safeshare.ledger import merkle
 from safeshare.ledger.audit import AuditReport, CheckpointRecord, LogAuditor, Problem
 from safeshare.ledger.bundle import BundleCheckpoint, write_bundle
 from safeshare.ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
-from safeshare.ledger.cosignature import CosignatureVerifier, add_signature_lines
+from safeshare.ledger.cosignature import (
+    CosignatureVerifier,
+    add_signature_lines,
+    verify_cosignatures,
+)
 from safeshare.ledger.errors import (
     EntryNotFoundError,
     InvalidEntryError,
@@ -632,12 +636,18 @@ def _check_head(conn: Connection, auditor: LogAuditor) -> None:
 
 
 def verification_status(
-    session: Session, *, verifiers: Sequence[NoteVerifier], origin: str
+    session: Session,
+    *,
+    verifiers: Sequence[NoteVerifier],
+    origin: str,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    quorum: int = 0,
 ) -> dict[str, Any]:
     """A quick check for the inspector page (full recomputation is `safeshare ledger verify`).
 
     Verifies the latest checkpoint's signature, that the stored tree still has its root, and
-    that it is consistent with the checkpoint before it.
+    that it is consistent with the checkpoint before it; `witnessing` says whether a quorum
+    of witnesses cosigned it.
     """
     conn = session.connection()
     size = tree_size(session)
@@ -666,14 +676,44 @@ def verification_status(
     except (InvalidProofError, LedgerStateError) as exc:
         problems.append(exc.message)
     latest = latest_checkpoint(session)
+    witnessing = witnessing_status(session, latest, witnesses=witnesses, quorum=quorum)
+    if witnessing.get("problem"):
+        problems.append(str(witnessing["problem"]))
     return {
         "ok": not problems,
+        "witnessing": witnessing,
         "scope": "latest checkpoints",
         "checked_at": utcnow().isoformat(),
         "tree_size": size,
         "latest_checkpoint": latest.as_dict() if latest else None,
         "uncovered_entries": size - (latest.tree_size if latest else 0),
         "problems": problems,
+    }
+
+
+def witnessing_status(
+    session: Session,
+    checkpoint: CheckpointInfo | None,
+    *,
+    witnesses: Sequence[CosignatureVerifier],
+    quorum: int,
+) -> dict[str, Any]:
+    """Who cosigned `checkpoint` and whether that meets the quorum (None: none required)."""
+    found: list[str] = []
+    problem = None
+    if checkpoint is not None and witnesses:
+        try:
+            found = [
+                c.witness
+                for c in verify_cosignatures(cosigned_note(session, checkpoint), witnesses)
+            ]
+        except NoteError as exc:
+            problem = f"checkpoint #{checkpoint.number}: {exc.message}"
+    return {
+        "quorum": quorum,
+        "cosigners": found,
+        "is_witnessed": (len(found) >= quorum and checkpoint is not None) if quorum else None,
+        "problem": problem,
     }
 
 

@@ -54,6 +54,7 @@ class LedgerState:
     signed_at: str
     verification: str
     problems: tuple[str, ...]
+    witnessing: str = "No witnesses required"
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,11 @@ def _ledger_state(session: Session, settings: Settings) -> LedgerState:
     latest = ledger_service.latest_checkpoint(session)
     try:
         status: dict[str, Any] = ledger_service.verification_status(
-            session, verifiers=[ledger_verifier(settings)], origin=settings.ledger_origin
+            session,
+            verifiers=[ledger_verifier(settings)],
+            origin=settings.ledger_origin,
+            witnesses=[w.verifier for w in settings.ledger_witnesses],
+            quorum=settings.ledger_witness_quorum,
         )
     except (SafeShareError, OSError, ValueError) as exc:
         status = {"ok": False, "problems": [f"could not load the ledger key: {type(exc).__name__}"]}
@@ -97,7 +102,18 @@ def _ledger_state(session: Session, settings: Settings) -> LedgerState:
         signed_at=signed_at,
         verification=verification,
         problems=tuple(str(p) for p in status.get("problems", [])),
+        witnessing=_witnessing_text(status.get("witnessing")),
     )
+
+
+def _witnessing_text(witnessing: dict[str, Any] | None) -> str:
+    """'Witnessed' or 'Not witnessed', with k of the quorum and who cosigned."""
+    if not witnessing or witnessing.get("is_witnessed") is None:
+        return "No witnesses required"
+    cosigners = list(witnessing.get("cosigners", []))
+    label = "Witnessed" if witnessing["is_witnessed"] else "Not witnessed"
+    who = f", by {', '.join(cosigners)}" if cosigners else ""
+    return f"{label}: {len(cosigners)} of {witnessing['quorum']} required cosignatures{who}"
 
 
 def build_assurance_report(
