@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     vault_key_file: Path | None = None
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
+    # Where the checkpoint signing key lives: a key file, or an HSM through PKCS#11.
+    ledger_key_provider: Literal["file", "pkcs11"] = "file"
+    ledger_pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    ledger_pkcs11_token_label: str = "safeshare"  # noqa: S105 (a label, not a secret)
+    ledger_pkcs11_pin: SecretStr | None = None
+    ledger_pkcs11_key_label: str = "safeshare-ledger"
     # The log's public (verifier) key: verification needs only this, never the signing key.
     ledger_vkey: str | None = None
     # Independent witnesses (c2sp.org/tlog-witness) and how many must cosign a checkpoint.

@@ -14,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from safeshare.config import Settings, get_settings
 from safeshare.errors import SafeShareError
-from safeshare.ledger import keys, service, verification, witnessing
+from safeshare.ledger import service, verification, witnessing
+from safeshare.ledger.keyprovider import key_provider
 from safeshare.ledger.note import NoteVerifier
+from safeshare.ledger.startup import ledger_verifier
 from safeshare.runtime import get_runtime
 
 app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
@@ -33,15 +35,10 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _key_file(settings: Settings) -> Path:
-    assert settings.ledger_key_file is not None  # filled in by Settings
-    return settings.ledger_key_file
-
-
 def _verifier(settings: Settings, vkey: str | None) -> NoteVerifier:
     if vkey:
         return NoteVerifier.from_vkey(vkey)
-    return keys.verifier_for_key_file(_key_file(settings))
+    return ledger_verifier(settings)
 
 
 def _print_json(value: dict[str, Any]) -> None:
@@ -50,17 +47,17 @@ def _print_json(value: dict[str, Any]) -> None:
 
 @app.command()
 def keygen(
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing key.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing key file.")] = False,
 ) -> None:
-    """Create the checkpoint signing key (named after the origin); print its public key."""
+    """Create the checkpoint signing key (named after the origin) in the configured provider
+    (a key file, or an HSM via PKCS#11); print its public key."""
     settings = get_settings()
+    provider = key_provider(settings)
     with _errors():
-        signer = keys.generate_key_file(
-            _key_file(settings), name=settings.ledger_origin, overwrite=force
-        )
-    console.print(f"Wrote the ledger signing key to {_key_file(settings)} (keep it secret).")
-    console.print("Publish this verifier key for inspectors:")
-    typer.echo(signer.verifier.to_vkey())
+        verifier = provider.generate(overwrite=force)
+    console.print(f"Created the ledger signing key in {provider.describe()} (keep it secret).")
+    console.print("Publish this verifier key for inspectors (SAFESHARE_LEDGER_VKEY):")
+    typer.echo(verifier.to_vkey())
 
 
 @app.command()
@@ -90,7 +87,7 @@ def checkpoint() -> None:
     """Sign a checkpoint of the current tree now and print it."""
     settings = get_settings()
     with _errors():
-        signer = keys.load_signer(_key_file(settings), origin=settings.ledger_origin)
+        signer = key_provider(settings).signer()
         with get_runtime().session() as session:
             info = service.create_checkpoint(session, signer=signer, origin=settings.ledger_origin)
         endpoints = verification.witness_endpoints(settings)
@@ -204,7 +201,7 @@ def export(
     settings = get_settings()
     with _errors():
         if sign:
-            signer = keys.load_signer(_key_file(settings), origin=settings.ledger_origin)
+            signer = key_provider(settings).signer()
             with get_runtime().session() as session:
                 service.create_checkpoint(session, signer=signer, origin=settings.ledger_origin)
         verifier = _verifier(settings, None)
