@@ -103,39 +103,42 @@ class WitnessStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS checkpoints (origin TEXT PRIMARY KEY, "
-                "tree_size INTEGER NOT NULL, root_hash BLOB NOT NULL, note TEXT NOT NULL)"
-            )
+        # One connection for the process, used under a lock: reopening per request would make
+        # SQLite checkpoint and delete the WAL every time (several extra fsyncs).
+        self._conn = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
+        )
         self._lock = threading.Lock()
+        # WAL with synchronous=FULL: a durable commit is one append and one fsync; the witness
+        # must persist a checkpoint before it answers ("add-checkpoint").
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = FULL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS checkpoints (origin TEXT PRIMARY KEY, "
+            "tree_size INTEGER NOT NULL, root_hash BLOB NOT NULL, note TEXT NOT NULL)"
+        )
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _read(self, origin: str) -> Held | None:
+        row = self._conn.execute(
+            "SELECT tree_size, root_hash, note FROM checkpoints WHERE origin = ?", (origin,)
+        ).fetchone()
+        return None if row is None else Held(int(row[0]), bytes(row[1]), str(row[2]))
 
     def get(self, origin: str) -> Held | None:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT tree_size, root_hash, note FROM checkpoints WHERE origin = ?", (origin,)
-            ).fetchone()
-        return None if row is None else Held(int(row[0]), bytes(row[1]), str(row[2]))
+        with self._lock:
+            return self._read(origin)
 
     @contextmanager
     def locked(self, origin: str) -> Iterator[tuple[Held | None, Callable[[Held], None]]]:
         """Yield (held checkpoint, save); everything commits together when the block ends."""
-        with self._lock, self._connect() as conn:
+        with self._lock:
+            conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute(
-                    "SELECT tree_size, root_hash, note FROM checkpoints WHERE origin = ?",
-                    (origin,),
-                ).fetchone()
-                held = None if row is None else Held(int(row[0]), bytes(row[1]), str(row[2]))
 
                 def save(new: Held) -> None:
                     conn.execute(
@@ -146,7 +149,7 @@ class WitnessStore:
                         (origin, new.tree_size, new.root_hash, new.note),
                     )
 
-                yield held, save
+                yield self._read(origin), save
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

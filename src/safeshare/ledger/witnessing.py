@@ -12,6 +12,7 @@ import http.client
 import logging
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
@@ -32,6 +33,9 @@ _cosignatures = cast(Table, LedgerCosignature.__table__)
 _checkpoints = cast(Table, LedgerCheckpoint.__table__)
 
 
+Response = tuple[int, str, str]  # status, body, content type
+
+
 class WitnessTransport(Protocol):
     """How requests reach a witness: HTTP in production, a direct call in some tests."""
 
@@ -39,13 +43,19 @@ class WitnessTransport(Protocol):
 
     def get(self, url: str) -> tuple[int, str, str]: ...
 
+    def post_all(self, requests: Sequence[tuple[str, bytes]]) -> list[Response | Exception]:
+        """Every request, concurrently where the transport can; failures as exceptions."""
+        ...
+
 
 class HttpTransport:
     """HTTP/1.1 with one kept-alive connection per witness host (the spec's advice)."""
 
-    def __init__(self, *, timeout: float = 5.0) -> None:
+    def __init__(self, *, timeout: float = 5.0, max_parallel: int = 8) -> None:
         self._timeout = timeout
         self._local = threading.local()
+        # Long-lived worker threads, so each keeps its kept-alive connections between rounds.
+        self._executor = ThreadPoolExecutor(max_parallel, thread_name_prefix="witness-http")
 
     def _connection(self, url: str) -> tuple[http.client.HTTPConnection, str]:
         parts = urlsplit(url)
@@ -83,6 +93,17 @@ class HttpTransport:
 
     def get(self, url: str) -> tuple[int, str, str]:
         return self._request("GET", url, None)
+
+    def post_all(self, requests: Sequence[tuple[str, bytes]]) -> list[Response | Exception]:
+        """The witnesses answer in parallel: publishing waits for the slowest, not the sum."""
+        futures = [self._executor.submit(self.post, url, body) for url, body in requests]
+        results: list[Response | Exception] = []
+        for future in futures:
+            try:
+                results.append(future.result())
+            except (OSError, http.client.HTTPException) as exc:
+                results.append(exc)
+        return results
 
 
 @dataclass(frozen=True)
@@ -129,34 +150,32 @@ def _request(session: Session, *, old: int, checkpoint: service.CheckpointInfo) 
     ).to_body()
 
 
-def _submit(
+def _outcome(
     session: Session,
     *,
     checkpoint: service.CheckpointInfo,
     witness: WitnessEndpoint,
     transport: WitnessTransport,
+    old: int,
+    response: Response,
 ) -> WitnessOutcome:
-    """add-checkpoint, retrying once from the size a 409 reports; store the cosignature."""
-    old = _last_cosigned_size(session, witness.name)
-    url = f"{witness.url}/add-checkpoint"
-    for _attempt in (1, 2):
-        if old > checkpoint.tree_size:
+    """Store a cosignature, or after a 409 retry once from the size the witness holds."""
+    status, body, content_type = response
+    if status == 409 and content_type.startswith(SIZE_CONTENT_TYPE):
+        held = body.strip()
+        if not held.isdigit() or int(held) == old:
+            return WitnessOutcome(witness.name, False, "the witness's state conflicts with the log")
+        if int(held) > checkpoint.tree_size:
             return WitnessOutcome(
-                witness.name, False, f"the witness holds a larger tree ({old} entries)"
+                witness.name, False, f"the witness holds a larger tree ({held} entries)"
             )
-        status, body, content_type = transport.post(
-            url, _request(session, old=old, checkpoint=checkpoint)
-        )
-        if status == 409 and content_type.startswith(SIZE_CONTENT_TYPE):
-            held = body.strip()
-            if not held.isdigit() or int(held) == old:
-                break
-            old = int(held)
-            continue
-        if status != 200:
-            return WitnessOutcome(witness.name, False, f"refused with HTTP {status}")
-        return _store(session, checkpoint=checkpoint, witness=witness, response=body)
-    return WitnessOutcome(witness.name, False, "the witness's state conflicts with the log")
+        retry = _request(session, old=int(held), checkpoint=checkpoint)
+        status, body, content_type = transport.post(f"{witness.url}/add-checkpoint", retry)
+        if status == 409:
+            return WitnessOutcome(witness.name, False, "the witness's state conflicts with the log")
+    if status != 200:
+        return WitnessOutcome(witness.name, False, f"refused with HTTP {status}")
+    return _store(session, checkpoint=checkpoint, witness=witness, response=body)
 
 
 def _store(
@@ -218,12 +237,34 @@ def witness_checkpoint(
         )
         .scalars()
     )
-    outcomes = []
-    for witness in witnesses:
-        if witness.name in have:
-            continue
+    pending = [w for w in witnesses if w.name not in have]
+    # Database work first (proofs from each witness's last known size), then every witness
+    # at once, then the answers back into the session: a slow witness delays only itself.
+    olds = [_last_cosigned_size(session, w.name) for w in pending]
+    bodies = {
+        old: _request(session, old=old, checkpoint=checkpoint)
+        for old in set(olds)
+        if old <= checkpoint.tree_size
+    }
+    sendable = [(w, old) for w, old in zip(pending, olds, strict=True) if old in bodies]
+    answers = transport.post_all([(f"{w.url}/add-checkpoint", bodies[old]) for w, old in sendable])
+    outcomes = [
+        WitnessOutcome(w.name, False, f"we recorded a larger tree ({old} entries) for it")
+        for w, old in zip(pending, olds, strict=True)
+        if old not in bodies
+    ]
+    for (witness, old), answer in zip(sendable, answers, strict=True):
         try:
-            outcome = _submit(session, checkpoint=checkpoint, witness=witness, transport=transport)
+            if isinstance(answer, Exception):
+                raise answer
+            outcome = _outcome(
+                session,
+                checkpoint=checkpoint,
+                witness=witness,
+                transport=transport,
+                old=old,
+                response=answer,
+            )
         except (OSError, http.client.HTTPException) as exc:
             outcome = WitnessOutcome(witness.name, False, f"unreachable ({type(exc).__name__})")
         if not outcome.ok:

@@ -39,6 +39,15 @@ class DirectTransport:
         response = witness.add_checkpoint(body)
         return response.status, response.body, response.content_type
 
+    def post_all(self, requests: list[tuple[str, bytes]]) -> list[tuple[int, str, str] | Exception]:
+        results: list[tuple[int, str, str] | Exception] = []
+        for url, body in requests:
+            try:
+                results.append(self.post(url, body))
+            except ConnectionError as exc:
+                results.append(exc)
+        return results
+
     def get(self, url: str) -> tuple[int, str, str]:
         witness, path = self._find(url)
         response = witness.latest(path.strip("/").split("/")[0])
