@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
-from safeshare.db import migrate
 from safeshare.ledger import service, witnessing
 from safeshare.ledger.config import WitnessSetting
 from safeshare.ledger.cosignature import CosignatureSigner, verify_cosignatures
@@ -22,7 +21,7 @@ from safeshare.ledger.witness_server import make_server
 from safeshare.runtime import Runtime
 from safeshare.web.app import create_app
 from tests.factories.oversight import pdf_text
-from tests.web.conftest import make_settings, seed_users
+from tests.web.conftest import seeded_runtime
 
 WITNESS = CosignatureSigner.generate("pcc.example/witness")
 
@@ -40,17 +39,13 @@ def port() -> int:
 
 @pytest.fixture(scope="module")
 def web_runtime(tmp_path_factory: pytest.TempPathFactory, port: int) -> Iterator[Runtime]:
-    var_dir = tmp_path_factory.mktemp("web-witness")
-    settings = make_settings(
-        var_dir,
+    runtime = seeded_runtime(
+        tmp_path_factory.mktemp("web-witness"),
         ledger_witnesses=[
             WitnessSetting(url=f"http://127.0.0.1:{port}", vkey=WITNESS.verifier.to_vkey())
         ],
         ledger_witness_quorum=1,
     )
-    runtime = Runtime(settings)
-    migrate.upgrade(runtime.engine)
-    seed_users(runtime)
     yield runtime
     runtime.engine.dispose()
 

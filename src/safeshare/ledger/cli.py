@@ -139,7 +139,11 @@ def verify(
         policy = verification.trust_policy(
             settings, vkey=vkey, witness_vkeys=witness, quorum=quorum
         )
-        outside = [path.read_text() for path in checkpoint_files or []]
+        try:
+            outside = [path.read_text() for path in checkpoint_files or []]
+        except OSError as exc:
+            err_console.print(f"[red]Error:[/red] cannot read a checkpoint file ({exc.strerror})")
+            raise typer.Exit(2) from exc
         with get_runtime().session() as session:
             total = service.count_entries(session)
             with Progress(

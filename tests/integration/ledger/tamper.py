@@ -119,16 +119,24 @@ def rewrite_log(session: Session, seq: int, data: dict[str, Any]) -> None:
                 seq=n, recorded_at=at, kind=e.kind, actor=e.actor, entry=new, leaf_hash=prev
             )
         )
+    _rebuild_tree(session, leaves)
+
+
+def _rebuild_tree(session: Session, leaves: list[bytes]) -> merkle.MemoryTree:
+    """Store every subtree hash of `leaves` and point the head at them (size, last leaf)."""
+    conn = session.connection()
     tree = merkle.MemoryTree(leaves)
     for level in range(1, len(tree.levels)):
         for i in range(len(tree.levels[level]) // 32):
             conn.execute(insert(nodes).values(level=level, idx=i, hash=tree.node(level, i)))
     conn.execute(
         update(head).values(
-            last_leaf_hash=prev,
+            tree_size=len(leaves),
+            last_leaf_hash=leaves[-1] if leaves else bytes(32),
             frontier=b"".join(tree.node(*n) for n in merkle.range_nodes(0, len(leaves))),
         )
     )
+    return tree
 
 
 def edit_json(data: bytes, **changes: Any) -> bytes:
@@ -154,21 +162,10 @@ def roll_back(session: Session, tree_size: int) -> None:
         bytes(h)
         for h in conn.execute(select(entries.c.leaf_hash).order_by(entries.c.seq)).scalars()
     ]
-    conn.execute(delete(nodes).where(nodes.c.idx >= 0))
-    tree = merkle.MemoryTree(leaves)
-    for level in range(1, len(tree.levels)):
-        for i in range(len(tree.levels[level]) // 32):
-            conn.execute(insert(nodes).values(level=level, idx=i, hash=tree.node(level, i)))
-    conn.execute(
-        update(head).values(
-            tree_size=tree_size,
-            last_leaf_hash=leaves[-1] if leaves else bytes(32),
-            frontier=b"".join(tree.node(*n) for n in merkle.range_nodes(0, len(leaves))),
-            checkpoint_count=conn.execute(
-                select(func.count()).select_from(checkpoints)
-            ).scalar_one(),
-        )
-    )
+    conn.execute(delete(nodes))
+    _rebuild_tree(session, leaves)
+    count = conn.execute(select(func.count()).select_from(checkpoints)).scalar_one()
+    conn.execute(update(head).values(checkpoint_count=count))
 
 
 def resign_checkpoints(session: Session, signer: Any, origin: str, sizes: list[int]) -> None:
