@@ -20,7 +20,15 @@ def ensure_signer(settings: Settings) -> NoteSigner:
     created here (`safeshare ledger keygen` makes it).
     """
     if settings.ledger_key_provider != "file":
-        return key_provider(settings).signer()
+        if not settings.ledger_vkey:
+            raise ConfigurationError(
+                "Set SAFESHARE_LEDGER_VKEY to the key `safeshare ledger keygen` printed: "
+                "pages and verification use it, never the token"
+            )
+        signer = key_provider(settings).signer()
+        if signer.key_id != NoteVerifier.from_vkey(settings.ledger_vkey).key_id:
+            raise ConfigurationError("SAFESHARE_LEDGER_VKEY is not the token's ledger key")
+        return signer
     key_file = settings.ledger_key_file
     assert key_file is not None  # filled in by Settings
     if not key_file.exists():

@@ -25,6 +25,8 @@ from safeshare.ledger.cli import app
 from safeshare.ledger.errors import LedgerKeyError
 from safeshare.ledger.hsm import Pkcs11Config, Pkcs11Signer
 from safeshare.ledger.keyprovider import key_provider
+from safeshare.ledger.note import Ed25519NoteSigner
+from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import verify_ledger
 from safeshare.runtime import get_runtime
 
@@ -164,3 +166,12 @@ def test_service_checkpoints_with_the_hsm_signer(
     service.create_checkpoint(ledger_session, signer=signer, origin=ORIGIN)
     public_only = settings.model_copy(update={"ledger_vkey": vkey, "ledger_key_provider": "file"})
     assert verify_ledger(ledger_session, settings=public_only).ok
+    # The web app's start-up insists on the published key, and that it is the token's.
+    with pytest.raises(ConfigurationError, match="SAFESHARE_LEDGER_VKEY"):
+        ensure_signer(settings)
+    other = Ed25519NoteSigner.generate(ORIGIN).verifier.to_vkey()
+    with pytest.raises(ConfigurationError, match="not the token's"):
+        ensure_signer(settings.model_copy(update={"ledger_vkey": other}))
+    assert ensure_signer(settings.model_copy(update={"ledger_vkey": vkey})).key_id == (
+        signer.key_id
+    )
