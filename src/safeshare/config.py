@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safeshare.errors import ConfigurationError
+from safeshare.hsm import TokenConfig
 from safeshare.ledger.config import WitnessSetting
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
@@ -37,10 +38,12 @@ class Settings(BaseSettings):
     ledger_origin: str = "safeshare.example/ledger"
     # Where the checkpoint signing key lives: a key file, or an HSM through PKCS#11.
     ledger_key_provider: Literal["file", "pkcs11"] = "file"
-    ledger_pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
-    ledger_pkcs11_token_label: str = "safeshare"  # noqa: S105 (a label, not a secret)
-    ledger_pkcs11_pin: SecretStr | None = None
     ledger_pkcs11_key_label: str = "safeshare-ledger"
+    # The PKCS#11 token (HSM) for the ledger key and, with SAFESHARE_VAULT__PROVIDER=pkcs11,
+    # the vault's key-encryption keys.
+    pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    pkcs11_token_label: str = "safeshare"  # noqa: S105 (a label, not a secret)
+    pkcs11_pin: SecretStr | None = None
     # The log's public (verifier) key: verification needs only this, never the signing key.
     ledger_vkey: str | None = None
     # Independent witnesses (c2sp.org/tlog-witness) and how many must cosign a checkpoint.
@@ -85,6 +88,14 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def pkcs11_token(self) -> TokenConfig:
+        """The configured token; the PIN is required."""
+        if self.pkcs11_pin is None:
+            raise ConfigurationError("SAFESHARE_PKCS11_PIN is needed to use the PKCS#11 token")
+        return TokenConfig(
+            self.pkcs11_module, self.pkcs11_token_label, self.pkcs11_pin.get_secret_value()
+        )
 
     def session_secret(self) -> str:
         """The cookie-signing secret; in development generated once into `var/` with a warning."""

@@ -2,19 +2,16 @@
 
 The Ed25519 private key is generated inside the token as sensitive and non-extractable, so
 it never sits in a file the service (or anyone with host access) can copy: the service can
-ask the token to sign, and only while it holds the PIN. `python-pkcs11` is imported only
-when this provider is configured.
+ask the token to sign, and only while it holds the PIN (see `safeshare.hsm`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from safeshare.hsm import TokenConfig, TokenError, open_session, pkcs11_module, session_for
 from safeshare.ledger.errors import LedgerKeyError
 from safeshare.ledger.note import NoteVerifier, is_valid_key_name
 
@@ -23,20 +20,10 @@ ED25519_OID = "1.3.101.112"  # RFC 8410 id-Ed25519, the curve's EC_PARAMS in PKC
 
 @dataclass(frozen=True)
 class Pkcs11Config:
-    """Where the key lives: the token's module, label and user PIN, and the key's label."""
+    """The token, and the label of the ledger's key pair in it."""
 
-    module: Path
-    token_label: str
-    pin: str
+    token: TokenConfig
     key_label: str
-
-
-def _pkcs11() -> Any:
-    try:
-        import pkcs11  # optional: only for this provider
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise LedgerKeyError("python-pkcs11 is not installed") from exc
-    return pkcs11
 
 
 class Pkcs11Signer:
@@ -55,12 +42,9 @@ class Pkcs11Signer:
 
     def _open(self) -> bytes:
         """Log in, find the key pair by label, and return the raw 32-byte public key."""
-        pkcs11 = _pkcs11()
+        pkcs11 = pkcs11_module()
         try:
-            token = pkcs11.lib(str(self._config.module)).get_token(
-                token_label=self._config.token_label
-            )
-            self._session = _open_session(token, self._config.pin, rw=False)
+            self._session = open_session(self._config.token)
             self._key = self._session.get_key(
                 object_class=pkcs11.ObjectClass.PRIVATE_KEY,
                 key_type=pkcs11.KeyType.EC_EDWARDS,
@@ -72,10 +56,10 @@ class Pkcs11Signer:
                 label=self._config.key_label,
             )
             return _raw_point(public[pkcs11.Attribute.EC_POINT])
-        except pkcs11.PKCS11Error as exc:
+        except (pkcs11.PKCS11Error, TokenError) as exc:
             raise LedgerKeyError(
                 f"cannot use the ledger key {self._config.key_label!r} in PKCS#11 token "
-                f"{self._config.token_label!r} ({type(exc).__name__})"
+                f"{self._config.token.token_label!r} ({type(exc).__name__})"
             ) from exc
 
     @property
@@ -91,7 +75,7 @@ class Pkcs11Signer:
         return self._verifier
 
     def sign(self, message: bytes) -> bytes:
-        pkcs11 = _pkcs11()
+        pkcs11 = pkcs11_module()
         with self._lock:
             try:
                 return bytes(self._key.sign(message, mechanism=pkcs11.Mechanism.EDDSA))
@@ -107,16 +91,6 @@ class Pkcs11Signer:
                 self._session = None
 
 
-def _open_session(token: Any, pin: str, *, rw: bool) -> Any:
-    """A session logged in as the user. PKCS#11 login is per application, not per session:
-    when another session of this process is already logged in, the new one shares it."""
-    pkcs11 = _pkcs11()
-    try:
-        return token.open(rw=rw, user_pin=pin)
-    except pkcs11.UserAlreadyLoggedIn:
-        return token.open(rw=rw)
-
-
 def _raw_point(point: bytes) -> bytes:
     """CKA_EC_POINT is the 32-byte key, usually DER-wrapped as an OCTET STRING (04 20 ...)."""
     if len(point) == 34 and point[:2] == b"\x04\x20":
@@ -126,26 +100,13 @@ def _raw_point(point: bytes) -> bytes:
     raise LedgerKeyError("the token's key is not an Ed25519 public key")
 
 
-@contextmanager
-def _rw_session(config: Pkcs11Config) -> Iterator[Any]:
-    pkcs11 = _pkcs11()
-    try:
-        token = pkcs11.lib(str(config.module)).get_token(token_label=config.token_label)
-        with _open_session(token, config.pin, rw=True) as session:
-            yield session
-    except pkcs11.PKCS11Error as exc:
-        raise LedgerKeyError(
-            f"cannot open PKCS#11 token {config.token_label!r} ({type(exc).__name__})"
-        ) from exc
-
-
 def generate_key(config: Pkcs11Config, *, name: str) -> NoteVerifier:
     """Create the Ed25519 key pair inside the token (sensitive, never extractable); refuse
     to create a second key under the same label."""
-    pkcs11 = _pkcs11()
+    pkcs11 = pkcs11_module()
     from pkcs11.util.ec import encode_named_curve_parameters
 
-    with _rw_session(config) as session:
+    with session_for(config.token, rw=True) as session:
         existing = list(
             session.get_objects(
                 {

@@ -60,20 +60,14 @@ class Pkcs11KeyProvider:
         return hsm.Pkcs11Signer(self.config, name=self.origin)
 
     def describe(self) -> str:
-        return f"PKCS#11 token {self.config.token_label!r}, key {self.config.key_label!r}"
+        token = self.config.token.token_label
+        return f"PKCS#11 token {token!r}, key {self.config.key_label!r}"
 
 
 def key_provider(settings: Settings) -> FileKeyProvider | Pkcs11KeyProvider:
     """The provider SAFESHARE_LEDGER_KEY_PROVIDER names (default `file`)."""
     if settings.ledger_key_provider == "pkcs11":
-        if settings.ledger_pkcs11_pin is None:
-            raise ConfigurationError("SAFESHARE_LEDGER_PKCS11_PIN is needed for the PKCS#11 key")
-        config = hsm.Pkcs11Config(
-            module=settings.ledger_pkcs11_module,
-            token_label=settings.ledger_pkcs11_token_label,
-            pin=settings.ledger_pkcs11_pin.get_secret_value(),
-            key_label=settings.ledger_pkcs11_key_label,
-        )
+        config = hsm.Pkcs11Config(settings.pkcs11_token(), settings.ledger_pkcs11_key_label)
         return Pkcs11KeyProvider(config, origin=settings.ledger_origin)
     assert settings.ledger_key_file is not None  # filled in by Settings
     return FileKeyProvider(settings.ledger_key_file, origin=settings.ledger_origin)

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from safeshare.config import Settings, get_settings
 from safeshare.errors import ConfigurationError
+from safeshare.hsm import TokenConfig
 from safeshare.ledger import service
 from safeshare.ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from safeshare.ledger.cli import app
@@ -80,9 +81,9 @@ def _settings(tmp: Path, token: str, **extra: object) -> Settings:
         var_dir=tmp,
         ledger_origin=ORIGIN,
         ledger_key_provider="pkcs11",
-        ledger_pkcs11_module=MODULE,
-        ledger_pkcs11_token_label=token,
-        ledger_pkcs11_pin=PIN,  # type: ignore[arg-type]
+        pkcs11_module=MODULE,
+        pkcs11_token_label=token,
+        pkcs11_pin=PIN,  # type: ignore[arg-type]
         **extra,  # type: ignore[arg-type]
     )
 
@@ -94,9 +95,9 @@ def test_keygen_in_the_token_then_sign_checkpoints_and_verify_with_the_public_ke
     monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("SAFESHARE_LEDGER_ORIGIN", ORIGIN)
     monkeypatch.setenv("SAFESHARE_LEDGER_KEY_PROVIDER", "pkcs11")
-    monkeypatch.setenv("SAFESHARE_LEDGER_PKCS11_MODULE", str(MODULE))
-    monkeypatch.setenv("SAFESHARE_LEDGER_PKCS11_TOKEN_LABEL", token)
-    monkeypatch.setenv("SAFESHARE_LEDGER_PKCS11_PIN", PIN)
+    monkeypatch.setenv("SAFESHARE_PKCS11_MODULE", str(MODULE))
+    monkeypatch.setenv("SAFESHARE_PKCS11_TOKEN_LABEL", token)
+    monkeypatch.setenv("SAFESHARE_PKCS11_PIN", PIN)
     label = f"ledger-{uuid.uuid4().hex[:6]}"
     monkeypatch.setenv("SAFESHARE_LEDGER_PKCS11_KEY_LABEL", label)
     get_settings.cache_clear()
@@ -147,9 +148,9 @@ def test_the_private_key_is_sensitive_and_not_extractable(token: str, tmp_path: 
 
 def test_wrong_pin_or_missing_key_is_a_clear_error(token: str, tmp_path: Path) -> None:
     with pytest.raises(LedgerKeyError, match="cannot use the ledger key"):
-        Pkcs11Signer(Pkcs11Config(MODULE, token, "000000", "nope"), name=ORIGIN)
+        Pkcs11Signer(Pkcs11Config(TokenConfig(MODULE, token, "000000"), "nope"), name=ORIGIN)
     with pytest.raises(LedgerKeyError, match="cannot use the ledger key"):
-        Pkcs11Signer(Pkcs11Config(MODULE, token, PIN, "no-such-key"), name=ORIGIN)
+        Pkcs11Signer(Pkcs11Config(TokenConfig(MODULE, token, PIN), "no-such-key"), name=ORIGIN)
     with pytest.raises(ConfigurationError, match="PIN"):
         key_provider(Settings(var_dir=tmp_path, ledger_key_provider="pkcs11"))
 
