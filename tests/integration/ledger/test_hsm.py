@@ -1,16 +1,13 @@
 """The checkpoint key inside SoftHSM2 through PKCS#11: signing works, the key never leaves.
 
-Needs Debian's softhsm2 (installed by .ci/run); skips with the reason without it, unless
-SAFESHARE_REQUIRE_SOFTHSM=1 (set by .ci/run), in which case it fails.
+Needs Debian's softhsm2 (the `softhsm` fixture skips without it, or fails in CI).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,50 +27,17 @@ from safeshare.ledger.note import Ed25519NoteSigner
 from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import verify_ledger
 from safeshare.runtime import get_runtime
+from tests.conftest import SOFTHSM_MODULE, SOFTHSM_PIN
 
 from .conftest import ORIGIN
 
-MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
-PIN = "246810"
+MODULE, PIN = SOFTHSM_MODULE, SOFTHSM_PIN
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh SoftHSM2 token in a temporary directory; yields its label."""
-    if not MODULE.exists():
-        message = f"SoftHSM2 not installed ({MODULE}): apt-get install softhsm2"
-        if os.environ.get("SAFESHARE_REQUIRE_SOFTHSM") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    root = tmp_path_factory.mktemp("softhsm")
-    (root / "tokens").mkdir()
-    conf = root / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {root / 'tokens'}\nobjectstore.backend = file\n")
-    # SoftHSM reads its configuration when the module is first initialised in this process.
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    label = f"safeshare-{uuid.uuid4().hex[:6]}"
-    subprocess.run(
-        [
-            "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            label,
-            "--pin",
-            PIN,
-            "--so-pin",
-            "13579",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    yield label
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
+def token(softhsm: Callable[[], str]) -> str:
+    return softhsm()
 
 
 def _settings(tmp: Path, token: str, **extra: object) -> Settings:
