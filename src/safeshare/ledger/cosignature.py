@@ -16,20 +16,17 @@ from __future__ import annotations
 import base64
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from safeshare.ledger.errors import LedgerKeyError, NoteError
+from safeshare.ledger.errors import NoteError
 from safeshare.ledger.note import (
     SIGNATURE_PREFIX,
-    claimed_key_id,
-    format_key_string,
-    is_valid_key_name,
-    key_id,
-    parse_key_string,
+    NamedEd25519Key,
+    NamedPublicKey,
     parse_note,
 )
 
@@ -46,35 +43,10 @@ def signed_message(checkpoint_text: str, timestamp: int) -> bytes:
 
 
 @dataclass(frozen=True)
-class CosignatureVerifier:
-    """A witness's name and Ed25519 public key, as configured by a verifier."""
+class CosignatureVerifier(NamedPublicKey):
+    """A witness's name and Ed25519 public key, as configured by a verifier (type 0x04)."""
 
-    name: str
-    public_key: bytes
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise LedgerKeyError("witness name must be non-empty, without spaces or '+'")
-        if len(self.public_key) != 32:
-            raise LedgerKeyError("an Ed25519 public key is 32 bytes")
-
-    @property
-    def key_id(self) -> bytes:
-        return key_id(self.name, ALG_COSIGNATURE_V1, self.public_key)
-
-    def to_vkey(self) -> str:
-        return format_key_string(
-            self.name, self.key_id, ALG_COSIGNATURE_V1, self.public_key, private=False
-        )
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        """Parse `name+keyid+base64(0x04 || key)` and check its key ID."""
-        name, raw = parse_key_string(vkey, alg=ALG_COSIGNATURE_V1, what="witness verifier")
-        verifier = cls(name=name, public_key=raw)
-        if verifier.key_id != claimed_key_id(vkey):
-            raise LedgerKeyError("witness key ID does not match its name and key")
-        return verifier
+    ALG: ClassVar[int] = ALG_COSIGNATURE_V1
 
     def verify(self, checkpoint_text: str, blob: bytes) -> int | None:
         """The cosignature's timestamp if `blob` (after the key ID) verifies, else None."""
@@ -90,44 +62,20 @@ class CosignatureVerifier:
 
 
 @dataclass(frozen=True)
-class CosignatureSigner:
+class CosignatureSigner(NamedEd25519Key):
     """A witness's signing key (in production held by the witness's operator, not the log's)."""
 
-    name: str
-    private_key: Ed25519PrivateKey = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise LedgerKeyError("witness name must be non-empty, without spaces or '+'")
-
-    @classmethod
-    def generate(cls, name: str) -> CosignatureSigner:
-        return cls(name=name, private_key=Ed25519PrivateKey.generate())
+    ALG: ClassVar[int] = ALG_COSIGNATURE_V1
 
     @property
     def verifier(self) -> CosignatureVerifier:
-        raw = self.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return CosignatureVerifier(name=self.name, public_key=raw)
+        return CosignatureVerifier(name=self.name, public_key=self.public_key)
 
     def cosign(self, checkpoint_text: str, timestamp: int) -> str:
         """One signature line (with its newline) cosigning the checkpoint at `timestamp`."""
         signature = self.private_key.sign(signed_message(checkpoint_text, timestamp))
-        blob = self.verifier.key_id + struct.pack(">Q", timestamp) + signature
+        blob = self.key_id + struct.pack(">Q", timestamp) + signature
         return f"{SIGNATURE_PREFIX}{self.name} {base64.b64encode(blob).decode()}\n"
-
-    def to_skey(self) -> str:
-        seed = self.private_key.private_bytes_raw()
-        return format_key_string(
-            self.name, self.verifier.key_id, ALG_COSIGNATURE_V1, seed, private=True
-        )
-
-    @classmethod
-    def from_skey(cls, skey: str) -> CosignatureSigner:
-        name, seed = parse_key_string(skey, alg=ALG_COSIGNATURE_V1, what="witness signer")
-        signer = cls(name=name, private_key=Ed25519PrivateKey.from_private_bytes(seed))
-        if signer.verifier.key_id != claimed_key_id(skey):
-            raise LedgerKeyError("witness key ID does not match its name and key")
-        return signer
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -52,9 +52,10 @@ class NoteSigner(Protocol):
 
 
 @dataclass(frozen=True)
-class NoteVerifier:
-    """A trusted Ed25519 public key under a key name."""
+class NamedPublicKey:
+    """A trusted Ed25519 public key under a key name, for one signature type (`ALG`)."""
 
+    ALG: ClassVar[int] = ALG_ED25519
     name: str
     public_key: bytes  # 32 raw bytes
 
@@ -66,7 +67,25 @@ class NoteVerifier:
 
     @property
     def key_id(self) -> bytes:
-        return key_id(self.name, ALG_ED25519, self.public_key)
+        return key_id(self.name, self.ALG, self.public_key)
+
+    def to_vkey(self) -> str:
+        """The verifier key string inspectors configure (`name+keyid+base64`)."""
+        return format_key_string(self.name, self.key_id, self.ALG, self.public_key, private=False)
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> Self:
+        """Parse `name+keyid+base64(type || key)`, checking the key ID as the Go tools do."""
+        name, raw = parse_key_string(vkey, alg=cls.ALG, what="verifier")
+        verifier = cls(name=name, public_key=raw)
+        if verifier.key_id != claimed_key_id(vkey):
+            raise LedgerKeyError("verifier key ID does not match its name and key")
+        return verifier
+
+
+@dataclass(frozen=True)
+class NoteVerifier(NamedPublicKey):
+    """A log's key: verifies plain Ed25519 note signatures (type 0x01)."""
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
@@ -74,21 +93,6 @@ class NoteVerifier:
         except InvalidSignature:
             return False
         return True
-
-    def to_vkey(self) -> str:
-        """The verifier key string inspectors configure (`name+keyid+base64`)."""
-        return format_key_string(
-            self.name, self.key_id, ALG_ED25519, self.public_key, private=False
-        )
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> NoteVerifier:
-        """Parse `name+keyid+base64(0x01 || key)`, checking the key ID as the Go tools do."""
-        name, raw = parse_key_string(vkey, alg=ALG_ED25519, what="verifier")
-        verifier = cls(name=name, public_key=raw)
-        if verifier.key_id != claimed_key_id(vkey):
-            raise LedgerKeyError("verifier key ID does not match its name and key")
-        return verifier
 
 
 def parse_key_string(text: str, *, alg: int, what: str) -> tuple[str, bytes]:
@@ -121,9 +125,11 @@ def format_key_string(name: str, key_id: bytes, alg: int, raw: bytes, *, private
 
 
 @dataclass(frozen=True)
-class Ed25519NoteSigner:
-    """An Ed25519 signing key under a key name (the log's origin)."""
+class NamedEd25519Key:
+    """An Ed25519 private key under a key name, for one signature type (`ALG`): the shared
+    part of log signers (0x01) and witness cosigners (0x04, `cosignature`)."""
 
+    ALG: ClassVar[int] = ALG_ED25519
     name: str
     private_key: Ed25519PrivateKey = field(repr=False)
 
@@ -132,34 +138,43 @@ class Ed25519NoteSigner:
             raise LedgerKeyError("key name must be non-empty, without spaces or '+'")
 
     @classmethod
-    def generate(cls, name: str) -> Ed25519NoteSigner:
+    def generate(cls, name: str) -> Self:
         return cls(name=name, private_key=Ed25519PrivateKey.generate())
 
     @property
-    def verifier(self) -> NoteVerifier:
-        return NoteVerifier(name=self.name, public_key=_raw_public(self.private_key.public_key()))
+    def public_key(self) -> bytes:
+        return _raw_public(self.private_key.public_key())
 
     @property
     def key_id(self) -> bytes:
-        return self.verifier.key_id
-
-    def sign(self, message: bytes) -> bytes:
-        return self.private_key.sign(message)
+        return key_id(self.name, self.ALG, self.public_key)
 
     def to_skey(self) -> str:
         """The secret key string (Go `note.NewSigner` format); keep it in a 0600 file."""
         seed = self.private_key.private_bytes_raw()
-        return format_key_string(self.name, self.key_id, ALG_ED25519, seed, private=True)
+        return format_key_string(self.name, self.key_id, self.ALG, seed, private=True)
 
     @classmethod
-    def from_skey(cls, skey: str) -> Ed25519NoteSigner:
+    def from_skey(cls, skey: str) -> Self:
         if not skey.strip().startswith(_PRIVATE_PREFIX):
             raise LedgerKeyError("not a signer key (expected PRIVATE+KEY+...)")
-        name, seed = parse_key_string(skey, alg=ALG_ED25519, what="signer")
+        name, seed = parse_key_string(skey, alg=cls.ALG, what="signer")
         signer = cls(name=name, private_key=Ed25519PrivateKey.from_private_bytes(seed))
         if signer.key_id != claimed_key_id(skey):
             raise LedgerKeyError("signer key ID does not match its name and key")
         return signer
+
+
+@dataclass(frozen=True)
+class Ed25519NoteSigner(NamedEd25519Key):
+    """An Ed25519 signing key under a key name (the log's origin)."""
+
+    @property
+    def verifier(self) -> NoteVerifier:
+        return NoteVerifier(name=self.name, public_key=self.public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        return self.private_key.sign(message)
 
 
 @dataclass(frozen=True)
