@@ -86,11 +86,14 @@ def publish_times(
     return times[3:]
 
 
-def run(backend: str, rounds: int, count: int) -> None:
+def run(backend: str, rounds: int, count: int, state_dir: str | None) -> None:
     medians: dict[int, float] = {}
     for witnesses in (0, count):
         signer = Ed25519NoteSigner.generate(ORIGIN)
-        with tempfile.TemporaryDirectory() as tmp_name, temp_database(backend) as url:
+        with (
+            tempfile.TemporaryDirectory(dir=state_dir) as tmp_name,
+            temp_database(backend) as url,
+        ):
             tmp = Path(tmp_name)
             procs = [start_witness(tmp, n, signer.verifier.to_vkey()) for n in range(witnesses)]
             endpoints = [
@@ -134,11 +137,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--witnesses", type=int, default=2)
+    parser.add_argument(
+        "--state-dir",
+        help="where the witnesses keep their state (e.g. /dev/shm to leave out their disk "
+        "flush and see the protocol's own cost)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as probe:
-        print(f"disk fsync latency: median {fsync_latency(Path(probe)):.2f} ms")
+    with tempfile.TemporaryDirectory(dir=args.state_dir) as probe:
+        print(f"witness state fsync latency: median {fsync_latency(Path(probe)):.2f} ms")
     for backend in ("sqlite", "postgres") if args.backend == "both" else (args.backend,):
-        run(backend, args.rounds, args.witnesses)
+        run(backend, args.rounds, args.witnesses, args.state_dir)
 
 
 if __name__ == "__main__":
