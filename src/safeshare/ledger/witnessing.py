@@ -15,15 +15,18 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 from urllib.parse import urlsplit
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from safeshare.ledger import service
-from safeshare.ledger.cosignature import CosignatureVerifier, add_signature_lines
-from safeshare.ledger.cosignature import verify_cosignatures as _verify
+from safeshare.ledger.cosignature import (
+    CosignatureVerifier,
+    add_signature_lines,
+    verify_cosignatures,
+)
 from safeshare.ledger.errors import NoteError
 from safeshare.ledger.models import LedgerCheckpoint, LedgerCosignature
 from safeshare.ledger.witness import SIZE_CONTENT_TYPE, AddCheckpointRequest, origin_hash
@@ -188,20 +191,25 @@ def _store(
     # Keep the one line from this witness's key that verifies; ignore any others.
     for line in (line for line in response.splitlines() if line):
         try:
-            found = _verify(add_signature_lines(checkpoint.note, [line]), [witness.verifier])
+            found = verify_cosignatures(
+                add_signature_lines(checkpoint.note, [line]), [witness.verifier]
+            )
         except NoteError as exc:
             return WitnessOutcome(witness.name, False, exc.message)
         if found:
             break
     else:
         return WitnessOutcome(witness.name, False, "no cosignature from the witness's key")
-    key = witness.verifier
+    try:
+        cosigned_at = datetime.fromtimestamp(found[0].timestamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return WitnessOutcome(witness.name, False, "the cosignature's timestamp is not a date")
     session.connection().execute(
         insert(_cosignatures).values(
             checkpoint_number=checkpoint.number,
-            witness=key.name,
+            witness=witness.name,
             signature_line=line,
-            cosigned_at=datetime.fromtimestamp(found[0].timestamp, UTC),
+            cosigned_at=cosigned_at,
         )
     )
     return WitnessOutcome(witness.name, True, "cosigned")
@@ -291,13 +299,3 @@ def fetch_witness_state(
         elif status != 404:  # 404: it never cosigned this log, which is no evidence
             unavailable.append(f"witness {witness.name} answered HTTP {status}")
     return notes, unavailable
-
-
-def cosignature_rows(session: Session, *, number: int) -> list[dict[str, Any]]:
-    """The stored cosignatures on one checkpoint, for pages and the PDF."""
-    rows = session.connection().execute(
-        select(_cosignatures.c.witness, _cosignatures.c.cosigned_at)
-        .where(_cosignatures.c.checkpoint_number == number)
-        .order_by(_cosignatures.c.witness)
-    )
-    return [{"witness": w, "cosigned_at": at} for w, at in rows]
