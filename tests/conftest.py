@@ -7,8 +7,10 @@ SAFESHARE_REQUIRE_POSTGRES=1 (set by .ci/run), in which case they fail.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,58 @@ def published() -> Iterator[list[DomainEvent]]:
         yield seen
     finally:
         events.unsubscribe(record)
+
+
+SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+SOFTHSM_PIN = "246810"
+SOFTHSM_TOKENS = 12  # raise it if a test session needs more fresh tokens
+
+
+@pytest.fixture(scope="session")
+def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """A factory of fresh SoftHSM2 tokens (user PIN `SOFTHSM_PIN`), returning their labels.
+
+    One token directory per test session: SoftHSM reads SOFTHSM2_CONF once, when the module is
+    first initialised in the process. Skips without Debian's softhsm2 unless
+    SAFESHARE_REQUIRE_SOFTHSM=1 (set by .ci/run), in which case it fails.
+    """
+    if not SOFTHSM_MODULE.exists() or shutil.which("softhsm2-util") is None:
+        message = f"SoftHSM2 not installed ({SOFTHSM_MODULE}): apt-get install softhsm2"
+        if os.environ.get("SAFESHARE_REQUIRE_SOFTHSM") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    root = tmp_path_factory.mktemp("softhsm")
+    (root / "tokens").mkdir()
+    conf = root / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {root / 'tokens'}\nobjectstore.backend = file\n")
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+
+    # SoftHSM lists tokens when it is initialised, so create every token a session needs first.
+    labels = [f"safeshare-{uuid.uuid4().hex[:8]}" for _ in range(SOFTHSM_TOKENS)]
+    for label in labels:
+        subprocess.run(
+            [
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--pin",
+                SOFTHSM_PIN,
+                "--so-pin",
+                "13579",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    unused = iter(labels)
+
+    def make() -> str:
+        return next(unused)
+
+    yield make
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous

@@ -17,10 +17,11 @@ from safeshare.auth import service as auth_service
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import ROLE_LABELS, Role
 from safeshare.config import get_settings
-from safeshare.db import migrate
+from safeshare.db import migrate, roles
 from safeshare.errors import SafeShareError
 from safeshare.ledger import cli as ledger_cli
 from safeshare.ledger import service as ledger_service
+from safeshare.ledger import witness_cli
 from safeshare.oversight import cli as oversight_cli
 from safeshare.oversight import service as oversight_service
 from safeshare.policy import cli as policy_cli
@@ -41,6 +42,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(witness_cli.app, name="witness")
 app.add_typer(support_cli.app, name="support")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")
@@ -70,13 +72,26 @@ def _print_demo_passwords(created: list[tuple[str, str, str]]) -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(
+    grant_app_role: str = typer.Option(
+        "",
+        "--grant-app-role",
+        help="PostgreSQL: after migrating (as the owner), grant this role only what the "
+        "service needs (no UPDATE/DELETE on ledger tables, no ownership).",
+    ),
+) -> None:
     """Apply all database migrations."""
     runtime = get_runtime()
     migrate.upgrade(runtime.engine)
     console.print(
         f"Database is up to date: {', '.join(sorted(migrate.current_heads(runtime.engine)))}"
     )
+    if grant_app_role:
+        try:
+            roles.grant_app_role(runtime.engine, grant_app_role)
+        except SafeShareError as exc:
+            raise _fail(exc.message) from None
+        console.print(f"Granted the service's privileges to {grant_app_role}.")
 
 
 def _load_history(runtime: Runtime, *, seed: int, scale: float) -> list[tuple[str, str, str]]:

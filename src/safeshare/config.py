@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safeshare.errors import ConfigurationError
+from safeshare.hsm import TokenConfig
+from safeshare.ledger.config import WitnessSetting
 from safeshare.policy.config import PolicyConfig
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
@@ -74,6 +76,20 @@ class Settings(BaseSettings):
     vault_key_file: Path | None = None
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
+    # Where the checkpoint signing key lives: a key file, or an HSM through PKCS#11.
+    ledger_key_provider: Literal["file", "pkcs11"] = "file"
+    ledger_pkcs11_key_label: str = "safeshare-ledger"
+    # The PKCS#11 token (HSM) for the ledger key and, with SAFESHARE_VAULT__PROVIDER=pkcs11,
+    # the vault's key-encryption keys.
+    pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    pkcs11_token_label: str = "safeshare"  # noqa: S105 (a label, not a secret)
+    pkcs11_pin: SecretStr | None = None
+    # The log's public (verifier) key: verification needs only this, never the signing key.
+    ledger_vkey: str | None = None
+    # Independent witnesses (c2sp.org/tlog-witness) and how many must cosign a checkpoint.
+    ledger_witnesses: list[WitnessSetting] = Field(default_factory=list)
+    ledger_witness_quorum: int = Field(default=0, ge=0)
+    ledger_witness_timeout_seconds: float = Field(default=5.0, gt=0)
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
     login_max_failures: int = Field(default=5, gt=0)
     lockout_minutes: int = Field(default=15, gt=0)
@@ -98,6 +114,10 @@ class Settings(BaseSettings):
             self.vault_key_file = self.var_dir / "vault.key"
         if self.ledger_key_file is None:
             self.ledger_key_file = self.var_dir / "ledger.key"
+        if self.ledger_witness_quorum > len(self.ledger_witnesses):
+            raise ConfigurationError(
+                "SAFESHARE_LEDGER_WITNESS_QUORUM is larger than the number of witnesses"
+            )
         if self.is_production:
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if not is_strong_secret(key):
@@ -110,6 +130,14 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def pkcs11_token(self) -> TokenConfig:
+        """The configured token; the PIN is required."""
+        if self.pkcs11_pin is None:
+            raise ConfigurationError("SAFESHARE_PKCS11_PIN is needed to use the PKCS#11 token")
+        return TokenConfig(
+            self.pkcs11_module, self.pkcs11_token_label, self.pkcs11_pin.get_secret_value()
+        )
 
     def session_secret(self) -> str:
         """The cookie-signing secret; in development generated once into `var/` with a warning."""

@@ -10,10 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from safeshare.db import migrate
-from safeshare.errors import SafeShareError
-from safeshare.ledger import keys as ledger_keys
-from safeshare.ledger import service as ledger_service
-from safeshare.ledger.startup import ledger_verifier
+from safeshare.ledger.verification import verify_ledger
 from safeshare.runtime import Runtime
 from safeshare.startup import Check, key_checks
 
@@ -56,39 +53,34 @@ def migrations_check(runtime: Runtime) -> Check:
 
 
 def ledger_check(runtime: Runtime) -> Check:
-    """Checks the latest checkpoints with the log's public key; never needs the private key.
-
-    "Key not configured" and "tampering found" are different answers: the first is set-up,
-    the second is an incident.
-    """
-    settings = runtime.settings
-    key_file = settings.ledger_key_file
-    assert key_file is not None  # filled in by Settings
-    if not key_file.exists() and not ledger_keys.public_key_path(key_file).exists():
+    """Recomputes the ledger and checks it with public keys only (the signing key may be in an
+    HSM or elsewhere). "Key not configured" and "tampering found" are different answers: the
+    first is set-up, the second is an incident. Witnesses are not asked over the network."""
+    try:
+        with runtime.session() as session:
+            result = verify_ledger(session, settings=runtime.settings, consult_witnesses=False)
+    except SQLAlchemyError as exc:
+        return Check(_LEDGER, False, f"not checked: database error ({type(exc).__name__})")
+    if result.status == "not_configured":
         return Check(
             _LEDGER,
             False,
             "not checked: no ledger key is configured",
-            "create it with `safeshare ledger keygen`",
+            "create it with `safeshare ledger keygen`, or set SAFESHARE_LEDGER_VKEY",
         )
-    try:
-        verifier = ledger_verifier(settings)
-    except (SafeShareError, OSError, ValueError):
-        return Check(_LEDGER, False, "not checked: the ledger's public key cannot be read")
-    try:
-        with runtime.session() as session:
-            status = ledger_service.verification_status(
-                session, verifiers=[verifier], origin=settings.ledger_origin
-            )
-    except SQLAlchemyError as exc:
-        return Check(_LEDGER, False, f"not checked: database error ({type(exc).__name__})")
-    if not status.get("ok"):
-        problems = "; ".join(str(p) for p in status.get("problems", [])) or "unknown problem"
+    if result.status == "unwitnessed":
         return Check(
             _LEDGER,
             False,
-            f"tampering or damage found: {problems}",
-            "run `safeshare ledger verify` for a full recomputation and report it",
+            f"not witnessed: {result.message}",
+            "check the witnesses are reachable, then run `safeshare ledger witness`",
+        )
+    if result.status != "ok":
+        return Check(
+            _LEDGER,
+            False,
+            f"tampering or damage found: {result.message}",
+            "run `safeshare ledger verify` and report it as an incident",
         )
     return Check(_LEDGER, True, "latest checkpoints verify with the public key")
 

@@ -10,7 +10,18 @@ import safeshare
 PACKAGE = Path(safeshare.__file__).parent
 WEB_ONLY = ("fastapi", "starlette", "jinja2", "uvicorn", "safeshare.web")
 # Pure modules an inspector's offline verifier depends on: no database, no web stack.
-PURE_LEDGER = ("merkle", "note", "checkpoint", "audit", "offline", "bundle", "entry")
+PURE_LEDGER = (
+    "merkle",
+    "note",
+    "checkpoint",
+    "audit",
+    "offline",
+    "bundle",
+    "entry",
+    "cosignature",
+    "witness",
+    "witness_server",
+)
 
 
 def _imports(path: Path) -> set[str]:

@@ -62,12 +62,17 @@ def seed_users(runtime: Runtime) -> None:
         )
 
 
-@pytest.fixture(scope="module")
-def web_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    var_dir = tmp_path_factory.mktemp("web")
-    runtime = Runtime(make_settings(var_dir))
+def seeded_runtime(var_dir: Path, **overrides: object) -> Runtime:
+    """A migrated database with one user per role, for `make_settings(var_dir, **overrides)`."""
+    runtime = Runtime(make_settings(var_dir, **overrides))
     migrate.upgrade(runtime.engine)
     seed_users(runtime)
+    return runtime
+
+
+@pytest.fixture(scope="module")
+def web_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    runtime = seeded_runtime(tmp_path_factory.mktemp("web"))
     yield runtime
     runtime.engine.dispose()
 

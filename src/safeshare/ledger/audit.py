@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from safeshare.ledger import entry as entry_format
 from safeshare.ledger.checkpoint import Checkpoint, open_checkpoint
+from safeshare.ledger.cosignature import CosignatureVerifier, verify_cosignatures
 from safeshare.ledger.errors import InvalidProofError, NoteError
 from safeshare.ledger.merkle import LEAF_PREFIX, MemoryTree, verify_consistency
 from safeshare.ledger.note import NoteVerifier
@@ -37,6 +39,8 @@ class Problem:
     message: str
     checkpoint: int | None = None
     until: int | None = None
+    # "tamper": evidence the log was changed; "unwitnessed": too few witnesses vouch for it.
+    kind: str = "tamper"
 
     @property
     def where(self) -> str:
@@ -69,10 +73,19 @@ class AuditReport:
     checkpoints: int
     covered_size: int  # tree size of the latest checkpoint that verified
     problems: tuple[Problem, ...]
+    warnings: tuple[str, ...] = ()  # limits of what could be checked, not tampering
+    witnessed_size: int | None = None  # newest checkpoint with a quorum (None: not required)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def status(self) -> Literal["ok", "unwitnessed", "tampered"]:
+        """ "ok", "unwitnessed" (only too few cosignatures) or "tampered"."""
+        if not self.problems:
+            return "ok"
+        return "unwitnessed" if all(p.kind == "unwitnessed" for p in self.problems) else "tampered"
 
     @property
     def first_problem(self) -> Problem | None:
@@ -87,6 +100,8 @@ class AuditReport:
             assert first is not None
             more = len(self.problems) - 1
             extra = f" ({more} further problem{'s' if more != 1 else ''})" if more else ""
+            if self.status == "unwitnessed":
+                return f"Ledger NOT WITNESSED: {first.message}{extra}"
             return f"Ledger verification FAILED ({first.where}): {first.message}{extra}"
         text = (
             f"Ledger verified: {self.tree_size} entries, root {self.root_hash.hex()}, "
@@ -97,26 +112,35 @@ class AuditReport:
                 f" Entries {self.covered_size}..{self.tree_size - 1} are not yet covered "
                 "by a signed checkpoint."
             )
+        if self.witnessed_size is not None:
+            text += f" Witnessed by a quorum up to {self.witnessed_size} entries."
         return text
 
     def lines(self) -> list[str]:
         """The summary, then every further problem: what the CLIs print."""
         first = self.first_problem
-        return [self.summary()] + [f"  also: {p.message}" for p in self.problems if p != first]
+        return (
+            [self.summary()]
+            + [f"  also: {p.message}" for p in self.problems if p != first]
+            + [f"  note: {w}" for w in self.warnings]
+        )
 
     def as_dict(self) -> dict[str, object]:
         first = self.first_problem
         return {
             "ok": self.ok,
+            "status": self.status,
             "tree_size": self.tree_size,
             "root_hash": self.root_hash.hex(),
             "checkpoints": self.checkpoints,
             "covered_size": self.covered_size,
+            "witnessed_size": self.witnessed_size,
             "first_bad_entry": first.seq if first else None,
             "problems": [
-                {"seq": p.seq, "checkpoint": p.checkpoint, "message": p.message}
+                {"seq": p.seq, "checkpoint": p.checkpoint, "kind": p.kind, "message": p.message}
                 for p in self.problems
             ],
+            "warnings": list(self.warnings),
             "summary": self.summary(),
         }
 
@@ -129,6 +153,8 @@ class LogAuditor:
         self._prev_hex = entry_format.GENESIS_PREV.encode()
         self._entry_problems: list[Problem] = []
         self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self.witnessed_size: int | None = None
         self._tree: MemoryTree | None = None
 
     @property
@@ -238,10 +264,14 @@ class LogAuditor:
         verifiers: Sequence[NoteVerifier],
         *,
         origin: str,
+        witnesses: Sequence[CosignatureVerifier] = (),
+        quorum: int = 0,
     ) -> int:
-        """Check signatures, roots and successive consistency; return the size covered."""
+        """Check signatures, roots, successive consistency and, with `quorum`, that the newest
+        checkpoint carries that many valid witness cosignatures; return the size covered."""
         verified: Checkpoint | None = None  # latest checkpoint that matched the entries
         last_size = 0
+        cosigned: dict[int, int] = {}  # checkpoint number -> valid cosignatures
         for expected, record in enumerate(records, start=1):
             n = record.number
             if n != expected:
@@ -271,10 +301,88 @@ class LogAuditor:
                     Problem(None, f"checkpoint #{n} is smaller than the one before it", n)
                 )
             last_size = max(last_size, checkpoint.tree_size)
+            cosigned[n] = self._count_cosignatures(n, record.note, witnesses)
+            if quorum and cosigned[n] >= quorum:
+                self.witnessed_size = checkpoint.tree_size
             self._check_against_entries(n, checkpoint, verified)
             if not any(p.checkpoint == n for p in self.problems):
                 verified = checkpoint
+        if quorum and records:
+            self._require_quorum(records[-1].number, cosigned, quorum)
         return verified.tree_size if verified else 0
+
+    def _count_cosignatures(
+        self, n: int, note: str, witnesses: Sequence[CosignatureVerifier]
+    ) -> int:
+        if not witnesses:
+            return 0
+        try:
+            return len(verify_cosignatures(note, witnesses))
+        except NoteError as exc:
+            self.problems.append(Problem(None, f"checkpoint #{n}: {exc.message} (forged)", n))
+            return 0
+
+    def _require_quorum(self, last: int, cosigned: dict[int, int], quorum: int) -> None:
+        """The newest checkpoint must be witnessed; earlier ones are covered by consistency."""
+        count = cosigned.get(last, 0)
+        if count >= quorum:
+            return
+        witnessed = [n for n, c in cosigned.items() if c >= quorum]
+        newest = (
+            f"the newest witnessed checkpoint is #{max(witnessed)} ({self.witnessed_size} entries)"
+            if witnessed
+            else "no checkpoint is witnessed, so the log rests on the operator's key alone"
+        )
+        self.problems.append(
+            Problem(
+                None,
+                f"checkpoint #{last} is not witnessed: {count} of the {quorum} required "
+                f"witness cosignatures; {newest}",
+                last,
+                kind="unwitnessed",
+            )
+        )
+        if self.witnessed_size is None:
+            self.witnessed_size = 0
+
+    def check_witnessed_state(
+        self,
+        notes: Sequence[str],
+        verifiers: Sequence[NoteVerifier],
+        *,
+        origin: str,
+        witnesses: Sequence[CosignatureVerifier] = (),
+    ) -> None:
+        """Compare the stored log with checkpoints held outside it (a witness's latest, or
+        one an inspector saved): a log that is smaller, or has another root at that size,
+        was truncated, rolled back or rewritten."""
+        tree = self.tree
+        for note in notes:
+            try:
+                checkpoint = open_checkpoint(note, verifiers, origin=origin)
+                cosigners = [c.witness for c in verify_cosignatures(note, witnesses)]
+            except NoteError as exc:
+                self.warnings.append(f"ignored an outside checkpoint: {exc.message}")
+                continue
+            by = f" cosigned by {', '.join(cosigners)}" if cosigners else ""
+            size = checkpoint.tree_size
+            if size > tree.size:
+                self.problems.append(
+                    Problem(
+                        tree.size,
+                        f"rollback or truncation: a checkpoint of {size} entries{by} exists "
+                        f"outside the database, which holds only {tree.size}",
+                    )
+                )
+            elif tree.root(size) != checkpoint.root_hash:
+                self.problems.append(
+                    Problem(
+                        0,
+                        f"history rewritten: the first {size} stored entries do not match the "
+                        f"checkpoint{by} held outside the database",
+                        until=size - 1,
+                    )
+                )
 
     def _check_against_entries(
         self, n: int, checkpoint: Checkpoint, previous: Checkpoint | None
@@ -330,4 +438,6 @@ class LogAuditor:
             checkpoints=checkpoints,
             covered_size=covered_size,
             problems=problems,
+            warnings=tuple(self.warnings),
+            witnessed_size=self.witnessed_size,
         )

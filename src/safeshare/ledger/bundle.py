@@ -37,6 +37,14 @@ Verify it offline, without the SafeShare database or web application:
 
 Without --vkey the key shipped in log.vkey is used, which proves only that the bundle is
 internally consistent, not that the force signed it.
+
+The checkpoints carry independent witnesses' cosignatures. To rely on more than the force's
+own key, add each witness's key and how many must agree, and any cosigned checkpoint you kept
+earlier (from the force's /log/checkpoint page or a witness): a bundle cut short or rolled
+back then fails.
+
+    safeshare-verify {name} --vkey '<log key>' --witness '<witness key>' --quorum 1 \\
+        --checkpoint kept-checkpoint.txt
 """
 
 

@@ -14,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from safeshare.config import Settings, get_settings
 from safeshare.errors import SafeShareError
-from safeshare.ledger import keys, service
+from safeshare.ledger import service, verification, witnessing
+from safeshare.ledger.keyprovider import key_provider
 from safeshare.ledger.note import NoteVerifier
+from safeshare.ledger.startup import ledger_verifier
 from safeshare.runtime import get_runtime
 
 app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
@@ -33,15 +35,10 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _key_file(settings: Settings) -> Path:
-    assert settings.ledger_key_file is not None  # filled in by Settings
-    return settings.ledger_key_file
-
-
 def _verifier(settings: Settings, vkey: str | None) -> NoteVerifier:
     if vkey:
         return NoteVerifier.from_vkey(vkey)
-    return keys.verifier_for_key_file(_key_file(settings))
+    return ledger_verifier(settings)
 
 
 def _print_json(value: dict[str, Any]) -> None:
@@ -50,17 +47,17 @@ def _print_json(value: dict[str, Any]) -> None:
 
 @app.command()
 def keygen(
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing key.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing key file.")] = False,
 ) -> None:
-    """Create the checkpoint signing key (named after the origin); print its public key."""
+    """Create the checkpoint signing key (named after the origin) in the configured provider
+    (a key file, or an HSM via PKCS#11); print its public key."""
     settings = get_settings()
+    provider = key_provider(settings)
     with _errors():
-        signer = keys.generate_key_file(
-            _key_file(settings), name=settings.ledger_origin, overwrite=force
-        )
-    console.print(f"Wrote the ledger signing key to {_key_file(settings)} (keep it secret).")
-    console.print("Publish this verifier key for inspectors:")
-    typer.echo(signer.verifier.to_vkey())
+        verifier = provider.generate(overwrite=force)
+    console.print(f"Created the ledger signing key in {provider.describe()} (keep it secret).")
+    console.print("Publish this verifier key for inspectors (SAFESHARE_LEDGER_VKEY):")
+    typer.echo(verifier.to_vkey())
 
 
 @app.command()
@@ -90,47 +87,111 @@ def checkpoint() -> None:
     """Sign a checkpoint of the current tree now and print it."""
     settings = get_settings()
     with _errors():
-        signer = keys.load_signer(_key_file(settings), origin=settings.ledger_origin)
+        signer = key_provider(settings).signer()
         with get_runtime().session() as session:
             info = service.create_checkpoint(session, signer=signer, origin=settings.ledger_origin)
-    typer.echo(info.note, nl=False)
+        endpoints = verification.witness_endpoints(settings)
+        with get_runtime().session() as session:
+            if endpoints:
+                witnessing.witness_checkpoint(
+                    session,
+                    witnesses=endpoints,
+                    transport=witnessing.HttpTransport(
+                        timeout=settings.ledger_witness_timeout_seconds
+                    ),
+                    number=info.number,
+                )
+            note = service.cosigned_note(session, info)
+    typer.echo(note, nl=False)
 
 
 @app.command()
 def verify(
     vkey: Annotated[
-        str | None, typer.Option("--vkey", help="Trusted verifier key (default: the key file).")
+        str | None,
+        typer.Option("--vkey", help="The log's verifier key (default: SAFESHARE_LEDGER_VKEY)."),
     ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="A witness's cosigner vkey (repeat; default: settings)."),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option("--quorum", min=0, help="Cosignatures the newest checkpoint needs."),
+    ] = None,
+    checkpoint_files: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="A cosigned checkpoint kept outside (repeat)."),
+    ] = None,
+    ask_witnesses: Annotated[
+        bool,
+        typer.Option(
+            "--ask-witnesses/--no-ask-witnesses",
+            help="Fetch each configured witness's latest checkpoint (catches rollback).",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Recompute the log from stored entries and check every checkpoint; exit 1 on tampering."""
+    """Recompute the log and check it with public keys only; exit 1 on tampering or too few
+    witness cosignatures, 2 when no verifier key is configured."""
     settings = get_settings()
-    with _errors(), get_runtime().session() as session:
-        verifier = _verifier(settings, vkey)
-        total = service.count_entries(session)
-        with Progress(
-            TextColumn("Verifying ledger"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json or total < 50_000,
-        ) as bar:
-            task = bar.add_task("entries", total=total)
-            report = service.verify_log(
-                session,
-                verifiers=[verifier],
-                origin=settings.ledger_origin,
-                progress=lambda done: bar.update(task, completed=done),
-            )
+    with _errors():
+        policy = verification.trust_policy(
+            settings, vkey=vkey, witness_vkeys=witness, quorum=quorum
+        )
+        try:
+            outside = [path.read_text() for path in checkpoint_files or []]
+        except OSError as exc:
+            err_console.print(f"[red]Error:[/red] cannot read a checkpoint file ({exc.strerror})")
+            raise typer.Exit(2) from exc
+        with get_runtime().session() as session:
+            total = service.count_entries(session)
+            with Progress(
+                TextColumn("Verifying ledger"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+                disable=as_json or total < 50_000,
+            ) as bar:
+                task = bar.add_task("entries", total=total)
+                result = verification.verify_ledger(
+                    session,
+                    settings=settings,
+                    policy=policy,
+                    outside=outside,
+                    consult_witnesses=ask_witnesses,
+                    progress=lambda done: bar.update(task, completed=done),
+                )
     if as_json:
-        _print_json(report.as_dict())
+        report = result.report.as_dict() if result.report else {"ok": False}
+        _print_json({**report, "status": result.status, "summary": result.message})
     else:
-        style = "green" if report.ok else "red"
-        for line in report.lines():
+        style = "green" if result.ok else "red"
+        for line in result.lines():
             console.print(line, style=style, markup=False, highlight=False)
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(0 if result.ok else 2 if result.status == "not_configured" else 1)
+
+
+@app.command("witness")
+def witness_now() -> None:
+    """Ask the configured witnesses to cosign the latest checkpoint now."""
+    settings = get_settings()
+    endpoints = verification.witness_endpoints(settings)
+    if not endpoints:
+        err_console.print("No witnesses configured (SAFESHARE_LEDGER_WITNESSES).")
+        raise typer.Exit(1)
+    with _errors(), get_runtime().session() as session:
+        outcomes = witnessing.witness_checkpoint(
+            session,
+            witnesses=endpoints,
+            transport=witnessing.HttpTransport(timeout=settings.ledger_witness_timeout_seconds),
+        )
+    for outcome in outcomes:
+        console.print(f"{outcome.witness}: {outcome.detail}", markup=False)
+    if any(not o.ok for o in outcomes):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -144,7 +205,7 @@ def export(
     settings = get_settings()
     with _errors():
         if sign:
-            signer = keys.load_signer(_key_file(settings), origin=settings.ledger_origin)
+            signer = key_provider(settings).signer()
             with get_runtime().session() as session:
                 service.create_checkpoint(session, signer=signer, origin=settings.ledger_origin)
         verifier = _verifier(settings, None)

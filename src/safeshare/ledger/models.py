@@ -1,15 +1,24 @@
 """Ledger tables: entries (leaves), complete subtree hashes, signed checkpoints, and the head.
 
-Entries, nodes and checkpoints are append-only (PostgreSQL and SQLite triggers reject UPDATE
-and DELETE, see migration 0003_ledger). The single head row is the lock every appender takes,
-and carries the tree's right edge so an append never reads old nodes.
+Entries, nodes, checkpoints and cosignatures are append-only (PostgreSQL and SQLite triggers
+reject UPDATE and DELETE, see migrations 0003_ledger and 0013_ledger_cosignatures). The single
+head row is the lock every appender takes, and carries the tree's right edge so an append
+never reads old nodes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safeshare.db.base import Base, utcnow
@@ -66,3 +75,21 @@ class LedgerHead(Base):
     # Hashes of the complete subtrees along the right edge, largest first (one per set bit).
     frontier: Mapped[bytes] = mapped_column(LargeBinary)
     checkpoint_count: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerCosignature(Base):
+    """A witness's cosignature (c2sp.org/tlog-cosignature) on one signed checkpoint.
+
+    Stored as the exact signature line the witness returned, so the cosigned note is the
+    checkpoint's note plus these lines. Append-only, like the checkpoints (migration 0013).
+    """
+
+    __tablename__ = "ledger_cosignatures"
+
+    # No foreign key, like the other ledger tables: verification, not the schema, relates
+    # rows, and a foreign key would change how TRUNCATE of the checkpoints is refused.
+    checkpoint_number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    signature_line: Mapped[str] = mapped_column(Text)
+    cosigned_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -52,9 +52,10 @@ class NoteSigner(Protocol):
 
 
 @dataclass(frozen=True)
-class NoteVerifier:
-    """A trusted Ed25519 public key under a key name."""
+class NamedPublicKey:
+    """A trusted Ed25519 public key under a key name, for one signature type (`ALG`)."""
 
+    ALG: ClassVar[int] = ALG_ED25519
     name: str
     public_key: bytes  # 32 raw bytes
 
@@ -66,7 +67,25 @@ class NoteVerifier:
 
     @property
     def key_id(self) -> bytes:
-        return key_id(self.name, ALG_ED25519, self.public_key)
+        return key_id(self.name, self.ALG, self.public_key)
+
+    def to_vkey(self) -> str:
+        """The verifier key string inspectors configure (`name+keyid+base64`)."""
+        return format_key_string(self.name, self.key_id, self.ALG, self.public_key, private=False)
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> Self:
+        """Parse `name+keyid+base64(type || key)`, checking the key ID as the Go tools do."""
+        name, raw = parse_key_string(vkey, alg=cls.ALG, what="verifier")
+        verifier = cls(name=name, public_key=raw)
+        if verifier.key_id != claimed_key_id(vkey):
+            raise LedgerKeyError("verifier key ID does not match its name and key")
+        return verifier
+
+
+@dataclass(frozen=True)
+class NoteVerifier(NamedPublicKey):
+    """A log's key: verifies plain Ed25519 note signatures (type 0x01)."""
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
@@ -75,33 +94,42 @@ class NoteVerifier:
             return False
         return True
 
-    def to_vkey(self) -> str:
-        """The verifier key string inspectors configure (`name+keyid+base64`)."""
-        material = base64.b64encode(bytes([ALG_ED25519]) + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{material}"
 
-    @classmethod
-    def from_vkey(cls, vkey: str) -> NoteVerifier:
-        """Parse `name+keyid+base64(0x01 || key)`, checking the key ID as the Go tools do."""
-        name, _, rest = vkey.strip().partition("+")
-        hex_id, _, material = rest.partition("+")
-        try:
-            raw = base64.b64decode(material, validate=True)
-            expected = bytes.fromhex(hex_id)
-        except (binascii.Error, ValueError) as exc:
-            raise LedgerKeyError("malformed verifier key") from exc
-        if len(expected) != 4 or len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise LedgerKeyError("malformed or non-Ed25519 verifier key")
-        verifier = cls(name=name, public_key=raw[1:])
-        if verifier.key_id != expected:
-            raise LedgerKeyError("verifier key ID does not match its name and key")
-        return verifier
+def parse_key_string(text: str, *, alg: int, what: str) -> tuple[str, bytes]:
+    """Split `[PRIVATE+KEY+]name+hexid+base64(alg || 32 bytes)` into name and key bytes.
+
+    Shared by log keys (type 0x01) and witness cosigner keys (type 0x04, tlog-cosignature):
+    the caller recomputes the key ID and compares it with `claimed_key_id`.
+    """
+    body = text.strip().removeprefix(_PRIVATE_PREFIX)
+    name, _, rest = body.partition("+")
+    hex_id, _, material = rest.partition("+")
+    try:
+        raw = base64.b64decode(material, validate=True)
+        claimed = bytes.fromhex(hex_id)
+    except (binascii.Error, ValueError) as exc:
+        raise LedgerKeyError(f"malformed {what} key") from exc
+    if len(claimed) != 4 or len(raw) != 33 or raw[0] != alg:
+        raise LedgerKeyError(f"malformed {what} key, or not of signature type {alg:#04x}")
+    return name, raw[1:]
+
+
+def claimed_key_id(text: str) -> bytes:
+    return bytes.fromhex(text.strip().removeprefix(_PRIVATE_PREFIX).split("+")[1])
+
+
+def format_key_string(name: str, key_id: bytes, alg: int, raw: bytes, *, private: bool) -> str:
+    """The inverse of `parse_key_string`."""
+    material = base64.b64encode(bytes([alg]) + raw).decode()
+    return f"{_PRIVATE_PREFIX if private else ''}{name}+{key_id.hex()}+{material}"
 
 
 @dataclass(frozen=True)
-class Ed25519NoteSigner:
-    """An Ed25519 signing key under a key name (the log's origin)."""
+class NamedEd25519Key:
+    """An Ed25519 private key under a key name, for one signature type (`ALG`): the shared
+    part of log signers (0x01) and witness cosigners (0x04, `cosignature`)."""
 
+    ALG: ClassVar[int] = ALG_ED25519
     name: str
     private_key: Ed25519PrivateKey = field(repr=False)
 
@@ -110,44 +138,43 @@ class Ed25519NoteSigner:
             raise LedgerKeyError("key name must be non-empty, without spaces or '+'")
 
     @classmethod
-    def generate(cls, name: str) -> Ed25519NoteSigner:
+    def generate(cls, name: str) -> Self:
         return cls(name=name, private_key=Ed25519PrivateKey.generate())
 
     @property
-    def verifier(self) -> NoteVerifier:
-        return NoteVerifier(name=self.name, public_key=_raw_public(self.private_key.public_key()))
+    def public_key(self) -> bytes:
+        return _raw_public(self.private_key.public_key())
 
     @property
     def key_id(self) -> bytes:
-        return self.verifier.key_id
-
-    def sign(self, message: bytes) -> bytes:
-        return self.private_key.sign(message)
+        return key_id(self.name, self.ALG, self.public_key)
 
     def to_skey(self) -> str:
         """The secret key string (Go `note.NewSigner` format); keep it in a 0600 file."""
         seed = self.private_key.private_bytes_raw()
-        material = base64.b64encode(bytes([ALG_ED25519]) + seed).decode()
-        return f"{_PRIVATE_PREFIX}{self.name}+{self.key_id.hex()}+{material}"
+        return format_key_string(self.name, self.key_id, self.ALG, seed, private=True)
 
     @classmethod
-    def from_skey(cls, skey: str) -> Ed25519NoteSigner:
-        text = skey.strip()
-        if not text.startswith(_PRIVATE_PREFIX):
+    def from_skey(cls, skey: str) -> Self:
+        if not skey.strip().startswith(_PRIVATE_PREFIX):
             raise LedgerKeyError("not a signer key (expected PRIVATE+KEY+...)")
-        name, _, rest = text[len(_PRIVATE_PREFIX) :].partition("+")
-        hex_id, _, material = rest.partition("+")
-        try:
-            raw = base64.b64decode(material, validate=True)
-            expected = bytes.fromhex(hex_id)
-        except (binascii.Error, ValueError) as exc:
-            raise LedgerKeyError("malformed signer key") from exc
-        if len(expected) != 4 or len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise LedgerKeyError("malformed or non-Ed25519 signer key")
-        signer = cls(name=name, private_key=Ed25519PrivateKey.from_private_bytes(raw[1:]))
-        if signer.key_id != expected:
+        name, seed = parse_key_string(skey, alg=cls.ALG, what="signer")
+        signer = cls(name=name, private_key=Ed25519PrivateKey.from_private_bytes(seed))
+        if signer.key_id != claimed_key_id(skey):
             raise LedgerKeyError("signer key ID does not match its name and key")
         return signer
+
+
+@dataclass(frozen=True)
+class Ed25519NoteSigner(NamedEd25519Key):
+    """An Ed25519 signing key under a key name (the log's origin)."""
+
+    @property
+    def verifier(self) -> NoteVerifier:
+        return NoteVerifier(name=self.name, public_key=self.public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        return self.private_key.sign(message)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """`safeshare-verify BUNDLE`: verify an exported ledger bundle with no database or web stack.
 
-For inspectors: needs only Python, `cryptography` and these pure modules. Exit status 0 when
-the bundle verifies, 1 when it shows tampering (naming the first bad entry), 2 when it cannot
-be read.
+For inspectors: needs only Python, `cryptography` and these pure modules, and only public
+keys: the log's (`--vkey`) and, to rely on more than the operator's word, witnesses'
+(`--witness`, `--quorum`). Checkpoints kept outside the bundle (`--checkpoint`: copies of
+the public cosigned checkpoint, or a witness's latest) reveal a bundle cut short or rolled
+back. Exit status 0 when the bundle verifies, 1 when it shows tampering (naming the first bad
+entry) or lacks the witness quorum, 2 when it cannot be read.
 """
 
 from __future__ import annotations
@@ -14,14 +17,22 @@ from pathlib import Path
 
 from safeshare.ledger.audit import AuditReport, CheckpointRecord, LogAuditor, Problem, Progress
 from safeshare.ledger.bundle import Bundle
+from safeshare.ledger.cosignature import CosignatureVerifier
 from safeshare.ledger.errors import BundleError, LedgerKeyError
 from safeshare.ledger.note import NoteVerifier
 
 
 def verify_bundle(
-    path: Path, *, trusted_vkey: str | None = None, show_progress: bool = False
+    path: Path,
+    *,
+    trusted_vkey: str | None = None,
+    show_progress: bool = False,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    quorum: int = 0,
+    outside: Sequence[str] = (),
 ) -> AuditReport:
-    """Recompute the bundle's tree and check it against its signed checkpoints."""
+    """Recompute the bundle's tree and check it against its signed checkpoints, the
+    witnesses' cosignatures on them, and any checkpoints kept outside it."""
     with Bundle(path) as bundle:
         verifier = NoteVerifier.from_vkey(trusted_vkey or bundle.verifier_key)
         origin = str(bundle.manifest.get("origin", verifier.name))
@@ -32,7 +43,10 @@ def verify_bundle(
         if show_progress:
             print(file=sys.stderr)
         records = [CheckpointRecord(c.number, c.note) for c in bundle.checkpoints]
-        covered = auditor.check_checkpoints(records, [verifier], origin=origin)
+        covered = auditor.check_checkpoints(
+            records, [verifier], origin=origin, witnesses=witnesses, quorum=quorum
+        )
+        auditor.check_witnessed_state(outside, [verifier], origin=origin, witnesses=witnesses)
         if auditor.size != expected:
             auditor.problems.append(
                 Problem(
@@ -64,10 +78,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the force's published verifier key (name+keyid+base64); "
         "without it the bundle's own key is used",
     )
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        help="a witness's cosigner key (name+keyid+base64, type 0x04); repeat for each",
+    )
+    parser.add_argument(
+        "--quorum",
+        type=int,
+        default=None,
+        help="cosignatures the newest checkpoint needs (default: all --witness keys)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        type=Path,
+        help="a signed checkpoint kept outside the bundle (e.g. saved from /log/checkpoint)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     args = parser.parse_args(argv)
     try:
-        report = verify_bundle(args.bundle, trusted_vkey=args.vkey, show_progress=not args.quiet)
+        witnesses = [CosignatureVerifier.from_vkey(v) for v in args.witness]
+        quorum = len(witnesses) if args.quorum is None else args.quorum
+        if not 0 <= quorum <= len(witnesses):
+            raise LedgerKeyError("--quorum must be between 0 and the number of --witness keys")
+        outside = [p.read_text() for p in args.checkpoint]
+        report = verify_bundle(
+            args.bundle,
+            trusted_vkey=args.vkey,
+            show_progress=not args.quiet,
+            witnesses=witnesses,
+            quorum=quorum,
+            outside=outside,
+        )
+    except OSError as exc:
+        print(f"safeshare-verify: cannot read a file ({type(exc).__name__})", file=sys.stderr)
+        return 2
     except (BundleError, LedgerKeyError) as exc:
         print(f"safeshare-verify: {exc.message}", file=sys.stderr)
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,12 +12,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from safeshare.db.session import unit_of_work
 from safeshare.ledger.note import NoteSigner
 from safeshare.ledger.service import checkpoint_if_due
+from safeshare.ledger.witnessing import (
+    HttpTransport,
+    WitnessEndpoint,
+    WitnessTransport,
+    witness_checkpoint,
+)
 
 log = logging.getLogger(__name__)
 
 
 class PeriodicCheckpointer:
-    """Every `poll` seconds, sign a checkpoint if `checkpoint_if_due` says one is due.
+    """Every `poll` seconds, sign a checkpoint if `checkpoint_if_due` says one is due, then
+    ask the witnesses that have not cosigned the latest checkpoint yet (retrying each poll).
 
     A failure is logged (type only: messages could echo data) and retried next time, so a
     database outage does not stop checkpointing for good.
@@ -31,8 +39,12 @@ class PeriodicCheckpointer:
         max_age: timedelta = timedelta(minutes=5),
         max_entries: int = 10_000,
         poll: float = 30.0,
+        witnesses: Sequence[WitnessEndpoint] = (),
+        transport: WitnessTransport | None = None,
     ) -> None:
         self._sessions, self._signer, self._origin = sessions, signer, origin
+        self._witnesses = tuple(witnesses)
+        self._transport = transport or HttpTransport()
         self._max_age, self._max_entries, self._poll = max_age, max_entries, poll
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ledger-checkpoints", daemon=True)
@@ -56,6 +68,9 @@ class PeriodicCheckpointer:
                 max_age=self._max_age,
                 max_entries=self._max_entries,
             )
+        if self._witnesses:  # after the checkpoint commits: no lock held over the network
+            with unit_of_work(self._sessions) as session:
+                witness_checkpoint(session, witnesses=self._witnesses, transport=self._transport)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -31,6 +31,11 @@ from safeshare.ledger import merkle
 from safeshare.ledger.audit import AuditReport, CheckpointRecord, LogAuditor, Problem
 from safeshare.ledger.bundle import BundleCheckpoint, write_bundle
 from safeshare.ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from safeshare.ledger.cosignature import (
+    CosignatureVerifier,
+    add_signature_lines,
+    verify_cosignatures,
+)
 from safeshare.ledger.errors import (
     EntryNotFoundError,
     InvalidEntryError,
@@ -39,7 +44,13 @@ from safeshare.ledger.errors import (
     NoteError,
     ProofRequestError,
 )
-from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
+from safeshare.ledger.models import (
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+)
 from safeshare.ledger.note import NoteSigner, NoteVerifier
 
 # Core tables: bulk inserts and streaming reads without ORM identity-map overhead.
@@ -47,6 +58,7 @@ _entries = cast(Table, LedgerEntry.__table__)
 _nodes = cast(Table, LedgerNode.__table__)
 _checkpoints = cast(Table, LedgerCheckpoint.__table__)
 _head = cast(Table, LedgerHead.__table__)
+_cosignatures = cast(Table, LedgerCosignature.__table__)
 _HEAD_ID = 1
 _STREAM_ROWS = 20_000
 _MAX_KIND = LedgerEntry.__table__.c.kind.type.length  # type: ignore[attr-defined]
@@ -491,12 +503,35 @@ def checkpoint_if_due(
 # --- verification ----------------------------------------------------------------------------
 
 
+def cosignature_lines(conn: Connection, *, max_number: int | None = None) -> dict[int, list[str]]:
+    """Stored witness cosignature lines by checkpoint number."""
+    query = select(_cosignatures.c.checkpoint_number, _cosignatures.c.signature_line)
+    if max_number is not None:
+        query = query.where(_cosignatures.c.checkpoint_number <= max_number)
+    lines: dict[int, list[str]] = {}
+    for n, line in conn.execute(query.order_by(_cosignatures.c.witness)):
+        lines.setdefault(int(n), []).append(str(line))
+    return lines
+
+
+def cosigned_note(session: Session, checkpoint: CheckpointInfo) -> str:
+    """The checkpoint's signed note plus its witnesses' cosignature lines (what is published)."""
+    lines = cosignature_lines(session.connection(), max_number=checkpoint.number)
+    return add_signature_lines(checkpoint.note, lines.get(checkpoint.number, []))
+
+
 def _checkpoint_records(conn: Connection, *, max_size: int | None = None) -> list[CheckpointRecord]:
     query = select(_checkpoints).order_by(_checkpoints.c.number)
     if max_size is not None:
         query = query.where(_checkpoints.c.tree_size <= max_size)
+    lines = cosignature_lines(conn)
     return [
-        CheckpointRecord(r.number, r.note, r.tree_size, bytes(r.root_hash))
+        CheckpointRecord(
+            r.number,
+            add_signature_lines(r.note, lines.get(r.number, [])),
+            r.tree_size,
+            bytes(r.root_hash),
+        )
         for r in conn.execute(query)
     ]
 
@@ -518,12 +553,18 @@ def verify_log(
     verifiers: Sequence[NoteVerifier],
     origin: str,
     progress: Callable[[int], None] | None = None,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    quorum: int = 0,
+    outside: Sequence[str] = (),
 ) -> AuditReport:
     """Recompute the whole tree from stored entry bytes and check everything against it.
 
     Checks sequence (no gaps, nothing inserted or reordered), the hash chain, stored leaf and
     subtree hashes, the head row, every checkpoint's signature and root, and consistency of
-    successive checkpoints. Problems name the first entry they implicate.
+    successive checkpoints. With `quorum`, the newest checkpoint must carry that many valid
+    cosignatures from `witnesses`; `outside` checkpoints (a witness's latest, one an
+    inspector kept) catch truncation and rollback, which leave no trace inside the database.
+    Problems name the first entry they implicate.
     """
     conn = session.connection()
     auditor = LogAuditor()
@@ -533,7 +574,10 @@ def verify_log(
     )
     auditor.feed(((seq, bytes(data), bytes(leaf)) for seq, data, leaf in rows), progress)
     records = _checkpoint_records(conn)
-    covered = auditor.check_checkpoints(records, verifiers, origin=origin)
+    covered = auditor.check_checkpoints(
+        records, verifiers, origin=origin, witnesses=witnesses, quorum=quorum
+    )
+    auditor.check_witnessed_state(outside, verifiers, origin=origin, witnesses=witnesses)
     _check_nodes(conn, auditor)
     _check_head(conn, auditor)
     return auditor.report(checkpoints=len(records), covered_size=covered)
@@ -592,12 +636,18 @@ def _check_head(conn: Connection, auditor: LogAuditor) -> None:
 
 
 def verification_status(
-    session: Session, *, verifiers: Sequence[NoteVerifier], origin: str
+    session: Session,
+    *,
+    verifiers: Sequence[NoteVerifier],
+    origin: str,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    quorum: int = 0,
 ) -> dict[str, Any]:
     """A quick check for the inspector page (full recomputation is `safeshare ledger verify`).
 
     Verifies the latest checkpoint's signature, that the stored tree still has its root, and
-    that it is consistent with the checkpoint before it.
+    that it is consistent with the checkpoint before it; `witnessing` says whether a quorum
+    of witnesses cosigned it.
     """
     conn = session.connection()
     size = tree_size(session)
@@ -626,14 +676,44 @@ def verification_status(
     except (InvalidProofError, LedgerStateError) as exc:
         problems.append(exc.message)
     latest = latest_checkpoint(session)
+    witnessing = witnessing_status(session, latest, witnesses=witnesses, quorum=quorum)
+    if witnessing.get("problem"):
+        problems.append(str(witnessing["problem"]))
     return {
         "ok": not problems,
+        "witnessing": witnessing,
         "scope": "latest checkpoints",
         "checked_at": utcnow().isoformat(),
         "tree_size": size,
         "latest_checkpoint": latest.as_dict() if latest else None,
         "uncovered_entries": size - (latest.tree_size if latest else 0),
         "problems": problems,
+    }
+
+
+def witnessing_status(
+    session: Session,
+    checkpoint: CheckpointInfo | None,
+    *,
+    witnesses: Sequence[CosignatureVerifier],
+    quorum: int,
+) -> dict[str, Any]:
+    """Who cosigned `checkpoint` and whether that meets the quorum (None: none required)."""
+    found: list[str] = []
+    problem = None
+    if checkpoint is not None and witnesses:
+        try:
+            found = [
+                c.witness
+                for c in verify_cosignatures(cosigned_note(session, checkpoint), witnesses)
+            ]
+        except NoteError as exc:
+            problem = f"checkpoint #{checkpoint.number}: {exc.message}"
+    return {
+        "quorum": quorum,
+        "cosigners": found,
+        "is_witnessed": (len(found) >= quorum and checkpoint is not None) if quorum else None,
+        "problem": problem,
     }
 
 
@@ -649,6 +729,7 @@ def export_bundle(session: Session, *, out: Path, verifier: NoteVerifier, origin
     checkpoints = conn.execute(
         select(_checkpoints).where(_checkpoints.c.tree_size <= size).order_by(_checkpoints.c.number)
     )
+    lines = cosignature_lines(conn)
     rows = _stream(
         conn, select(_entries.c.entry).where(_entries.c.seq < size).order_by(_entries.c.seq)
     )
@@ -656,7 +737,12 @@ def export_bundle(session: Session, *, out: Path, verifier: NoteVerifier, origin
         out,
         entries=(bytes(data) for (data,) in rows),
         checkpoints=[
-            BundleCheckpoint(r.number, r.created_at.isoformat(), r.note) for r in checkpoints
+            BundleCheckpoint(
+                r.number,
+                r.created_at.isoformat(),
+                add_signature_lines(r.note, lines.get(r.number, [])),
+            )
+            for r in checkpoints
         ],
         verifier_key=verifier.to_vkey(),
         origin=origin,

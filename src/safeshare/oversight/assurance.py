@@ -54,6 +54,7 @@ class LedgerState:
     signed_at: str
     verification: str
     problems: tuple[str, ...]
+    witnessing: str = "No witnesses required"
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,18 @@ def _ledger_state(session: Session, settings: Settings) -> LedgerState:
     if verifier is None:
         verification = "Not checked: the ledger key is not configured"
         problems: tuple[str, ...] = ()
+        witnessing = _witnessing_text(None)
     else:
         status: dict[str, Any] = ledger_service.verification_status(
-            session, verifiers=[verifier], origin=settings.ledger_origin
+            session,
+            verifiers=[verifier],
+            origin=settings.ledger_origin,
+            witnesses=[w.verifier for w in settings.ledger_witnesses],
+            quorum=settings.ledger_witness_quorum,
         )
         verification = "Checks passed" if status.get("ok") else "Tampering or damage found"
         problems = tuple(str(p) for p in status.get("problems", []))
+        witnessing = _witnessing_text(status.get("witnessing"))
     if latest is None:
         checkpoint = tree_size = root_hash = signed_at = "None signed yet"
     else:
@@ -104,7 +111,18 @@ def _ledger_state(session: Session, settings: Settings) -> LedgerState:
         signed_at=signed_at,
         verification=verification,
         problems=problems,
+        witnessing=witnessing,
     )
+
+
+def _witnessing_text(witnessing: dict[str, Any] | None) -> str:
+    """'Witnessed' or 'Not witnessed', with k of the quorum and who cosigned."""
+    if not witnessing or witnessing.get("is_witnessed") is None:
+        return "No witnesses required"
+    cosigners = list(witnessing.get("cosigners", []))
+    label = "Witnessed" if witnessing["is_witnessed"] else "Not witnessed"
+    who = f", by {', '.join(cosigners)}" if cosigners else ""
+    return f"{label}: {len(cosigners)} of {witnessing['quorum']} required cosignatures{who}"
 
 
 def build_assurance_report(

@@ -136,6 +136,7 @@ def _cover(doc: _Document, report: AssuranceReport) -> None:
             ("Root hash", ledger.root_hash),
             ("Signed", ledger.signed_at),
             ("Verification status", ledger.verification),
+            ("Independent witnesses", ledger.witnessing),
         ):
             row = table.row()
             row.cell(name)

@@ -17,6 +17,7 @@ from safeshare.errors import SafeShareError
 from safeshare.runtime import Runtime, get_runtime
 from safeshare.vault import service
 from safeshare.vault.config import build_key_provider, get_vault_config
+from safeshare.vault.hsm import Pkcs11KeyProvider
 from safeshare.vault.keys import FileKeyProvider, KeyProvider
 
 app = typer.Typer(help="Manage the vault's key-encryption keys.", no_args_is_help=True)
@@ -71,8 +72,16 @@ def _echo_retired(retired: list[str]) -> None:
 def keygen(
     key_file: Path | None = typer.Option(None, help="Where to write it (default: settings)."),
 ) -> None:
-    """Create the vault key file with its first key-encryption key (never overwrites)."""
-    path = key_file or get_settings().vault_key_file
+    """Create the vault's first key-encryption key (never overwrites): in the key file, or
+    in the PKCS#11 token when SAFESHARE_VAULT__PROVIDER=pkcs11."""
+    settings = get_settings()
+    if get_vault_config().provider == "pkcs11":
+        with exit_on_error():
+            token = settings.pkcs11_token()
+            created = Pkcs11KeyProvider.create(token).current_key_id()
+        typer.echo(f"Created key {created} in PKCS#11 token {token.token_label!r}.")
+        return
+    path = key_file or settings.vault_key_file
     assert path is not None  # Settings fills it in
     with exit_on_error():
         provider = FileKeyProvider.create(path)

@@ -6,11 +6,14 @@ A plain pydantic model (not a second settings class): the one `Settings` can nes
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from safeshare.errors import ConfigurationError
+from safeshare.hsm import TokenConfig
+from safeshare.vault.hsm import Pkcs11KeyProvider
 from safeshare.vault.keys import FileKeyProvider, InMemoryKeyProvider, KeyProvider
 
 if TYPE_CHECKING:  # Settings nests VaultConfig, so import it only for type checking
@@ -27,7 +30,7 @@ class VaultConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    provider: Literal["file", "memory"] = "file"
+    provider: Literal["file", "memory", "pkcs11"] = "file"
     retire_grace_seconds: int = Field(default=30, ge=0)
 
     @property
@@ -49,5 +52,13 @@ def build_key_provider(settings: Settings, config: VaultConfig | None = None) ->
         if settings.is_production:
             raise ConfigurationError("the in-memory vault key provider is for tests only")
         return InMemoryKeyProvider()
+    if config.provider == "pkcs11":
+        return _token_provider(settings.pkcs11_token())
     assert settings.vault_key_file is not None  # filled in by Settings
     return FileKeyProvider(settings.vault_key_file)
+
+
+@lru_cache(maxsize=4)
+def _token_provider(token: TokenConfig) -> Pkcs11KeyProvider:
+    """One provider (one logged-in session) per token for the process, not per request."""
+    return Pkcs11KeyProvider(token)

@@ -16,6 +16,8 @@ from safeshare.config import Settings, get_settings
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
+from safeshare.ledger.verification import witness_endpoints
+from safeshare.ledger.witnessing import HttpTransport
 from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
@@ -59,7 +61,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         checkpointer = PeriodicCheckpointer(
-            runtime.sessions, signer=signer, origin=settings.ledger_origin
+            runtime.sessions,
+            signer=signer,
+            origin=settings.ledger_origin,
+            witnesses=witness_endpoints(settings),
+            transport=HttpTransport(timeout=settings.ledger_witness_timeout_seconds),
         ).start()
         try:
             yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from safeshare.ledger import merkle
@@ -119,16 +119,24 @@ def rewrite_log(session: Session, seq: int, data: dict[str, Any]) -> None:
                 seq=n, recorded_at=at, kind=e.kind, actor=e.actor, entry=new, leaf_hash=prev
             )
         )
+    _rebuild_tree(session, leaves)
+
+
+def _rebuild_tree(session: Session, leaves: list[bytes]) -> merkle.MemoryTree:
+    """Store every subtree hash of `leaves` and point the head at them (size, last leaf)."""
+    conn = session.connection()
     tree = merkle.MemoryTree(leaves)
     for level in range(1, len(tree.levels)):
         for i in range(len(tree.levels[level]) // 32):
             conn.execute(insert(nodes).values(level=level, idx=i, hash=tree.node(level, i)))
     conn.execute(
         update(head).values(
-            last_leaf_hash=prev,
+            tree_size=len(leaves),
+            last_leaf_hash=leaves[-1] if leaves else bytes(32),
             frontier=b"".join(tree.node(*n) for n in merkle.range_nodes(0, len(leaves))),
         )
     )
+    return tree
 
 
 def edit_json(data: bytes, **changes: Any) -> bytes:
@@ -136,3 +144,58 @@ def edit_json(data: bytes, **changes: Any) -> bytes:
     obj = json.loads(data)
     obj["data"].update(changes)
     return json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def roll_back(session: Session, tree_size: int) -> None:
+    """Everything a restore of an older backup does: drop entries, subtree hashes,
+    checkpoints and cosignatures past `tree_size`, and reset the head to match.
+    Needs no key: the result is a perfectly consistent, smaller log."""
+    from safeshare.ledger.models import LedgerCheckpoint, LedgerCosignature
+
+    conn = session.connection()
+    checkpoints, cosignatures = LedgerCheckpoint.__table__, LedgerCosignature.__table__
+    dropped = select(checkpoints.c.number).where(checkpoints.c.tree_size > tree_size)
+    conn.execute(delete(cosignatures).where(cosignatures.c.checkpoint_number.in_(dropped)))
+    conn.execute(delete(checkpoints).where(checkpoints.c.tree_size > tree_size))
+    conn.execute(delete(entries).where(entries.c.seq >= tree_size))
+    leaves = [
+        bytes(h)
+        for h in conn.execute(select(entries.c.leaf_hash).order_by(entries.c.seq)).scalars()
+    ]
+    conn.execute(delete(nodes))
+    _rebuild_tree(session, leaves)
+    count = conn.execute(select(func.count()).select_from(checkpoints)).scalar_one()
+    conn.execute(update(head).values(checkpoint_count=count))
+
+
+def resign_checkpoints(session: Session, signer: Any, origin: str, sizes: list[int]) -> None:
+    """Delete every checkpoint and cosignature and sign new ones with the log's own key,
+    as an operator holding that key would after rewriting history."""
+    from safeshare.ledger import service
+    from safeshare.ledger.models import LedgerCheckpoint, LedgerCosignature
+
+    conn = session.connection()
+    conn.execute(delete(LedgerCosignature.__table__))
+    conn.execute(delete(LedgerCheckpoint.__table__))
+    conn.execute(update(head).values(checkpoint_count=0))
+    saved = conn.execute(select(head.c.tree_size)).scalar_one()
+    # create_checkpoint signs the head's size: sign each prefix by pretending the head is there.
+    leaves = [
+        bytes(h)
+        for h in conn.execute(select(entries.c.leaf_hash).order_by(entries.c.seq)).scalars()
+    ]
+    tree = merkle.MemoryTree(leaves)
+    for size in sizes:
+        conn.execute(
+            update(head).values(
+                tree_size=size,
+                frontier=b"".join(tree.node(*n) for n in merkle.range_nodes(0, size)),
+            )
+        )
+        service.create_checkpoint(session, signer=signer, origin=origin)
+    conn.execute(
+        update(head).values(
+            tree_size=saved,
+            frontier=b"".join(tree.node(*n) for n in merkle.range_nodes(0, saved)),
+        )
+    )

@@ -87,3 +87,78 @@ def test_verify_exits_1_naming_the_entry(configured: Path) -> None:
     assert "first bad entry: 4" in result.output
     as_json = json.loads(runner.invoke(app, ["verify", "--json"]).output)
     assert as_json["first_bad_entry"] == 4
+
+
+def test_verify_needs_only_the_public_key(
+    configured: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vkey = runner.invoke(app, ["keygen"]).output.strip().splitlines()[-1]
+    _append(5)
+    assert runner.invoke(app, ["checkpoint"]).exit_code == 0
+    (configured / "ledger.key").unlink()  # the signing key is elsewhere (an HSM, another host)
+    (configured / "ledger.key.pub").unlink()
+    missing = runner.invoke(app, ["verify", "--json"])
+    assert missing.exit_code == 2
+    assert json.loads(missing.output)["status"] == "not_configured"
+    assert runner.invoke(app, ["verify", "--vkey", vkey]).exit_code == 0
+    monkeypatch.setenv("SAFESHARE_LEDGER_VKEY", vkey)
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["verify"]).exit_code == 0
+
+
+def test_witnessed_checkpoints_bundles_and_a_kept_checkpoint_catch_rollback(
+    configured: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from safeshare.ledger.cosignature import CosignatureSigner
+    from safeshare.ledger.note import NoteVerifier
+    from safeshare.ledger.witness import Witness, WitnessStore
+    from safeshare.ledger.witness_server import make_server
+
+    vkey = runner.invoke(app, ["keygen"]).output.strip().splitlines()[-1]
+    cosigner = CosignatureSigner.generate("inspectorate.example/witness")
+    witness = Witness(
+        signer=cosigner,
+        logs=[NoteVerifier.from_vkey(vkey)],
+        store=WitnessStore(configured / "witness-state.db"),
+    )
+    server = make_server(witness, host="127.0.0.1", port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    wkey = cosigner.verifier.to_vkey()
+    monkeypatch.setenv("SAFESHARE_LEDGER_WITNESSES", json.dumps([{"url": url, "vkey": wkey}]))
+    monkeypatch.setenv("SAFESHARE_LEDGER_WITNESS_QUORUM", "1")
+    get_settings.cache_clear()
+    try:
+        _append(6)
+        assert runner.invoke(app, ["checkpoint"]).exit_code == 0
+        _append(6)
+        signed = runner.invoke(app, ["checkpoint"])
+        assert signed.exit_code == 0
+        assert signed.output.count("\n\u2014 ") == 2  # the log's signature and the cosignature
+        kept = configured / "kept-checkpoint.txt"
+        kept.write_text(signed.output)
+        assert runner.invoke(app, ["verify", "--vkey", vkey]).exit_code == 0
+
+        bundle = configured / "bundle.zip"
+        assert runner.invoke(app, ["export", str(bundle), "--no-checkpoint"]).exit_code == 0
+        honest = ["--vkey", vkey, "--witness", wkey, "--quiet"]
+        assert offline.main([str(bundle), *honest]) == 0
+
+        with get_runtime().session() as session:
+            tamper.disable_append_only(session)
+            tamper.roll_back(session, 6)
+        rolled = configured / "rolled.zip"
+        assert runner.invoke(app, ["export", str(rolled), "--no-checkpoint"]).exit_code == 0
+        assert offline.main([str(rolled), *honest]) == 0  # the bundle alone looks fine
+        assert offline.main([str(rolled), *honest, "--checkpoint", str(kept)]) == 1
+        caught = runner.invoke(app, ["verify", "--vkey", vkey])
+        assert caught.exit_code == 1
+        assert "rollback or truncation" in caught.output
+        unasked = runner.invoke(app, ["verify", "--vkey", vkey, "--no-ask-witnesses"])
+        assert unasked.exit_code == 0
+        assert runner.invoke(app, ["verify", "--checkpoint", str(kept)]).exit_code == 1
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,4 +1,4 @@
-"""Migration 0003_ledger goes down and up on both back ends, leaving a usable ledger."""
+"""Ledger migrations (0003, 0013) go down and up on both back ends, leaving a usable ledger."""
 
 from __future__ import annotations
 
@@ -9,14 +9,23 @@ from safeshare.db import migrate
 from safeshare.db.session import make_engine
 from safeshare.ledger import service
 
-LEDGER_TABLES = {"ledger_entries", "ledger_nodes", "ledger_checkpoints", "ledger_head"}
+LEDGER_TABLES = {
+    "ledger_entries",
+    "ledger_nodes",
+    "ledger_checkpoints",
+    "ledger_head",
+    "ledger_cosignatures",
+}
 
 
 def test_downgrade_and_upgrade_the_ledger_branch(fresh_url: str) -> None:
     engine = make_engine(fresh_url)
     try:
-        assert "0003_ledger" in migrate.current_heads(engine)
+        assert "0013_ledger_cosignatures" in migrate.current_heads(engine)
         assert set(inspect(engine).get_table_names()) >= LEDGER_TABLES
+        migrate.downgrade(engine, "0013_ledger_cosignatures@-1")
+        assert "0003_ledger" in migrate.current_heads(engine)
+        assert "ledger_cosignatures" not in inspect(engine).get_table_names()
         migrate.downgrade(engine, "0003_ledger@-1")
         assert "0003_ledger" not in migrate.current_heads(engine)
         assert not LEDGER_TABLES & set(inspect(engine).get_table_names())

@@ -61,6 +61,15 @@ def _verifier(request: Request) -> tuple[NoteVerifier, str]:
     return ledger_verifier(settings), settings.ledger_origin
 
 
+def _witnesses(request: Request) -> dict[str, Any]:
+    """The configured witnesses' keys and quorum, as `verification_status` takes them."""
+    settings: Settings = request.app.state.settings
+    return {
+        "witnesses": [w.verifier for w in settings.ledger_witnesses],
+        "quorum": settings.ledger_witness_quorum,
+    }
+
+
 # --- API ---------------------------------------------------------------------------------
 
 
@@ -159,8 +168,21 @@ def api_checkpoint(
     """JSON by default; `?format=note` or `Accept: text/plain` gives the raw signed note."""
     latest = evidence.latest_checkpoint_or_raise(db)
     if _wants_note(request, output):
-        return PlainTextResponse(latest.note)
+        return PlainTextResponse(service.cosigned_note(db, latest))
     return CheckpointRead(**evidence.checkpoint_document(latest))
+
+
+@router.get("/log/checkpoint")
+def public_checkpoint(
+    _principal: Annotated[Principal | None, Depends(PUBLIC)], db: DbSession
+) -> Response:
+    """Public by design, at a stable URL: the latest checkpoint with its witnesses'
+    cosignatures, as a C2SP signed note (c2sp.org/tlog-cosignature), so anyone can keep a
+    copy and later catch the log being rolled back or rewritten."""
+    latest = evidence.latest_checkpoint_or_raise(db)
+    return PlainTextResponse(
+        service.cosigned_note(db, latest), headers={"Cache-Control": "no-cache"}
+    )
 
 
 @router.get(f"{API}/entries/{{seq}}")
@@ -220,9 +242,13 @@ def _entry_row(found: dict[str, Any]) -> dict[str, Any]:
 @router.get("/ledger")
 def ledger_page(request: Request, _principal: LedgerReader, db: DbSession) -> Response:
     verifier, origin = _verifier(request)
-    status = service.verification_status(db, verifiers=[verifier], origin=origin)
+    status = service.verification_status(
+        db, verifiers=[verifier], origin=origin, **_witnesses(request)
+    )
     latest = service.latest_checkpoint(db)
     checkpoint = evidence.checkpoint_document(latest) if latest is not None else None
+    if latest is not None and checkpoint is not None:
+        checkpoint["note"] = service.cosigned_note(db, latest)
     return render(
         request,
         "ledger/index.html",
@@ -280,7 +306,8 @@ def checkpoint_download(_principal: LedgerReader, db: DbSession) -> Response:
     latest = evidence.latest_checkpoint_or_raise(db)
     filename = f"checkpoint-{latest.number}.txt"
     return PlainTextResponse(
-        latest.note, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        service.cosigned_note(db, latest),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
