@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SAFESHARE = Path(sys.executable).with_name("safeshare")
 REFERENCE = re.compile(r"SS-[0-9A-Z]{5}-[0-9A-Z]{5}")
-START_TIMEOUT_SECONDS = 180  # the demo history loads before the service listens
+START_TIMEOUT_SECONDS = 300  # the demo history loads before the service listens
+DEMO_SCALE = "0.3"
+PASSWORD_ROW = re.compile(r"│\s*([a-z][a-z0-9._-]*)\s*│\s*([a-z_]+)\s*│\s*(\S+)\s*│")
 
 
 def _free_port() -> int:
@@ -43,7 +45,9 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = (workdir / "serve.log").open("w")
     process = subprocess.Popen(
-        [str(SAFESHARE), "serve", "--demo", "--port", str(port)],
+        # A smaller history than the default keeps the suite quick; the default's figures are
+        # checked by tests/integration/test_demo_history.py and bench/demo_history.py.
+        [str(SAFESHARE), "serve", "--demo", "--scale", DEMO_SCALE, "--port", str(port)],
         cwd=workdir,
         env=env,
         stdout=log,
@@ -68,6 +72,12 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             key = workdir / "var" / name
             assert key.exists(), f"{name} was not created before serving"
             assert key.stat().st_mode & 0o077 == 0, f"{name} is readable by others"
+        passwords = {
+            m.group(1): m.group(3)
+            for m in PASSWORD_ROW.finditer((workdir / "serve.log").read_text())
+        }
+        assert {"analyst", "advocate", "disclosure", "inspector"} <= set(passwords)
+        _PASSWORDS.update(passwords)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -76,6 +86,50 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+_PASSWORDS: dict[str, str] = {}
+
+
+def _signed_in(base: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=60)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    response = client.post(
+        "/login",
+        data={"username": username, "password": _PASSWORDS[username], "csrf_token": token[1]},
+    )
+    assert response.status_code == 303, response.text[:500]
+    return client
+
+
+def _cells(html: str) -> list[str]:
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<td[^>]*numeric[^>]*>(.*?)</td>", html, re.S)
+    ]
+
+
+def test_the_demo_has_a_history_staff_can_see(demo_service: str) -> None:
+    analyst = _signed_in(demo_service, "analyst")
+    statistics = analyst.get("/oversight/statistics")
+    assert statistics.status_code == 200
+    cells = _cells(statistics.text)
+    assert cells, "no statistics table"
+    shown = [c for c in cells if c not in ("[c]", "[x]", "[z]", "0", "")]
+    assert len(shown) >= 0.7 * len(cells), f"{len(shown)} of {len(cells)} cells shown"
+    pdf = analyst.get("/oversight/assurance-report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    inbox = _signed_in(demo_service, "advocate").get("/support/referrals")
+    assert inbox.status_code == 200 and "/support/referrals/" in inbox.text
+
+    reviews = _signed_in(demo_service, "disclosure").get("/policy/reviews")
+    assert reviews.status_code == 200 and "/policy/reviews/" in reviews.text
+
+    ledger = _signed_in(demo_service, "inspector").get("/ledger")
+    assert ledger.status_code == 200
+    assert "Checks passed" in ledger.text and "No checkpoint has been signed yet" not in ledger.text
 
 
 def _continue(page: Any, label: str) -> None:
