@@ -19,6 +19,7 @@ from safeshare.runtime import Runtime
 from safeshare.web.app import create_app
 
 PASSWORD = "correct-horse-battery"
+TEAM = "response-1"  # the officer's and supervisor's team: they read its reports' sealed fields
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -51,6 +52,7 @@ def seed_users(runtime: Runtime) -> None:
                 role=role,
                 password=PASSWORD,
                 organisation_id=org_a.id if role is Role.advocate else force.id,
+                team=TEAM if role in (Role.officer, Role.supervisor) else None,
             )
         auth_service.create_user(
             session,

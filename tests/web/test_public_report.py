@@ -26,7 +26,7 @@ from safeshare.runtime import Runtime
 from safeshare.vault.config import build_key_provider
 from safeshare.vault.keys import FileKeyProvider
 from safeshare.web.app import create_app
-from tests.factories.reporting import reporting_config
+from tests.factories.reporting import assign_to, reporting_config
 from tests.web.conftest import csrf_from
 
 ACCOUNT = "He pushed me down the stairs on the ninth of May (account-7Q2)."
@@ -164,6 +164,7 @@ def reveal(
     with web_runtime.session() as session:
         report_id = reporting.find_report_id(session, reference=reference)
         assert report_id is not None
+        assign_to(session, report_id, OFFICER.username)
         return reporting.reveal_sealed_fields(
             session,
             report_id=report_id,

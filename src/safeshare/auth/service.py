@@ -42,6 +42,7 @@ class Principal:
     role: Role
     organisation_id: int | None
     session_epoch: int = 0
+    team: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Principal:
@@ -52,6 +53,7 @@ class Principal:
             role=Role(user.role),
             organisation_id=user.organisation_id,
             session_epoch=user.session_epoch,
+            team=user.team,
         )
 
 

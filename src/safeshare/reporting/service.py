@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
-from safeshare.reporting import passphrases, victims_code
+from safeshare.reporting import passphrases, sealed_access, victims_code
 from safeshare.reporting.access import (
     can_see,
     publish_report_event,
@@ -176,6 +176,9 @@ def create_report(
         submitted_by_organisation_id=actor.organisation_id
         if pathway is Pathway.third_party
         else None,
+        # The officer who takes a report works it (and their team) until a supervisor reassigns.
+        assigned_to=actor.username if pathway is Pathway.officer else None,
+        assigned_team=actor.team if pathway is Pathway.officer else None,
         passphrase_hash=passphrases.hash_passphrase(
             payload.passphrase.get_secret_value(), config.argon2
         )
@@ -291,7 +294,11 @@ def reveal_sealed_fields(
     provider: KeyProvider,
     config: ReportingConfig,
 ) -> dict[SealedField, str | None]:
-    """Decrypt chosen sealed fields for an authorised role with a stated reason (each audited)."""
+    """Decrypt chosen sealed fields for an authorised role with a stated reason (each audited).
+
+    Least privilege (`sealed_access.authorise_read`): only reports assigned to the actor or
+    their team, or under a grant; rate-limited per user.
+    """
     report = report_for(
         session,
         report_id=report_id,
@@ -299,13 +306,17 @@ def reveal_sealed_fields(
         roles=config.sealed_read_roles,
         allow_erased=False,
     )
+    reason = stated_reason(reason)
+    sealed_access.authorise_read(
+        session, report=report, actor=actor, fields=[SealedField(f) for f in fields], config=config
+    )
     values = vault.reveal_values(
         session,
         provider=provider,
         subject=report.public_id,
         fields=[SealedField(f).value for f in fields],
         actor=actor.username,
-        reason=stated_reason(reason),
+        reason=reason,
         audit={"report_id": report.id, "reference": report.reference, "role": str(actor.role)},
     )
     return {SealedField(k): v for k, v in values.items()}
@@ -396,6 +407,10 @@ def reveal_update_text(
         roles=config.sealed_read_roles,
         allow_erased=False,
     )
+    reason = stated_reason(reason)
+    sealed_access.authorise_read(
+        session, report=report, actor=actor, fields=[SealedField.account], config=config
+    )
     field = _update_field(update)
     return vault.reveal_values(
         session,
@@ -403,7 +418,7 @@ def reveal_update_text(
         subject=report.public_id,
         fields=[field],
         actor=actor.username,
-        reason=stated_reason(reason),
+        reason=reason,
         audit={
             "report_id": report.id,
             "reference": report.reference,

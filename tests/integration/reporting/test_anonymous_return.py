@@ -17,6 +17,7 @@ from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,
     AnonymousReportFactory,
+    assign_to,
     create_public_report,
     officer,
 )
@@ -90,6 +91,7 @@ def test_return_adds_information_contact_and_consent(
     ]
     assert all(e.actor == "public" for e in published)
     assert "07700" not in repr(published) and "come back" not in repr(published)
+    assign_to(db_session, report.id)
     revealed = service.reveal_sealed_fields(
         db_session,
         report_id=report.id,

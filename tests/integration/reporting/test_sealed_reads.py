@@ -14,7 +14,7 @@ from safeshare.reporting.errors import ReportingPermissionError, ReportNotFoundE
 from safeshare.reporting.schemas import Actor, ReportReceipt, UpdateCreate
 from safeshare.reporting.vocab import SealedField
 from safeshare.vault.keys import KeyProvider
-from tests.factories.reporting import create_public_report, officer, staff
+from tests.factories.reporting import assign_to, create_public_report, officer, staff
 
 REASON = "Contacting the victim about an arrest"
 
@@ -137,6 +137,7 @@ def test_updates_are_sealed_and_read_with_a_reason(
     assert page.status == "under_investigation"
     assert "no visa" not in page.model_dump_json()
     assert "no visa" not in repr(published)
+    assign_to(db_session, receipt.report_id)
     published.clear()
     text = service.reveal_update_text(
         db_session,

@@ -30,8 +30,8 @@ from starlette.responses import Response
 from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
 from safeshare.errors import InvalidInputError
+from safeshare.reporting import sealed_access, victims_code
 from safeshare.reporting import service as reporting
-from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportPage, ReportRead, RightRead
@@ -45,7 +45,7 @@ from safeshare.reporting.vocab import (
 from safeshare.web.access import DbSession
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes import reporting_api, reporting_erase
+from safeshare.web.routes import reporting_access, reporting_api, reporting_erase
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import (
@@ -53,6 +53,7 @@ from safeshare.web.routes.reporting_common import (
     CASE,
     CONSENTERS,
     INTAKE,
+    POLICE_READERS,
     READERS,
     SEALED_READ_TAG,
     SUPERVISORS,
@@ -70,6 +71,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Reports", "/reports", frozenset(READERS)),
     NavItem("Victims' Code due dates", "/victims-code", frozenset(SUPERVISORS)),
     NavItem("Erase a report", "/admin/erase-report", frozenset(ADMINS)),
+    reporting_access.NAV_ITEM,
 ]
 
 
@@ -83,6 +85,7 @@ def _right_rows(report: ReportRead, today: date) -> list[dict[str, Any]]:
 
 def _report_page(
     request: Request,
+    db: DbSession,
     principal: Principal,
     report: ReportRead,
     *,
@@ -93,11 +96,20 @@ def _report_page(
     status_code: int = 200,
 ) -> Response:
     role = principal.role
+    may_read, grants = sealed_access.access_summary(
+        db, report_id=report.id, actor=common.actor(principal), config=common.config(request)
+    )
     return common.page(
         request,
         "report.html",
         {
             "report": report,
+            "may_read": may_read,
+            "grants": grants,
+            "can_ask_access": role in POLICE_READERS,
+            "can_assign": role in SUPERVISORS,
+            "access_reasons": forms.options(forms.ACCESS_REASON_LABELS),
+            "break_glass_reasons": forms.options(forms.BREAK_GLASS_REASON_LABELS),
             "sealed_fields": list(SealedField),
             "field_options": forms.options(forms.SEALED_FIELD_LABELS),
             "values": values or {},
@@ -227,7 +239,7 @@ def report_list(request: Request, db: DbSession, principal: Reader) -> Response:
 @router.get("/reports/{report_id}")
 def report_detail(request: Request, db: DbSession, principal: Reader, report_id: int) -> Response:
     """A report's unsealed details; sealed ones stay hidden until shown with a reason."""
-    return _report_page(request, principal, common.visible_report(db, principal, report_id))
+    return _report_page(request, db, principal, common.visible_report(db, principal, report_id))
 
 
 @router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
@@ -242,7 +254,7 @@ async def report_show_sealed(
     shown = {"fields": forms.many(values, "fields"), "reason": reason}
     if problems:
         return _report_page(
-            request, principal, report, problems=problems, values=shown, status_code=400
+            request, db, principal, report, problems=problems, values=shown, status_code=400
         )
     try:
         revealed = reporting.reveal_sealed_fields(
@@ -257,9 +269,9 @@ async def report_show_sealed(
     except InvalidInputError as exc:
         problems.add("reason", exc.message)
         return _report_page(
-            request, principal, report, problems=problems, values=shown, status_code=400
+            request, db, principal, report, problems=problems, values=shown, status_code=400
         )
-    return _report_page(request, principal, report, values=shown, revealed=revealed)
+    return _report_page(request, db, principal, report, values=shown, revealed=revealed)
 
 
 @router.post("/reports/{report_id}/updates/{update_id}/sealed", tags=[SEALED_READ_TAG])
@@ -279,7 +291,13 @@ async def update_show_text(
     if message:
         problems.add(name, message)
         return _report_page(
-            request, principal, report, problems=problems, values={name: reason}, status_code=400
+            request,
+            db,
+            principal,
+            report,
+            problems=problems,
+            values={name: reason},
+            status_code=400,
         )
     text = reporting.reveal_update_text(
         db,
@@ -290,7 +308,7 @@ async def update_show_text(
         config=common.config(request),
     )
     return _report_page(
-        request, principal, report, values={name: reason}, revealed_updates={update_id: text}
+        request, db, principal, report, values={name: reason}, revealed_updates={update_id: text}
     )
 
 
@@ -609,3 +627,4 @@ def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) ->
 # includes this router only, so they are included here.
 router.include_router(reporting_erase.router)
 router.include_router(reporting_api.router)
+router.include_router(reporting_access.router)
