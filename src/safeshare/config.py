@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
-    login_max_failures: int = Field(default=5, gt=0)
-    lockout_minutes: int = Field(default=15, gt=0)
+    # Progressive delays after failed sign-ins and anonymous returns (auth/throttle.py).
+    login_max_wait_seconds: float = Field(default=900, gt=0)
+    login_max_pause_seconds: float = Field(default=3, ge=0)
     public_rate_limit_per_minute: int = Field(default=20, gt=0)
     force_name: str = "Demoshire Police"
     vacancy_stale_after_hours: int = Field(default=24, gt=0)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.errors import (
-    AccountLockedError,
     AuthenticationError,
     UsernameTakenError,
     WeakPasswordError,
@@ -178,34 +177,33 @@ def authenticate(
     *,
     username: str,
     password: str,
-    max_failures: int,
-    lockout: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Check a password, counting failures and locking the account after `max_failures`."""
+    """Check a password; every failure looks and takes the same (one hash check, known or not).
+
+    No lockout here (anyone could lock anyone out): the web layer slows repeated failures
+    with `auth.throttle`. Failures are recorded (`auth.sign_in_failed`) by user id only for
+    known accounts: a typed unknown name may be a password or someone's name.
+    """
     now = now or utcnow()
     user = get_user_by_username(session, username=username)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        verify_password(None, password)  # same work as a real check
-        raise AccountLockedError(
-            "This account is locked after too many failed sign-in attempts. Try again later."
-        )
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    stored = user.password_hash if user is not None and user.is_active else None
+    # One call, whatever the account: the same argon2 work for unknown and inactive names.
+    matched = verify_password(stored, password)
+    if not matched or user is None:
         if user is not None:
             user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + lockout
-                user.failed_logins = 0
-                publish(
-                    session,
-                    DomainEvent(
-                        kind="auth.account_locked", actor="system", data={"user_id": user.id}
-                    ),
-                )
             session.flush()
+        publish(
+            session,
+            DomainEvent(
+                kind="auth.sign_in_failed",
+                actor="public",
+                data={"user_id": user.id if user is not None else None},
+            ),
+        )
         raise AuthenticationError("Enter a correct username and password")
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

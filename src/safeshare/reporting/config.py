@@ -6,7 +6,6 @@ pydantic model so the one `Settings` class can nest it; tests build their own.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -46,8 +45,6 @@ class ReportingConfig(BaseModel):
     # Anonymous reporters' passphrases.
     passphrase_min_chars: int = Field(default=12, ge=8)
     argon2: Argon2Parameters = Argon2Parameters()
-    passphrase_max_failures: int = Field(default=5, ge=1)
-    passphrase_lockout_minutes: int = Field(default=15, ge=1)
 
     # Roles. Advocates may only act on reports their own organisation submitted.
     officer_intake_roles: frozenset[Role] = frozenset({Role.officer, Role.supervisor})
@@ -90,10 +87,6 @@ class ReportingConfig(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
-
-    @property
-    def passphrase_lockout(self) -> timedelta:
-        return timedelta(minutes=self.passphrase_lockout_minutes)
 
 
 def get_reporting_config() -> ReportingConfig:

@@ -521,11 +521,10 @@ def verify_anonymous_reporter(
 ) -> int | None:
     """The report id when reference and passphrase match an anonymous report, else None.
 
-    Returns rather than raises on failure so the caller commits the failure count: after
-    `passphrase_max_failures` misses the report is locked for `passphrase_lockout_minutes`.
-    Missing, erased, locked and wrong all look and take the same.
+    Missing, erased and wrong look and take the same (one passphrase check each). Nothing
+    locks the report: repeated failures are slowed per client by the web layer
+    (`auth.throttle`), so knowing a reference is not enough to lock its reporter out.
     """
-    now = now or utcnow()
     canonical = normalise_reference(reference)
     report = (
         session.scalars(
@@ -538,23 +537,10 @@ def verify_anonymous_reporter(
         if canonical
         else None
     )
-    locked = (
-        report is not None
-        and report.passphrase_locked_until is not None
-        and report.passphrase_locked_until > now
-    )
-    stored = report.passphrase_hash if report is not None and not locked else None
+    stored = report.passphrase_hash if report is not None else None
     if not passphrases.verify_passphrase(stored, passphrase, config.argon2):
-        if report is not None and not locked:
-            report.failed_passphrase_attempts += 1
-            if report.failed_passphrase_attempts >= config.passphrase_max_failures:
-                report.passphrase_locked_until = now + config.passphrase_lockout
-                report.failed_passphrase_attempts = 0
-            session.flush()
         return None
     assert report is not None and stored is not None
-    report.failed_passphrase_attempts = 0
-    report.passphrase_locked_until = None
     if passphrases.needs_rehash(stored, config.argon2):
         report.passphrase_hash = passphrases.hash_passphrase(passphrase, config.argon2)
     session.flush()
