@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +15,8 @@ from safeshare.auth.errors import (
     WeakPasswordError,
 )
 from safeshare.auth.models import ApiToken, Organisation, OrganisationKind, User
+from safeshare.auth.password_policy import password_problem
 from safeshare.auth.passwords import (
-    MIN_PASSWORD_LENGTH,
     hash_password,
     hash_token,
     needs_rehash,
@@ -71,6 +71,10 @@ def get_organisation_by_name(session: Session, *, name: str) -> Organisation | N
     return session.scalar(select(Organisation).where(Organisation.name == name))
 
 
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 def _require_support_organisation(session: Session, organisation_id: int | None) -> None:
     """Advocates act for one 'by and for' organisation; without one they would see no bounds."""
     org = session.get(Organisation, organisation_id) if organisation_id else None
@@ -78,6 +82,13 @@ def _require_support_organisation(session: Session, organisation_id: int | None)
         raise InvalidInputError(
             "An advocate must belong to a support organisation", field="organisation"
         )
+
+
+def check_password(password: str, *, username: str, display_name: str = "") -> None:
+    """Refuse a password NIST SP 800-63B would (too short, common, breached, contextual)."""
+    problem = password_problem(password, context=(username, *display_name.split()))
+    if problem is not None:
+        raise WeakPasswordError(problem, field="password")
 
 
 def create_user(
@@ -98,10 +109,7 @@ def create_user(
             "Username must be 2 to 64 characters: lower-case letters, digits, '.', '_' or '-'",
             field="username",
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPasswordError(
-            f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    check_password(password, username=username, display_name=display_name)
     if role is Role.advocate:
         _require_support_organisation(session, organisation_id)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -145,6 +153,13 @@ def set_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
         ),
     )
     return user
+
+
+def record_unlock(session: Session, *, user_id: int, actor: str) -> None:
+    """Record that an administrator cleared an account's sign-in delays."""
+    get_user_or_raise(session, user_id=user_id).failed_logins = 0
+    session.flush()
+    publish(session, DomainEvent(kind="auth.unlocked", actor=actor, data={"user_id": user_id}))
 
 
 def end_sessions(session: Session, *, user_id: int) -> None:
@@ -220,13 +235,44 @@ def authenticate(
     return user
 
 
-def issue_token(session: Session, *, user_id: int, label: str = "") -> str:
-    """Create an API token for a user and return it; only its hash is kept."""
-    get_user_or_raise(session, user_id=user_id)
+TOKEN_LIFETIME = timedelta(days=90)
+
+
+def issue_token(
+    session: Session,
+    *,
+    user_id: int,
+    label: str = "",
+    lifetime: timedelta = TOKEN_LIFETIME,
+    actor: str = "system",
+) -> str:
+    """Create a named API token that expires (default 90 days); only its hash is kept."""
+    user = get_user_or_raise(session, user_id=user_id)
+    if not user.is_active:
+        raise InvalidInputError("That account is deactivated", field="username")
     token = new_api_token()
-    session.add(ApiToken(user_id=user_id, token_hash=hash_token(token), label=label[:100]))
+    row = ApiToken(
+        user_id=user_id,
+        token_hash=hash_token(token),
+        label=label[:100],
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
     session.flush()
+    publish(
+        session,
+        DomainEvent(
+            kind="auth.token_issued",
+            actor=actor,
+            data={"user_id": user_id, "token_id": row.id, "expires_at": row.expires_at},
+        ),
+    )
     return token
+
+
+def token_expiry(row: ApiToken) -> datetime:
+    """When a token stops working; tokens made before expiry existed last `TOKEN_LIFETIME`."""
+    return row.expires_at or row.created_at + TOKEN_LIFETIME
 
 
 def user_for_token(session: Session, *, token: str) -> User | None:
@@ -236,9 +282,10 @@ def user_for_token(session: Session, *, token: str) -> User | None:
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
         )
     )
-    if row is None or not row.user.is_active:
+    now = utcnow()
+    if row is None or not row.user.is_active or token_expiry(row) <= now:
         return None
-    row.last_used_at = utcnow()
+    row.last_used_at = now
     return row.user
 
 

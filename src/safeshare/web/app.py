@@ -23,6 +23,7 @@ from safeshare.web import navigation
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from safeshare.web.routes import (
+    accounts,
     api,
     auth,
     home,
@@ -86,7 +87,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    features = (home, auth, api, public_report, reporting, policy, support, ledger, oversight)
+    features = (
+        home,
+        auth,
+        accounts,
+        api,
+        public_report,
+        reporting,
+        policy,
+        support,
+        ledger,
+        oversight,
+    )
     for module in features:
         app.include_router(module.router)
         for item in getattr(module, "NAV_ITEMS", []):
