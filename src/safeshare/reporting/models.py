@@ -95,6 +95,8 @@ class Consent(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(40))
     agency_name: Mapped[str | None] = mapped_column(String(200))
+    # Salts the agency name's hash in ledger entries; cleared with the name on erasure.
+    agency_salt: Mapped[str | None] = mapped_column(String(32))
     method: Mapped[str] = mapped_column(String(40))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(64))

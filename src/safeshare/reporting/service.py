@@ -647,8 +647,15 @@ def erase_report(
     report.status = CaseStatus.erased.value
     report.erased_at, report.erased_by = now, actor.username
     victims_code.close_rights_on_erasure(report)
+    for consent in report.consents:  # agency names are free text: gone with the report
+        consent.agency_name = consent.agency_salt = None
     session.flush()
-    publish_report_event(session, "report.erased", actor.username, report, reason=reason)
+    # The reason outlives the report (it is the audit of the erasure), sealed on its own so it
+    # can be shredded by itself; the ledger holds only its reference and salted hash.
+    note = vault.seal_note(
+        session, provider=provider, subject=f"erasure.{report.public_id}", text=reason
+    )
+    publish_report_event(session, "report.erased", actor.username, report, **note)
     rotated = (
         vault.rotate(session, provider=provider, actor=actor.username)
         if config.erasure_rotates_key

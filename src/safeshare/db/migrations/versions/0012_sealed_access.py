@@ -1,4 +1,4 @@
-"""Reporting: least privilege for sealed fields (assignment, access grants, read counts, alerts).
+"""Reporting: least privilege for sealed fields (assignment, grants, read counts, alerts).
 
 Revision ID: 0012_sealed_access
 Revises: 0009_report_drafts
@@ -28,6 +28,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("assigned_team", sa.String(100), nullable=True))
         batch.create_index(batch.f("ix_reports_assigned_to"), ["assigned_to"])
         batch.create_index(batch.f("ix_reports_assigned_team"), ["assigned_team"])
+    # Salts the hash of a consent's agency name in ledger entries (never the name itself).
+    with op.batch_alter_table("report_consents") as batch:
+        batch.add_column(sa.Column("agency_salt", sa.String(32), nullable=True))
     op.create_table(
         "sealed_access_grants",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -98,6 +101,8 @@ def downgrade() -> None:
     for column in ("status", "username", "report_id"):
         op.drop_index(op.f(f"ix_sealed_access_grants_{column}"), table_name="sealed_access_grants")
     op.drop_table("sealed_access_grants")
+    with op.batch_alter_table("report_consents") as batch:
+        batch.drop_column("agency_salt")
     with op.batch_alter_table("reports") as batch:
         batch.drop_index(batch.f("ix_reports_assigned_team"))
         batch.drop_index(batch.f("ix_reports_assigned_to"))
