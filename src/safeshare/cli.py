@@ -280,7 +280,7 @@ def serve(
     """Run the web service (development applies migrations automatically)."""
     import uvicorn
 
-    from safeshare.web.app import create_app
+    from safeshare.web.app import create_app, server_options
 
     settings = get_settings()
     runtime = get_runtime()
@@ -298,9 +298,8 @@ def serve(
         create_app(settings, runtime),
         host=host,
         port=port,
-        access_log=False,
-        server_header=False,
         log_level="info",
+        **server_options(settings),  # type: ignore[arg-type]
     )
 
 

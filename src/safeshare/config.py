@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     login_max_wait_seconds: float = Field(default=900, gt=0)
     login_max_pause_seconds: float = Field(default=3, ge=0)
     public_rate_limit_per_minute: int = Field(default=20, gt=0)
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs). Empty:
+    # the header is ignored, so a client cannot pick the address rate limits count.
+    trusted_proxies: str = ""
     force_name: str = "Demoshire Police"
     vacancy_stale_after_hours: int = Field(default=24, gt=0)
     small_count_threshold: int = Field(default=10, ge=1)

@@ -64,6 +64,14 @@ def get_or_create_organisation(
         org = Organisation(name=name, kind=kind.value)
         session.add(org)
         session.flush()
+        publish(
+            session,
+            DomainEvent(
+                kind="auth.organisation_created",
+                actor="system",
+                data={"organisation_id": org.id, "kind": org.kind},
+            ),
+        )
     return org
 
 
@@ -160,6 +168,20 @@ def record_unlock(session: Session, *, user_id: int, actor: str) -> None:
     get_user_or_raise(session, user_id=user_id).failed_logins = 0
     session.flush()
     publish(session, DomainEvent(kind="auth.unlocked", actor=actor, data={"user_id": user_id}))
+
+
+def record_access_denied(
+    session: Session, *, username: str, role: str, method: str, route: str, code: str
+) -> None:
+    """Record a refused request (ASVS 7.2.2): who, which route template, and why (a code)."""
+    publish(
+        session,
+        DomainEvent(
+            kind="access.denied",
+            actor=username,
+            data={"role": role, "method": method, "route": route, "code": code},
+        ),
+    )
 
 
 def end_sessions(session: Session, *, user_id: int) -> None:

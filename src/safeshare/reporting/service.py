@@ -226,7 +226,9 @@ def get_report(session: Session, *, report_id: int, actor: Actor) -> ReportRead 
     report = session.get(Report, report_id)
     if report is None or not can_see(report, actor):
         return None
-    return ReportRead.model_validate(report)
+    # The public form says nationality is used only for statistics: no case page shows it
+    # (oversight counts the column directly, after disclosure control).
+    return ReportRead.model_validate(report).model_copy(update={"nationality_group": None})
 
 
 def get_report_or_raise(session: Session, *, report_id: int, actor: Actor) -> ReportRead:

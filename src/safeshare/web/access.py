@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from safeshare.auth import service as auth_service
@@ -23,6 +23,30 @@ from safeshare.auth.service import Principal
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 API_PREFIX = "/api/"
+
+
+# Database ids are 32-bit on PostgreSQL (INTEGER) and 64-bit on SQLite: a bigger number in a
+# path or query would overflow the driver (a 500). No id or count here comes near this.
+MAX_INTEGER = 2**31 - 1
+
+
+def bounded_integers(request: Request) -> None:
+    """App-wide: refuse out-of-range integers in the path (404) or id query parameters (422)
+    before any handler binds them, so no route can forget (ASVS 5.1.4). Other integer query
+    parameters declare their own bounds; free-text ones (phone numbers) are left alone."""
+    for value in request.path_params.values():
+        if _too_big(value):
+            raise HTTPException(404)
+    for key, value in request.query_params.multi_items():
+        if (key == "id" or key.endswith("_id")) and _too_big(value):
+            raise HTTPException(422)
+
+
+def _too_big(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    digits = value.strip().lstrip("+-").lstrip("0")
+    return digits.isdigit() and (len(digits) > 10 or int(digits) > MAX_INTEGER)
 
 
 class NotAuthenticatedError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -20,6 +20,7 @@ from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
+from safeshare.web.access import bounded_integers
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from safeshare.web.routes import (
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(bounded_integers)],
     )
     app.state.settings = settings
     app.state.runtime = runtime
@@ -104,6 +106,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for item in getattr(module, "NAV_ITEMS", []):
             navigation.register(item)
     return app
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn options: forwarded headers are trusted only from `trusted_proxies`."""
+    proxies = ",".join(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+    return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        "access_log": False,
+        "server_header": False,
+    }
 
 
 def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:

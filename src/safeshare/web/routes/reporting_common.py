@@ -133,7 +133,10 @@ VIEW: dict[str, Any] = {
     "delivery_labels": forms.DELIVERY_LABELS,
     "right_status_labels": forms.RIGHT_STATUS_LABELS,
     "update_kind_labels": forms.UPDATE_KIND_LABELS,
-    "monitoring_fields": forms.MONITORING_FIELDS,
+    # Nationality group is for statistics only (the public form says so): not on case pages.
+    "monitoring_fields": {
+        k: v for k, v in forms.MONITORING_FIELDS.items() if k != "nationality_group"
+    },
     "trigger_label": forms.trigger_label,
 }
 
