@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     vault_key_file: Path | None = None
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
-    session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
+    session_max_age_seconds: int = Field(default=8 * 3600, gt=0)  # absolute timeout
+    session_idle_timeout_seconds: int = Field(default=30 * 60, gt=0)
     # Progressive delays after failed sign-ins and anonymous returns (auth/throttle.py).
     login_max_wait_seconds: float = Field(default=900, gt=0)
     login_max_pause_seconds: float = Field(default=3, ge=0)
@@ -72,6 +73,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def session_cookie_name(self) -> str:
+        """`__Host-` in production: the browser then insists on Secure, Path=/ and no Domain,
+        so a sibling subdomain cannot plant or overwrite it (ASVS 3.4.4)."""
+        return "__Host-safeshare_session" if self.is_production else "safeshare_session"
 
     def session_secret(self) -> str:
         """The cookie-signing secret; in development generated once into `var/` with a warning."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -114,11 +115,42 @@ def _principal_from_request(request: Request, db: Session) -> Principal | None:
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):
         return None
+    if not _session_is_fresh(request):
+        request.session.clear()
+        return None
     principal = auth_service.principal_for_session(db, user_id=user_id, session_epoch=epoch)
     if principal is None:
         request.session.pop("uid", None)
         request.session.pop("epoch", None)
     return principal
+
+
+# Refresh the last-seen time at most this often, so the cookie is not rewritten on every hit.
+_SEEN_GRANULARITY = 30
+
+
+def start_session(request: Request, *, user_id: int, epoch: int) -> None:
+    """A new signed-in session (after sign-in): a fresh cookie, timed from now."""
+    now = int(time.time())
+    request.session.clear()
+    request.session.update({"uid": user_id, "epoch": epoch, "iat": now, "seen": now})
+
+
+def _session_is_fresh(request: Request) -> bool:
+    """Idle and absolute timeouts (ASVS 3.3.1, 3.3.2): the cookie's signature stops tampering,
+    these stop a stolen or forgotten session from living on."""
+    settings = request.app.state.settings
+    now = int(time.time())
+    started, seen = request.session.get("iat"), request.session.get("seen")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return False
+    if now - seen > settings.session_idle_timeout_seconds:
+        return False
+    if now - started > settings.session_max_age_seconds:
+        return False
+    if now - seen >= _SEEN_GRANULARITY:
+        request.session["seen"] = now
+    return True
 
 
 class Access:

@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
-        session_cookie="safeshare_session",
+        session_cookie=settings.session_cookie_name,
         max_age=settings.session_max_age_seconds,
         same_site="lax",
         https_only=settings.is_production,

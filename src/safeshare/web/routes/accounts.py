@@ -19,7 +19,7 @@ from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import ROLE_LABELS, Role
 from safeshare.auth.service import Principal
 from safeshare.errors import SafeShareError
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, requires
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, requires, start_session
 from safeshare.web.forms import error_list, form_values
 from safeshare.web.navigation import NavItem
 from safeshare.web.ratelimit import attempt_throttle
@@ -259,5 +259,5 @@ async def password_submit(request: Request, db: DbSession, principal: SignedIn) 
         errors = {exc.field or "password": exc.message}
         return _page(request, "password.html", {"errors": errors}, status_code=400)
     # Other sessions ended with the change; this one carries on under the new epoch.
-    request.session.update({"uid": user.id, "epoch": user.session_epoch})
+    start_session(request, user_id=user.id, epoch=user.session_epoch)
     return _redirect(request, "/account/password", "Your password was changed")

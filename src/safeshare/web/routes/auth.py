@@ -14,7 +14,7 @@ from starlette.responses import Response
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.service import Principal
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.templating import render
@@ -79,8 +79,7 @@ async def login_submit(
                 errors = {"username": exc.message}
             else:
                 throttle.succeeded(subject=subject, client=client)
-                request.session.clear()
-                request.session.update({"uid": user.id, "epoch": user.session_epoch})
+                start_session(request, user_id=user.id, epoch=user.session_epoch)
                 return RedirectResponse(next_path, status_code=303)
     response = render(
         request,
