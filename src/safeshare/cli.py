@@ -58,14 +58,17 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _print_demo_passwords(created: list[tuple[str, str, str]]) -> None:
+def _print_demo_passwords(created: list[tuple[str, str, str, str]]) -> None:
     if not created:
         console.print(
             "Demo users already exist; their passwords were printed when they were created."
         )
         return
-    table = Table(title="Demo users (fictional). These passwords are shown only once.")
-    for column in ("username", "role", "password"):
+    table = Table(
+        title="Demo users (fictional). Shown only once. Roles with a TOTP key sign in with a "
+        "code from an authenticator app set up with that key."
+    )
+    for column in ("username", "role", "password", "TOTP key"):
         table.add_column(column)
     for row in created:
         table.add_row(*row)

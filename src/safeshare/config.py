@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     ledger_origin: str = "safeshare.example/ledger"
     session_max_age_seconds: int = Field(default=8 * 3600, gt=0)  # absolute timeout
     session_idle_timeout_seconds: int = Field(default=30 * 60, gt=0)
+    # Erasure, regime change and sealed reads need a password (and code) this recent.
+    step_up_seconds: int = Field(default=15 * 60, gt=0)
     # Progressive delays after failed sign-ins and anonymous returns (auth/throttle.py).
     login_max_wait_seconds: float = Field(default=900, gt=0)
     login_max_pause_seconds: float = Field(default=3, ge=0)

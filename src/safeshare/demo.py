@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind, User
 from safeshare.auth.passwords import generate_password
@@ -40,8 +41,12 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
-    """Create the demo organisations and users; returns (username, role, password) triples."""
+def load_demo_data(session: Session) -> list[tuple[str, str, str, str]]:
+    """Create the demo organisations and users; returns (username, role, password, TOTP key).
+
+    Roles that must sign in with a second factor are enrolled at once; their TOTP key is
+    printed with the password so the demo stays usable (add it to any authenticator app).
+    """
     kinds = {DEMO_FORCE: OrganisationKind.force, DEMO_PCC: OrganisationKind.pcc}
     kinds[DEMO_INSPECTORATE] = OrganisationKind.inspectorate
     kinds.update({name: OrganisationKind.support_org for name in DEMO_SUPPORT_ORGS})
@@ -49,12 +54,12 @@ def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
         name: auth_service.get_or_create_organisation(session, name=name, kind=kind)
         for name, kind in kinds.items()
     }
-    created: list[tuple[str, str, str]] = []
+    created: list[tuple[str, str, str, str]] = []
     for username, display_name, role, org_name, team in _DEMO_USERS:
         if auth_service.get_user_by_username(session, username=username) is not None:
             continue
         password = generate_password()
-        auth_service.create_user(
+        user = auth_service.create_user(
             session,
             username=username,
             display_name=display_name,
@@ -64,7 +69,8 @@ def load_demo_data(session: Session) -> list[tuple[str, str, str]]:
             team=team,
             actor="demo",
         )
-        created.append((username, role.value, password))
+        secret = mfa.enrol_now(session, user_id=user.id) if role in mfa.MFA_ROLES else ""
+        created.append((username, role.value, password, secret))
     if not support_service.list_services(session):
         load_demo_directory(session)
     recommendations.seed_safe_to_share(session)

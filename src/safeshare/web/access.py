@@ -54,6 +54,14 @@ class NotAuthenticatedError(Exception):
     """No valid session or token: pages redirect to sign-in, the API answers 401."""
 
 
+class StepUpRequiredError(Exception):
+    """A sensitive action needs the password (and code) entered again recently."""
+
+    def __init__(self, back: str) -> None:
+        super().__init__(back)
+        self.back = back
+
+
 class ForbiddenError(Exception):
     """Signed in, but the route is not declared for this role."""
 
@@ -133,7 +141,32 @@ def start_session(request: Request, *, user_id: int, epoch: int) -> None:
     """A new signed-in session (after sign-in): a fresh cookie, timed from now."""
     now = int(time.time())
     request.session.clear()
-    request.session.update({"uid": user_id, "epoch": epoch, "iat": now, "seen": now})
+    request.session.update(
+        {"uid": user_id, "epoch": epoch, "iat": now, "seen": now, "auth_at": now}
+    )
+
+
+def mark_reauthenticated(request: Request) -> None:
+    """The user has just re-entered their password (and code): sensitive actions may proceed."""
+    request.session["auth_at"] = int(time.time())
+
+
+def recent_auth(request: Request) -> None:
+    """Step-up for erasure, regime change and sealed reads (ASVS 4.3.x, 2.x re-authentication):
+    a page session must have authenticated within `step_up_seconds`. API tokens are machine
+    credentials with their own expiry and are not asked."""
+    if is_api_request(request):
+        return
+    settings = request.app.state.settings
+    at = request.session.get("auth_at")
+    if not isinstance(at, int) or int(time.time()) - at > settings.step_up_seconds:
+        path = request.url.path
+        parts = path.split("/")
+        back = "/".join(parts[:3]) if path.startswith("/reports/") else path
+        raise StepUpRequiredError(back)
+
+
+StepUp = Depends(recent_auth)
 
 
 def _session_is_fresh(request: Request) -> bool:

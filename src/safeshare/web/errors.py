@@ -21,7 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safeshare.auth import service as auth_service
 from safeshare.errors import SafeShareError
-from safeshare.web.access import CsrfError, ForbiddenError, NotAuthenticatedError, is_api_request
+from safeshare.web.access import (
+    CsrfError,
+    ForbiddenError,
+    NotAuthenticatedError,
+    StepUpRequiredError,
+    is_api_request,
+)
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.web")
@@ -134,6 +140,11 @@ async def _forbidden(request: Request, _exc: Exception) -> Response:
     return _respond(request, 403, code="forbidden", detail="Your role does not allow this.")
 
 
+async def _step_up(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StepUpRequiredError)
+    return RedirectResponse(f"/reauth?next={quote(exc.back)}", status_code=303)
+
+
 async def _csrf(request: Request, _exc: Exception) -> Response:
     return _respond(
         request,
@@ -203,6 +214,7 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticatedError, _not_authenticated)
     app.add_exception_handler(ForbiddenError, _forbidden)
     app.add_exception_handler(CsrfError, _csrf)
+    app.add_exception_handler(StepUpRequiredError, _step_up)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(SafeShareError, _domain)

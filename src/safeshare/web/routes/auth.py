@@ -11,12 +11,14 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.service import Principal
 from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.ratelimit import attempt_throttle, client_key
+from safeshare.web.routes.mfa import begin_second_factor
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -79,6 +81,8 @@ async def login_submit(
                 errors = {"username": exc.message}
             else:
                 throttle.succeeded(subject=subject, client=client)
+                if mfa.requires_mfa(user):  # password only half-way: the code is next
+                    return begin_second_factor(request, user, next_path)
                 start_session(request, user_id=user.id, epoch=user.session_epoch)
                 return RedirectResponse(next_path, status_code=303)
     response = render(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from datetime import time as clock
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ from safeshare.reporting.vocab import (
     SealedField,
     VictimsCodeRight,
 )
-from safeshare.web.access import DbSession
+from safeshare.web.access import DbSession, StepUp
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
 from safeshare.web.routes import reporting_access, reporting_api, reporting_erase
@@ -244,7 +244,11 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
 
 @router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
 async def report_show_sealed(
-    request: Request, db: DbSession, principal: Reader, report_id: int
+    request: Request,
+    db: DbSession,
+    principal: Reader,
+    report_id: int,
+    _fresh: Annotated[None, StepUp],
 ) -> Response:
     """Show the chosen sealed details in this response only; each field read is recorded."""
     report = common.visible_report(db, principal, report_id)
@@ -276,7 +280,12 @@ async def report_show_sealed(
 
 @router.post("/reports/{report_id}/updates/{update_id}/sealed", tags=[SEALED_READ_TAG])
 async def update_show_text(
-    request: Request, db: DbSession, principal: Reader, report_id: int, update_id: int
+    request: Request,
+    db: DbSession,
+    principal: Reader,
+    report_id: int,
+    update_id: int,
+    _fresh: Annotated[None, StepUp],
 ) -> Response:
     """Show one update's sealed text in this response only, recorded with the reason."""
     report = common.visible_report(db, principal, report_id)
