@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from safeshare import demo
-from safeshare.auth import lifecycle
+from safeshare.auth import lifecycle, mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import User
 from safeshare.auth.passwords import generate_password
@@ -239,6 +239,14 @@ def users_reset_password(username: str = typer.Argument(...)) -> None:
     with _user_session(username) as (session, user):
         code = lifecycle.start_password_reset(session, user_id=user.id, actor="cli")
     console.print(f"One-time reset code for {username} (shown once): [bold]{code}[/bold]")
+
+
+@users_app.command("reset-mfa")
+def users_reset_mfa(username: str = typer.Argument(...)) -> None:
+    """Clear a lost authenticator: the user sets up multi-factor sign-in again next time."""
+    with _user_session(username) as (session, user):
+        mfa.reset_mfa(session, user_id=user.id, actor="cli")
+    console.print(f"Multi-factor sign-in reset for {username}; their sessions ended.")
 
 
 @users_app.command("tokens")

@@ -129,3 +129,27 @@ def test_sealed_reads_on_pages_need_a_recent_password(
         "/reports/1/sealed", data={"csrf_token": token, "fields": "name", "reason": "checking"}
     )
     assert response.status_code == 303 and response.headers["location"] == "/reauth?next=/reports/1"
+
+
+def test_an_admin_resets_a_lost_authenticator(
+    app: FastAPI, client_for: Callable[[Role], TestClient], web_runtime: Runtime
+) -> None:
+    with web_runtime.session() as session:
+        user = auth_service.create_user(
+            session,
+            username="dpo-lost",
+            display_name="DPO",
+            role=Role.disclosure_officer,
+            password=NEW,
+        )
+        user_id = user.id
+        from safeshare.auth import mfa
+
+        mfa.enrol_now(session, user_id=user_id)
+    admin = client_for(Role.admin)
+    done = admin.post(
+        f"/admin/users/{user_id}/reset-mfa", data={"csrf_token": csrf_from(admin, "/home")}
+    )
+    assert done.status_code == 303
+    client = TestClient(app, follow_redirects=False)
+    assert _password(client, "dpo-lost", NEW) == "/login/enrol"  # sets it up again

@@ -205,25 +205,47 @@ def request_access(
     )
     if existing is not None:
         return GrantRead.model_validate(existing)
+    grant = _new_grant(
+        session,
+        report,
+        actor,
+        event="access.requested",
+        kind="approval",
+        reason_code=AccessReason(reason).value,
+        status=GrantStatus.pending,
+        now=now,
+    )
+    return GrantRead.model_validate(grant)
+
+
+def _new_grant(
+    session: Session,
+    report: Report,
+    actor: Actor,
+    *,
+    event: str,
+    kind: str,
+    reason_code: str,
+    status: GrantStatus,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> SealedAccessGrant:
+    """Store a request or grant and record it (reason as a code, never free text)."""
     grant = SealedAccessGrant(
         report_id=report.id,
         username=actor.username,
-        kind="approval",
-        reason_code=AccessReason(reason).value,
-        status=GrantStatus.pending.value,
+        kind=kind,
+        reason_code=reason_code,
+        status=status.value,
         requested_at=now,
+        expires_at=expires_at,
     )
     session.add(grant)
     session.flush()
     publish_report_event(
-        session,
-        "access.requested",
-        actor.username,
-        report,
-        grant_id=grant.id,
-        reason_code=grant.reason_code,
+        session, event, actor.username, report, grant_id=grant.id, reason_code=reason_code
     )
-    return GrantRead.model_validate(grant)
+    return grant
 
 
 def decide_access(
@@ -276,24 +298,16 @@ def break_glass(
     """Emergency access for `break_glass_minutes`, alerting the disclosure officer at once."""
     report = _grant_report(session, report_id=report_id, actor=actor, config=config)
     now = now or utcnow()
-    grant = SealedAccessGrant(
-        report_id=report.id,
-        username=actor.username,
+    grant = _new_grant(
+        session,
+        report,
+        actor,
+        event="access.break_glass",
         kind="break_glass",
         reason_code=BreakGlassReason(reason).value,
-        status=GrantStatus.active.value,
-        requested_at=now,
+        status=GrantStatus.active,
+        now=now,
         expires_at=now + timedelta(minutes=config.break_glass_minutes),
-    )
-    session.add(grant)
-    session.flush()
-    publish_report_event(
-        session,
-        "access.break_glass",
-        actor.username,
-        report,
-        grant_id=grant.id,
-        reason_code=grant.reason_code,
     )
     _raise_alert(
         session,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from safeshare.auth import lifecycle
+from safeshare.auth import lifecycle, mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import ROLE_LABELS, Role
@@ -199,6 +199,13 @@ def unlock(request: Request, db: DbSession, principal: Admin, user_id: int) -> R
     attempt_throttle(request, "login").unlock(user.username)
     auth_service.record_unlock(db, user_id=user.id, actor=principal.username)
     return _redirect(request, f"/admin/users/{user_id}", "Sign-in delays cleared")
+
+
+@router.post("/admin/users/{user_id}/reset-mfa")
+def reset_mfa(request: Request, db: DbSession, principal: Admin, user_id: int) -> Response:
+    """Clear a lost authenticator; the user enrols again at their next sign-in."""
+    mfa.reset_mfa(db, user_id=user_id, actor=principal.username)
+    return _redirect(request, f"/admin/users/{user_id}", "Multi-factor sign-in reset")
 
 
 @router.post("/admin/users/{user_id}/tokens/{token_id}/revoke")
