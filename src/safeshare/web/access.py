@@ -35,12 +35,27 @@ def bounded_integers(request: Request) -> None:
     """App-wide: refuse out-of-range integers in the path (404) or id query parameters (422)
     before any handler binds them, so no route can forget (ASVS 5.1.4). Other integer query
     parameters declare their own bounds; free-text ones (phone numbers) are left alone."""
-    for value in request.path_params.values():
-        if _too_big(value):
+    declared = _declared_bounds(request)
+    for name, value in request.path_params.items():
+        if name not in declared and _too_big(value):
             raise HTTPException(404)
     for key, value in request.query_params.multi_items():
         if (key == "id" or key.endswith("_id")) and _too_big(value):
             raise HTTPException(422)
+
+
+def _declared_bounds(request: Request) -> set[str]:
+    """Path parameters whose route declares its own upper bound (and names it in a 422)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    names: set[str] = set()
+    for param in getattr(dependant, "path_params", []):
+        metadata = getattr(param.field_info, "metadata", [])
+        if any(
+            getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None
+            for m in metadata
+        ):
+            names.add(param.alias)
+    return names
 
 
 def _too_big(value: object) -> bool:
