@@ -69,7 +69,7 @@ def _print_demo_passwords(created: list[tuple[str, str, str, str]]) -> None:
         "code from an authenticator app set up with that key."
     )
     for column in ("username", "role", "password", "TOTP key"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never cut a secret shown only once
     for row in created:
         table.add_row(*row)
     console.print(table)
