@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 import typer
 from pydantic import ValidationError
@@ -11,9 +14,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from safeshare import demo, demo_history, doctor, startup
+from safeshare.auth import lifecycle, mfa
 from safeshare.auth import service as auth_service
+from safeshare.auth.models import User
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.roles import ROLE_LABELS, Role
 from safeshare.config import get_settings
@@ -57,15 +63,18 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _print_demo_passwords(created: list[tuple[str, str, str]]) -> None:
+def _print_demo_passwords(created: list[tuple[str, str, str, str]]) -> None:
     if not created:
         console.print(
             "Demo users already exist; their passwords were printed when they were created."
         )
         return
-    table = Table(title="Demo users (fictional). These passwords are shown only once.")
-    for column in ("username", "role", "password"):
-        table.add_column(column)
+    table = Table(
+        title="Demo users (fictional). Shown only once. Roles with a TOTP key sign in with a "
+        "code from an authenticator app set up with that key."
+    )
+    for column in ("username", "role", "password", "TOTP key"):
+        table.add_column(column, overflow="fold")  # never cut a secret shown only once
     for row in created:
         table.add_row(*row)
     console.print(table)
@@ -94,7 +103,9 @@ def db_upgrade(
         console.print(f"Granted the service's privileges to {grant_app_role}.")
 
 
-def _load_history(runtime: Runtime, *, seed: int, scale: float) -> list[tuple[str, str, str]]:
+def _load_history(
+    runtime: Runtime, *, seed: int, scale: float
+) -> list[tuple[str, str, str, str]]:
     """Load the demo history with a progress bar; returns the accounts it created."""
     columns = (TextColumn("Demo history"), BarColumn(), MofNCompleteColumn(), TextColumn("days"))
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -187,7 +198,7 @@ def users_list() -> None:
     with runtime.session() as session:
         users = auth_service.list_users(session)
         table = Table(title="Users")
-        for column in ("username", "name", "role", "organisation", "active", "locked until"):
+        for column in ("username", "name", "role", "organisation", "team", "active", "MFA"):
             table.add_column(column)
         for user in users:
             table.add_row(
@@ -195,8 +206,9 @@ def users_list() -> None:
                 user.display_name,
                 user.role,
                 user.organisation.name if user.organisation else "",
+                user.team or "",
                 "yes" if user.is_active else "no",
-                user.locked_until.isoformat(timespec="minutes") if user.locked_until else "",
+                "yes" if user.totp_enabled_at else "no",
             )
     console.print(table)
 
@@ -204,16 +216,120 @@ def users_list() -> None:
 @users_app.command("token")
 def users_token(
     username: str = typer.Argument(...),
-    label: str = typer.Option("", "--label", help="What the token is for."),
+    label: str = typer.Option("", "--label", "--name", help="What the token is for."),
+    days: int = typer.Option(90, "--days", min=1, max=366, help="Days until it expires."),
 ) -> None:
-    """Issue an API bearer token for a user (printed once; only its hash is stored)."""
-    runtime = get_runtime()
-    with runtime.session() as session:
-        user = auth_service.get_user_by_username(session, username=username)
-        if user is None:
-            raise _fail(f"No user called {username!r}.")
-        token = auth_service.issue_token(session, user_id=user.id, label=label)
+    """Issue a named API bearer token that expires (printed once; only its hash is stored)."""
+    with _user_session(username) as (session, user):
+        token = auth_service.issue_token(
+            session, user_id=user.id, label=label, lifetime=timedelta(days=days), actor="cli"
+        )
     console.print(token)
+
+
+@contextmanager
+def _user_session(username: str) -> Iterator[tuple[Session, User]]:
+    """A committing session and the named user, or a clean error."""
+    try:
+        with get_runtime().session() as session:
+            user = auth_service.get_user_by_username(session, username=username)
+            if user is None:
+                raise _fail(f"No user called {username!r}.")
+            yield session, user
+    except SafeShareError as exc:
+        raise _fail(exc.message) from None
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str = typer.Argument(...)) -> None:
+    """Deactivate an account: its sessions end and its API tokens are revoked at once."""
+    with _user_session(username) as (session, user):
+        lifecycle.deactivate_user(session, user_id=user.id, actor="cli")
+    console.print(f"Deactivated {username}; sessions ended and tokens revoked.")
+
+
+@users_app.command("reactivate")
+def users_reactivate(username: str = typer.Argument(...)) -> None:
+    """Let a deactivated account sign in again (old tokens stay revoked)."""
+    with _user_session(username) as (session, user):
+        lifecycle.reactivate_user(session, user_id=user.id, actor="cli")
+    console.print(f"Reactivated {username}.")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: str = typer.Argument(...),
+    role: Role = typer.Argument(..., help="One of: " + ", ".join(r.value for r in Role)),
+) -> None:
+    """Change a user's role (their sessions end)."""
+    with _user_session(username) as (session, user):
+        auth_service.set_role(session, user_id=user.id, role=role, actor="cli")
+    console.print(f"{username} is now {ROLE_LABELS[role]}.")
+
+
+@users_app.command("set-organisation")
+def users_set_organisation(
+    username: str = typer.Argument(...),
+    organisation: str = typer.Argument(..., help="Organisation name, or '' for none."),
+) -> None:
+    """Move a user to another organisation (their sessions end)."""
+    with _user_session(username) as (session, user):
+        org = auth_service.get_organisation_by_name(session, name=organisation)
+        if organisation and org is None:
+            raise _fail(f"No organisation called {organisation!r}.")
+        lifecycle.set_organisation(
+            session, user_id=user.id, organisation_id=org.id if org else None, actor="cli"
+        )
+    console.print(f"{username} moved to {organisation or 'no organisation'}.")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: str = typer.Argument(...)) -> None:
+    """Print a one-time code (valid 24 hours) the user enters at /reset-password."""
+    with _user_session(username) as (session, user):
+        code = lifecycle.start_password_reset(session, user_id=user.id, actor="cli")
+    console.print(f"One-time reset code for {username} (shown once): [bold]{code}[/bold]")
+
+
+@users_app.command("reset-mfa")
+def users_reset_mfa(username: str = typer.Argument(...)) -> None:
+    """Clear a lost authenticator: the user sets up multi-factor sign-in again next time."""
+    with _user_session(username) as (session, user):
+        mfa.reset_mfa(session, user_id=user.id, actor="cli")
+    console.print(f"Multi-factor sign-in reset for {username}; their sessions ended.")
+
+
+@users_app.command("tokens")
+def users_tokens(username: str = typer.Argument(...)) -> None:
+    """List a user's API tokens (never the tokens themselves)."""
+    with _user_session(username) as (session, user):
+        tokens = lifecycle.list_tokens(session, user_id=user.id)
+    table = Table(title=f"API tokens of {username}")
+    for column in ("id", "name", "created", "expires", "last used", "state"):
+        table.add_column(column)
+    for token in tokens:
+        table.add_row(
+            str(token.id),
+            token.label,
+            token.created_at.isoformat(timespec="minutes"),
+            token.expires_at.isoformat(timespec="minutes"),
+            token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "",
+            "live" if token.is_live else ("revoked" if token.revoked_at else "expired"),
+        )
+    console.print(table)
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    token_id: int = typer.Argument(..., help="The id from 'users tokens'."),
+) -> None:
+    """Revoke one API token now."""
+    try:
+        with get_runtime().session() as session:
+            lifecycle.revoke_token(session, token_id=token_id, actor="cli")
+    except SafeShareError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"Revoked token {token_id}.")
 
 
 @app.command()
@@ -231,7 +347,7 @@ def serve(
     """Run the web service (development applies migrations automatically)."""
     import uvicorn
 
-    from safeshare.web.app import create_app
+    from safeshare.web.app import create_app, server_options
 
     settings = get_settings()
     try:
@@ -249,7 +365,7 @@ def serve(
     if demo_data:
         with runtime.session() as session:
             is_empty = demo.is_empty(session) and not demo_history.has_reports(session)
-        created: list[tuple[str, str, str]] = []
+        created: list[tuple[str, str, str, str]] = []
         if is_empty and scale > 0:
             created = _load_history(runtime, seed=seed, scale=scale)
         elif is_empty:
@@ -262,9 +378,8 @@ def serve(
         create_app(settings, runtime),
         host=host,
         port=port,
-        access_log=False,
-        server_header=False,
         log_level="info",
+        **server_options(settings),  # type: ignore[arg-type]
     )
 
 

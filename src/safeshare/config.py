@@ -90,10 +90,17 @@ class Settings(BaseSettings):
     ledger_witnesses: list[WitnessSetting] = Field(default_factory=list)
     ledger_witness_quorum: int = Field(default=0, ge=0)
     ledger_witness_timeout_seconds: float = Field(default=5.0, gt=0)
-    session_max_age_seconds: int = Field(default=8 * 3600, gt=0)
-    login_max_failures: int = Field(default=5, gt=0)
-    lockout_minutes: int = Field(default=15, gt=0)
+    session_max_age_seconds: int = Field(default=8 * 3600, gt=0)  # absolute timeout
+    session_idle_timeout_seconds: int = Field(default=30 * 60, gt=0)
+    # Erasure, regime change and sealed reads need a password (and code) this recent.
+    step_up_seconds: int = Field(default=15 * 60, gt=0)
+    # Progressive delays after failed sign-ins and anonymous returns (auth/throttle.py).
+    login_max_wait_seconds: float = Field(default=900, gt=0)
+    login_max_pause_seconds: float = Field(default=3, ge=0)
     public_rate_limit_per_minute: int = Field(default=20, gt=0)
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs). Empty:
+    # the header is ignored, so a client cannot pick the address rate limits count.
+    trusted_proxies: str = ""
     force_name: str = "Demoshire Police"
     vacancy_stale_after_hours: int = Field(default=24, gt=0)
     small_count_threshold: int = Field(default=10, ge=1)
@@ -138,6 +145,12 @@ class Settings(BaseSettings):
         return TokenConfig(
             self.pkcs11_module, self.pkcs11_token_label, self.pkcs11_pin.get_secret_value()
         )
+
+    @property
+    def session_cookie_name(self) -> str:
+        """`__Host-` in production: the browser then insists on Secure, Path=/ and no Domain,
+        so a sibling subdomain cannot plant or overwrite it (ASVS 3.4.4)."""
+        return "__Host-safeshare_session" if self.is_production else "safeshare_session"
 
     def session_secret(self) -> str:
         """The cookie-signing secret; in development generated once into `var/` with a warning."""

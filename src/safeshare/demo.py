@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind, User
 from safeshare.auth.passwords import generate_password
@@ -42,9 +43,13 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def load_demo_data(session: Session, *, now: datetime | None = None) -> list[tuple[str, str, str]]:
-    """Create the demo organisations and users; returns (username, role, password) triples.
+def load_demo_data(
+    session: Session, *, now: datetime | None = None
+) -> list[tuple[str, str, str, str]]:
+    """Create the demo organisations and users; returns (username, role, password, TOTP key).
 
+    Roles that must sign in with a second factor are enrolled at once; their TOTP key is
+    printed with the password so the demo stays usable (add it to any authenticator app).
     `now` dates the directory's first release and vacancies (a history starts before today).
     """
     kinds = {DEMO_FORCE: OrganisationKind.force, DEMO_PCC: OrganisationKind.pcc}
@@ -54,12 +59,12 @@ def load_demo_data(session: Session, *, now: datetime | None = None) -> list[tup
         name: auth_service.get_or_create_organisation(session, name=name, kind=kind)
         for name, kind in kinds.items()
     }
-    created: list[tuple[str, str, str]] = []
+    created: list[tuple[str, str, str, str]] = []
     for username, display_name, role, org_name, team in _DEMO_USERS:
         if auth_service.get_user_by_username(session, username=username) is not None:
             continue
         password = generate_password()
-        auth_service.create_user(
+        user = auth_service.create_user(
             session,
             username=username,
             display_name=display_name,
@@ -69,7 +74,8 @@ def load_demo_data(session: Session, *, now: datetime | None = None) -> list[tup
             team=team,
             actor="demo",
         )
-        created.append((username, role.value, password))
+        secret = mfa.enrol_now(session, user_id=user.id) if role in mfa.MFA_ROLES else ""
+        created.append((username, role.value, password, secret))
     if not support_service.list_services(session):
         load_demo_directory(session, now=now)
     recommendations.seed_safe_to_share(session)

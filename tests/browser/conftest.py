@@ -22,7 +22,7 @@ from safeshare.config import Settings
 from safeshare.db import migrate
 from safeshare.runtime import Runtime
 from safeshare.web.app import create_app
-from tests.web.conftest import make_settings, seed_users
+from tests.web.conftest import current_code, make_settings, seed_users
 
 CHROMIUM = os.environ.get("SAFESHARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,12 +57,24 @@ def browser_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(tmp_path_factory.mktemp("browser"))
 
 
+_LIVE: dict[str, Runtime] = {}
+
+
+def finish_mfa(page: Any, username: str) -> None:
+    """After the password: roles that need MFA enter the enrolled test user's current code."""
+    page.wait_for_load_state()
+    if "/login/code" in page.url:
+        page.fill("#code", current_code(_LIVE["runtime"], username))
+        page.click("button:has-text('Continue')")
+
+
 @pytest.fixture(scope="session")
 def live_server(browser_settings: Settings) -> Iterator[str]:
     """Base URL of the app running in a background thread on a free loopback port."""
     runtime = Runtime(browser_settings)
     migrate.upgrade(runtime.engine)
     seed_users(runtime)
+    _LIVE["runtime"] = runtime
     port = _free_port()
     config = uvicorn.Config(
         create_app(browser_settings, runtime), host="127.0.0.1", port=port, log_level="warning"

@@ -12,7 +12,7 @@ from safeshare.config import Settings
 from safeshare.ledger import service
 from safeshare.ledger.startup import ensure_signer
 from safeshare.runtime import Runtime
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, finish_mfa
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,7 @@ def _sign_in_as_inspector(page: Any, live_server: str) -> None:
     page.fill("#username", "inspector")
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    finish_mfa(page, "inspector")
     page.wait_for_url(f"{live_server}/ledger")
 
 

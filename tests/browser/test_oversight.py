@@ -16,7 +16,7 @@ from safeshare.config import Settings
 from safeshare.oversight import recommendations
 from safeshare.oversight.models import ShareOutcome
 from safeshare.runtime import Runtime
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, finish_mfa
 from tests.factories import oversight as rows
 from tests.factories.oversight import at
 from tests.web.conftest import PASSWORD
@@ -78,6 +78,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    finish_mfa(page, username)
     page.wait_for_url(f"{base}/home")
 
 

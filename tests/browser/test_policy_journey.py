@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from safeshare.policy.explain import LOCAL_ZONE
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, finish_mfa
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -22,6 +22,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    finish_mfa(page, username)
     page.wait_for_url(f"{base}/home")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from safeshare.config import Settings
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, finish_mfa
 from tests.web.conftest import PASSWORD
 from tests.web.reporting_fixtures import ensure_vault_key
 
@@ -32,6 +32,7 @@ def test_officer_reports_then_shows_a_sealed_field_with_a_reason(
     page.fill("#username", "officer")
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    finish_mfa(page, "officer")
     page.wait_for_url(f"{live_server}/home")
 
     page.click("a.govuk-service-navigation__link:has-text('Reports')")

@@ -11,7 +11,7 @@ import pytest
 from safeshare.config import Settings
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, finish_mfa
 from tests.web.conftest import PASSWORD
 from tests.web.support_data import SupportData, make_report, principal, seed_directory
 
@@ -30,6 +30,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
+    finish_mfa(page, username)
     page.wait_for_url(f"{base}/home")
 
 

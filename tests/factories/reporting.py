@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from safeshare.auth.models import Organisation
 from safeshare.auth.roles import Role
-from safeshare.reporting import service
+from safeshare.reporting import sealed_access, service
 from safeshare.reporting.config import Argon2Parameters, ReportingConfig
 from safeshare.reporting.schemas import (
     Actor,
@@ -42,6 +42,20 @@ def officer(username: str = "pc.jones") -> Actor:
 
 def staff(role: Role, username: str | None = None) -> Actor:
     return Actor(username=username or f"{role.value}.user", role=role)
+
+
+def assign_to(
+    session: Session, report_id: int, username: str = "pc.jones", team: str | None = None
+) -> None:
+    """A supervisor assigns the report (officers read sealed fields of their own reports only)."""
+    sealed_access.assign_report(
+        session,
+        report_id=report_id,
+        assigned_to=username,
+        team=team,
+        actor=staff(Role.supervisor, "sgt.assigner"),
+        config=reporting_config(),
+    )
 
 
 def advocate(organisation_id: int, username: str = "adv.garcia") -> Actor:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeshare.auth import service
-from safeshare.auth.errors import AccountLockedError, AuthenticationError, UsernameTakenError
-from safeshare.auth.models import ApiToken, OrganisationKind
+from safeshare.auth.errors import AuthenticationError, UsernameTakenError
+from safeshare.auth.models import ApiToken, OrganisationKind, User
 from safeshare.auth.roles import Role
-from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 
 PASSWORD = "a-long-test-password"
@@ -66,49 +63,41 @@ def test_advocates_must_belong_to_a_support_organisation(db_session: Session) ->
     assert user.organisation is not None and user.organisation.name == "By and For"
 
 
-def test_lockout_after_max_failures_then_unlocks(db_session: Session) -> None:
+def test_failures_never_lock_the_account(db_session: Session) -> None:
+    """Finding 3: wrong passwords no longer lock anyone out; the owner still gets in."""
     _user(db_session)
-    now = utcnow()
-    for _ in range(3):
-        with pytest.raises(AuthenticationError):
-            service.authenticate(
-                db_session,
-                username="pc-one",
-                password="wrong",
-                max_failures=3,
-                lockout=timedelta(minutes=10),
-                now=now,
-            )
-    with pytest.raises(AccountLockedError):
-        service.authenticate(
-            db_session,
-            username="pc-one",
-            password=PASSWORD,
-            max_failures=3,
-            lockout=timedelta(minutes=10),
-            now=now + timedelta(minutes=5),
-        )
-    user = service.authenticate(
-        db_session,
-        username="pc-one",
-        password=PASSWORD,
-        max_failures=3,
-        lockout=timedelta(minutes=10),
-        now=now + timedelta(minutes=11),
-    )
-    assert user.failed_logins == 0 and user.locked_until is None
+    for _ in range(20):
+        with pytest.raises(AuthenticationError) as exc:
+            service.authenticate(db_session, username="pc-one", password="wrong")
+        assert type(exc.value) is AuthenticationError
+    user = service.authenticate(db_session, username="pc-one", password=PASSWORD)
+    assert user.failed_logins == 0
 
 
-def test_unknown_user_gets_the_same_error(db_session: Session) -> None:
-    with pytest.raises(AuthenticationError) as exc:
-        service.authenticate(
-            db_session,
-            username="nobody",
-            password="x",
-            max_failures=3,
-            lockout=timedelta(minutes=1),
-        )
-    assert type(exc.value) is AuthenticationError
+def test_unknown_inactive_and_wrong_get_the_same_error_and_one_hash_check(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeshare.auth import passwords
+
+    user_id = _user(db_session)
+    db_session.get_one(User, user_id).is_active = False
+    _user(db_session, "pc-two")
+    calls: list[str | None] = []
+    real = passwords.verify_password
+
+    def counting(stored: str | None, password: str) -> bool:
+        calls.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(service, "verify_password", counting)
+    messages = set()
+    for username, password in (("nobody", "x"), ("pc-one", PASSWORD), ("pc-two", "wrong")):
+        with pytest.raises(AuthenticationError) as exc:
+            service.authenticate(db_session, username=username, password=password)
+        assert type(exc.value) is AuthenticationError
+        messages.add(exc.value.message)
+    assert len(messages) == 1
+    assert len(calls) == 3 and calls[:2] == [None, None]  # the dummy hash for unknown/inactive
 
 
 def test_tokens_are_stored_hashed_and_resolve_to_their_user(db_session: Session) -> None:

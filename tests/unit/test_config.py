@@ -48,6 +48,6 @@ def test_development_generates_a_secret_once_with_a_warning(
 
 def test_environment_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("SAFESHARE_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("SAFESHARE_LOGIN_MAX_WAIT_SECONDS", "30")
     settings = Settings()
-    assert settings.var_dir == tmp_path and settings.login_max_failures == 3
+    assert settings.var_dir == tmp_path and settings.login_max_wait_seconds == 30

@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind
 from safeshare.auth.roles import Role
@@ -19,6 +21,7 @@ from safeshare.runtime import Runtime
 from safeshare.web.app import create_app
 
 PASSWORD = "correct-horse-battery"
+TEAM = "response-1"  # the officer's and supervisor's team: they read its reports' sealed fields
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -44,14 +47,17 @@ def seed_users(runtime: Runtime) -> None:
             session, name="Support Org B", kind=OrganisationKind.support_org
         )
         for role in Role:
-            auth_service.create_user(
+            user = auth_service.create_user(
                 session,
                 username=role.value.replace("_", "-"),
                 display_name=f"Test {role.value}",
                 role=role,
                 password=PASSWORD,
                 organisation_id=org_a.id if role is Role.advocate else force.id,
+                team=TEAM if role in (Role.officer, Role.supervisor) else None,
             )
+            if role in mfa.MFA_ROLES:  # these roles must sign in with a second factor
+                mfa.enrol_now(session, user_id=user.id)
         auth_service.create_user(
             session,
             username="advocate-b",
@@ -95,11 +101,28 @@ def csrf_from(client: TestClient, path: str = "/login") -> str:
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
+    """Password, then (for roles that need MFA) the current TOTP code of the enrolled secret."""
     token = csrf_from(client)
     response = client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}
     )
     assert response.status_code == 303, response.text
+    if response.headers["location"] == "/login/code":
+        code = current_code(client.app.state.runtime, username)  # type: ignore[attr-defined]
+        response = client.post(
+            "/login/code", data={"code": code, "csrf_token": csrf_from(client, "/login/code")}
+        )
+        assert response.status_code == 303, response.text
+
+
+def current_code(runtime: Runtime, username: str) -> str:
+    """The TOTP code for an enrolled test user now. Tests sign in the same user many times a
+    minute, so the replay guard is reset here first (a fixture's shortcut, not a product path)."""
+    with runtime.session() as session:
+        user = auth_service.get_user_by_username(session, username=username)
+        assert user is not None and user.totp_secret is not None
+        user.totp_last_step = None
+        return pyotp.TOTP(user.totp_secret).now()
 
 
 def username_for(role: Role) -> str:

@@ -23,6 +23,7 @@ from safeshare.reporting.schemas import (
 )
 from safeshare.reporting.vocab import CrimeType
 from safeshare.runtime import Runtime
+from safeshare.vault import service as vault
 from safeshare.vault.errors import KeyringError
 from safeshare.vault.keys import FileKeyProvider
 from tests.web.conftest import csrf_from, sign_in
@@ -132,3 +133,15 @@ def error_summary(html: str) -> list[tuple[str, str]]:
         (href, " ".join(text.split()))
         for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', summary.group(1), re.S)
     ]
+
+
+def reason_of(runtime: Runtime, data: dict[str, Any]) -> str | None:
+    """The sealed free text a ledger entry refers to, checked against its salted hash."""
+    assert "reason" not in data, "free text must not be in a ledger entry"
+    with runtime.session() as session:
+        return vault.open_note(
+            session,
+            provider=ensure_vault_key(runtime.settings),
+            note_ref=data["note_ref"],
+            note_sha256=data["note_sha256"],
+        )

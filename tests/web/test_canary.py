@@ -60,6 +60,7 @@ from tests.web.reporting_fixtures import (
     ledger_entries,
     officer_actor,
     post_form,
+    reason_of,
     signed_in,
     token_for,
 )
@@ -419,7 +420,7 @@ def test_sealed_values_leave_only_through_audited_reads(
         assert found, f"{method} {path} revealed nothing to an authorised role"
     after = ledger_entries(web_runtime, "vault.read")
     reads = after[: len(after) - before]
-    assert reads and all(r["data"]["reason"] == REASON for r in reads)
+    assert reads and all(reason_of(web_runtime, r["data"]) == REASON for r in reads)
 
     # Logs, events, the ledger and the database hold none of it.
     logged = "\n".join(

@@ -26,7 +26,7 @@ from safeshare.runtime import Runtime
 from safeshare.vault.config import build_key_provider
 from safeshare.vault.keys import FileKeyProvider
 from safeshare.web.app import create_app
-from tests.factories.reporting import reporting_config
+from tests.factories.reporting import assign_to, reporting_config
 from tests.web.conftest import csrf_from
 
 ACCOUNT = "He pushed me down the stairs on the ninth of May (account-7Q2)."
@@ -164,6 +164,7 @@ def reveal(
     with web_runtime.session() as session:
         report_id = reporting.find_report_id(session, reference=reference)
         assert report_id is not None
+        assign_to(session, report_id, OFFICER.username)
         return reporting.reveal_sealed_fields(
             session,
             report_id=report_id,
@@ -612,17 +613,22 @@ def test_return_failures_look_the_same_whether_or_not_the_report_exists(
     assert "not the passphrase" not in bodies[0]
 
 
-def test_return_locks_after_repeated_wrong_passphrases(client: TestClient, app: FastAPI) -> None:
+def test_return_guessing_slows_only_the_guesser_and_never_locks_the_reporter(
+    client: TestClient, app: FastAPI
+) -> None:
+    """Finding 3: someone who knows a reference cannot lock its reporter out."""
     reference = send_anonymous(client)
-    visitor = TestClient(app, follow_redirects=False)
-    for _attempt in range(5):
-        assert (
-            _return(visitor, reference=reference, passphrase="wrong", information="x").status_code
-            == 400
-        )
-    locked = _return(visitor, reference=reference, passphrase=PASSPHRASE, information="x")
-    assert locked.status_code == 400
-    assert "The reference or passphrase is not right" in locked.text
+    guesser = TestClient(app, follow_redirects=False, client=("203.0.113.66", 4000))
+    statuses = [
+        _return(guesser, reference=reference, passphrase="wrong", information="x").status_code
+        for _attempt in range(5)
+    ]
+    assert statuses[:3] == [400, 400, 400] and statuses[3:] == [429, 429]
+    held = _return(guesser, reference=reference, passphrase=PASSPHRASE, information="x")
+    assert held.status_code == 429 and held.headers["Retry-After"]
+    reporter = TestClient(app, follow_redirects=False, client=("198.51.100.7", 4000))
+    back = _return(reporter, reference=reference, passphrase=PASSPHRASE, information="x")
+    assert back.status_code == 303, back.text[:500]
 
 
 def test_return_validation(client: TestClient) -> None:

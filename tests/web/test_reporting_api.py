@@ -19,6 +19,7 @@ from tests.web.reporting_fixtures import (
     ledger_entries,
     make_report,
     officer_actor,
+    reason_of,
     token_for,
 )
 
@@ -176,7 +177,8 @@ def test_sealed_reads_need_a_reason_and_are_recorded(
         f"update.{reporting_update_public_id(web_runtime, receipt.report_id)}",
     }
     assert all(
-        r["actor"] == "advocate" and r["data"]["reason"] == "Preparing a referral" for r in reads
+        r["actor"] == "advocate" and reason_of(web_runtime, r["data"]) == "Preparing a referral"
+        for r in reads
     )
     assert all(STATUS not in str(r) for r in reads)
     other = token_for(web_runtime, "advocate-b")

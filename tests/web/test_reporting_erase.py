@@ -29,6 +29,7 @@ from tests.web.reporting_fixtures import (
     ledger_entries,
     make_report,
     post_form,
+    reason_of,
     signed_in,
     token_for,
 )
@@ -169,7 +170,7 @@ def test_erase_confirms_then_shreds_and_retires_the_old_key(
         assert kind in kinds
     erased = next(e for e in ledger_entries(erase_runtime, "report.erased"))
     assert erased["actor"] == "admin"
-    assert erased["data"]["reason"] == "Victim asked for erasure"
+    assert reason_of(erase_runtime, erased["data"]) == "Victim asked for erasure"
 
     # Afterwards the sealed fields cannot be shown, on the page or through the API.
     page = officer.get(f"/reports/{receipt.report_id}")

@@ -27,6 +27,7 @@ from tests.web.reporting_fixtures import (
     make_report,
     officer_actor,
     post_form,
+    reason_of,
     signed_in,
     token_for,
 )
@@ -324,7 +325,7 @@ def test_show_reveals_chosen_fields_and_records_each_read(
     assert sorted(e["data"]["field"] for e in reads) == ["address", "immigration_status"]
     for entry in reads:
         assert entry["actor"] == "disclosure-officer"
-        assert entry["data"]["reason"] == "To arrange safe contact"
+        assert reason_of(web_runtime, entry["data"]) == "To arrange safe contact"
         assert entry["data"]["reference"] == receipt.reference
         assert "shown-status" not in str(entry)
     # Shown for that response only: the page stays hidden on the next visit.
@@ -385,7 +386,7 @@ def test_updates_validate_add_and_reveal_text_with_a_reason(
     assert shown.status_code == 200 and "update-secret" in shown.text
     read = ledger_entries(web_runtime, "vault.read")[0]
     assert read["data"]["update_id"] == update_id
-    assert read["data"]["reason"] == "Victim asked what happened"
+    assert reason_of(web_runtime, read["data"]) == "Victim asked what happened"
     # An update id from another report is not found through this one.
     other = make_report(web_runtime)
     wrong = post_form(

@@ -1,9 +1,10 @@
-"""The web shell: sign-in, lockout, error pages, security headers, CSRF, API problems."""
+"""The web shell: sign-in, throttling, error pages, security headers, CSRF, API problems."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
@@ -61,15 +62,19 @@ def test_wrong_password_does_not_echo_input(anon: TestClient) -> None:
     assert "bad-guess" not in response.text
 
 
-def test_lockout_after_repeated_failures(anon: TestClient) -> None:
+def test_repeated_failures_slow_the_client_and_never_say_locked(app: FastAPI) -> None:
+    guesser = TestClient(app, follow_redirects=False, client=("203.0.113.50", 1))
     for _ in range(5):
-        token = csrf_from(anon)
-        anon.post("/login", data={"username": "inspector", "password": "nope", "csrf_token": token})
-    token = csrf_from(anon)
-    response = anon.post(
+        token = csrf_from(guesser)
+        guesser.post(
+            "/login", data={"username": "inspector", "password": "nope", "csrf_token": token}
+        )
+    token = csrf_from(guesser)
+    response = guesser.post(
         "/login", data={"username": "inspector", "password": PASSWORD, "csrf_token": token}
     )
-    assert response.status_code == 400 and "locked" in response.text
+    assert response.status_code == 429 and "locked" not in response.text
+    assert int(response.headers["Retry-After"]) >= 1
 
 
 def test_login_next_never_leaves_the_site(anon: TestClient) -> None:

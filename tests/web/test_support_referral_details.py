@@ -23,7 +23,7 @@ from safeshare.support.errors import ConsentRequiredError, ReferralStateError
 from safeshare.support.vocabulary import DeclineReason
 from tests.factories.reporting import officer
 from tests.web.conftest import csrf_from, sign_in
-from tests.web.reporting_fixtures import ensure_vault_key, error_summary, ledger_entries
+from tests.web.reporting_fixtures import ensure_vault_key, error_summary, ledger_entries, reason_of
 from tests.web.support_data import REPORTING, SupportData, principal, seed_directory
 
 ClientFor = Callable[[Role], TestClient]
@@ -129,7 +129,7 @@ def test_the_receiving_advocate_sees_only_the_shared_fields_and_the_read_is_reco
         "account",
     }
     assert all(
-        r["data"]["reason"] == REASON
+        reason_of(web_runtime, r["data"]) == REASON
         and r["data"]["referral_id"] == referral_id
         and r["data"]["report_id"] == report_id
         and r["actor"] == "advocate"

@@ -12,10 +12,6 @@ class AuthenticationError(SafeShareError):
     status = 401
 
 
-class AccountLockedError(AuthenticationError):
-    code = "account_locked"
-
-
 class UsernameTakenError(ConflictError):
     code = "username_taken"
 

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.errors import (
-    AccountLockedError,
     AuthenticationError,
     UsernameTakenError,
     WeakPasswordError,
 )
 from safeshare.auth.models import ApiToken, Organisation, OrganisationKind, User
+from safeshare.auth.password_policy import password_problem
 from safeshare.auth.passwords import (
-    MIN_PASSWORD_LENGTH,
     hash_password,
     hash_token,
     needs_rehash,
@@ -42,6 +41,7 @@ class Principal:
     role: Role
     organisation_id: int | None
     session_epoch: int = 0
+    team: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Principal:
@@ -52,6 +52,7 @@ class Principal:
             role=Role(user.role),
             organisation_id=user.organisation_id,
             session_epoch=user.session_epoch,
+            team=user.team,
         )
 
 
@@ -63,11 +64,23 @@ def get_or_create_organisation(
         org = Organisation(name=name, kind=kind.value)
         session.add(org)
         session.flush()
+        publish(
+            session,
+            DomainEvent(
+                kind="auth.organisation_created",
+                actor="system",
+                data={"organisation_id": org.id, "kind": org.kind},
+            ),
+        )
     return org
 
 
 def get_organisation_by_name(session: Session, *, name: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.name == name))
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def _require_support_organisation(session: Session, organisation_id: int | None) -> None:
@@ -77,6 +90,13 @@ def _require_support_organisation(session: Session, organisation_id: int | None)
         raise InvalidInputError(
             "An advocate must belong to a support organisation", field="organisation"
         )
+
+
+def check_password(password: str, *, username: str, display_name: str = "") -> None:
+    """Refuse a password NIST SP 800-63B would (too short, common, breached, contextual)."""
+    problem = password_problem(password, context=(username, *display_name.split()))
+    if problem is not None:
+        raise WeakPasswordError(problem, field="password")
 
 
 def create_user(
@@ -97,10 +117,7 @@ def create_user(
             "Username must be 2 to 64 characters: lower-case letters, digits, '.', '_' or '-'",
             field="username",
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPasswordError(
-            f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    check_password(password, username=username, display_name=display_name)
     if role is Role.advocate:
         _require_support_organisation(session, organisation_id)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -146,6 +163,27 @@ def set_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
     return user
 
 
+def record_unlock(session: Session, *, user_id: int, actor: str) -> None:
+    """Record that an administrator cleared an account's sign-in delays."""
+    get_user_or_raise(session, user_id=user_id).failed_logins = 0
+    session.flush()
+    publish(session, DomainEvent(kind="auth.unlocked", actor=actor, data={"user_id": user_id}))
+
+
+def record_access_denied(
+    session: Session, *, username: str, role: str, method: str, route: str, code: str
+) -> None:
+    """Record a refused request (ASVS 7.2.2): who, which route template, and why (a code)."""
+    publish(
+        session,
+        DomainEvent(
+            kind="access.denied",
+            actor=username,
+            data={"role": role, "method": method, "route": route, "code": code},
+        ),
+    )
+
+
 def end_sessions(session: Session, *, user_id: int) -> None:
     """Invalidate every signed session cookie issued to the user (sign-out)."""
     get_user_or_raise(session, user_id=user_id).session_epoch += 1
@@ -176,34 +214,33 @@ def authenticate(
     *,
     username: str,
     password: str,
-    max_failures: int,
-    lockout: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Check a password, counting failures and locking the account after `max_failures`."""
+    """Check a password; every failure looks and takes the same (one hash check, known or not).
+
+    No lockout here (anyone could lock anyone out): the web layer slows repeated failures
+    with `auth.throttle`. Failures are recorded (`auth.sign_in_failed`) by user id only for
+    known accounts: a typed unknown name may be a password or someone's name.
+    """
     now = now or utcnow()
     user = get_user_by_username(session, username=username)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        verify_password(None, password)  # same work as a real check
-        raise AccountLockedError(
-            "This account is locked after too many failed sign-in attempts. Try again later."
-        )
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    stored = user.password_hash if user is not None and user.is_active else None
+    # One call, whatever the account: the same argon2 work for unknown and inactive names.
+    matched = verify_password(stored, password)
+    if not matched or user is None:
         if user is not None:
             user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + lockout
-                user.failed_logins = 0
-                publish(
-                    session,
-                    DomainEvent(
-                        kind="auth.account_locked", actor="system", data={"user_id": user.id}
-                    ),
-                )
             session.flush()
+        publish(
+            session,
+            DomainEvent(
+                kind="auth.sign_in_failed",
+                actor="public",
+                data={"user_id": user.id if user is not None else None},
+            ),
+        )
         raise AuthenticationError("Enter a correct username and password")
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -220,13 +257,44 @@ def authenticate(
     return user
 
 
-def issue_token(session: Session, *, user_id: int, label: str = "") -> str:
-    """Create an API token for a user and return it; only its hash is kept."""
-    get_user_or_raise(session, user_id=user_id)
+TOKEN_LIFETIME = timedelta(days=90)
+
+
+def issue_token(
+    session: Session,
+    *,
+    user_id: int,
+    label: str = "",
+    lifetime: timedelta = TOKEN_LIFETIME,
+    actor: str = "system",
+) -> str:
+    """Create a named API token that expires (default 90 days); only its hash is kept."""
+    user = get_user_or_raise(session, user_id=user_id)
+    if not user.is_active:
+        raise InvalidInputError("That account is deactivated", field="username")
     token = new_api_token()
-    session.add(ApiToken(user_id=user_id, token_hash=hash_token(token), label=label[:100]))
+    row = ApiToken(
+        user_id=user_id,
+        token_hash=hash_token(token),
+        label=label[:100],
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
     session.flush()
+    publish(
+        session,
+        DomainEvent(
+            kind="auth.token_issued",
+            actor=actor,
+            data={"user_id": user_id, "token_id": row.id, "expires_at": row.expires_at},
+        ),
+    )
     return token
+
+
+def token_expiry(row: ApiToken) -> datetime:
+    """When a token stops working; tokens made before expiry existed last `TOKEN_LIFETIME`."""
+    return row.expires_at or row.created_at + TOKEN_LIFETIME
 
 
 def user_for_token(session: Session, *, token: str) -> User | None:
@@ -236,9 +304,10 @@ def user_for_token(session: Session, *, token: str) -> User | None:
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
         )
     )
-    if row is None or not row.user.is_active:
+    now = utcnow()
+    if row is None or not row.user.is_active or token_expiry(row) <= now:
         return None
-    row.last_used_at = utcnow()
+    row.last_used_at = now
     return row.user
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeshare import demo
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind, User
 from safeshare.auth.passwords import generate_password
@@ -57,7 +58,7 @@ class HistoryExistsError(SafeShareError):
 class HistoryResult:
     """What was loaded: new accounts (username, role, password), counts by kind, time taken."""
 
-    created_users: list[tuple[str, str, str]]
+    created_users: list[tuple[str, str, str, str]]  # username, role, password, TOTP key
     counts: dict[str, int]
     seconds: float
     start: date
@@ -143,7 +144,7 @@ def _schedule(
     sim.checkpoint(end)
 
 
-def _add_people(session: Session) -> list[tuple[str, str, str]]:
+def _add_people(session: Session) -> list[tuple[str, str, str, str]]:
     """The extra officers, disclosure officers and advocates (skipping any that exist)."""
     created = []
     for person in cast.EXTRA_PEOPLE:
@@ -160,7 +161,7 @@ def _add_people(session: Session) -> list[tuple[str, str, str]]:
             assert found is not None, person.organisation  # made by the demo directory
             organisation = found
         password = generate_password()
-        auth_service.create_user(
+        user = auth_service.create_user(
             session,
             username=person.username,
             display_name=person.display_name,
@@ -170,7 +171,9 @@ def _add_people(session: Session) -> list[tuple[str, str, str]]:
             team=person.team,
             actor="demo",
         )
-        created.append((person.username, person.role.value, password))
+        # Roles that must use a second factor are enrolled at once, as demo.py does.
+        secret = mfa.enrol_now(session, user_id=user.id) if person.role in mfa.MFA_ROLES else ""
+        created.append((person.username, person.role.value, password, secret))
     return created
 
 

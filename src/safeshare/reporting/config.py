@@ -6,13 +6,12 @@ pydantic model so the one `Settings` class can nest it; tests build their own.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from safeshare.auth.roles import Role
-from safeshare.reporting.vocab import CrimeType, VictimsCodeRight
+from safeshare.reporting.vocab import CrimeType, SealedField, VictimsCodeRight
 
 
 class Argon2Parameters(BaseModel):
@@ -46,8 +45,6 @@ class ReportingConfig(BaseModel):
     # Anonymous reporters' passphrases.
     passphrase_min_chars: int = Field(default=12, ge=8)
     argon2: Argon2Parameters = Argon2Parameters()
-    passphrase_max_failures: int = Field(default=5, ge=1)
-    passphrase_lockout_minutes: int = Field(default=15, ge=1)
 
     # Roles. Advocates may only act on reports their own organisation submitted.
     officer_intake_roles: frozenset[Role] = frozenset({Role.officer, Role.supervisor})
@@ -58,6 +55,23 @@ class ReportingConfig(BaseModel):
         {Role.officer, Role.supervisor, Role.disclosure_officer}
     )  # add updates, record consent, mark rights
     erase_roles: frozenset[Role] = frozenset({Role.admin})
+
+    # Least privilege for sealed fields (reporting/sealed_access.py). Officers read those of
+    # reports assigned to them or their team; these roles also read every report (their duty
+    # is deciding disclosures) and these the unassigned ones (triage), all rate-limited.
+    sealed_read_any_report_roles: frozenset[Role] = frozenset({Role.disclosure_officer})
+    sealed_read_unassigned_roles: frozenset[Role] = frozenset({Role.supervisor})
+    access_approver_roles: frozenset[Role] = frozenset({Role.supervisor})
+    access_grant_hours: int = Field(default=24, ge=1)  # an approved grant's lifetime
+    break_glass_minutes: int = Field(default=60, ge=1)
+    sealed_reads_per_hour: int = Field(default=30, ge=1)  # per user; then refused (429)
+    sealed_read_alert_per_hour: int = Field(default=15, ge=1)  # unusual volume: alert
+    # A 'by and for' organisation's report reaches police for the crime, never for the
+    # victim's immigration data: the Firewall's protected categories stay sealed from police.
+    third_party_police_fields: frozenset[SealedField] = frozenset(SealedField) - {
+        SealedField.immigration_status,
+        SealedField.nationality,
+    }
 
     page_size_default: int = Field(default=25, ge=1, le=100)
     # Erasure also rotates the key-encryption key so backups holding the old wrapped data
@@ -73,10 +87,6 @@ class ReportingConfig(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
-
-    @property
-    def passphrase_lockout(self) -> timedelta:
-        return timedelta(minutes=self.passphrase_lockout_minutes)
 
 
 def get_reporting_config() -> ReportingConfig:

@@ -8,6 +8,7 @@ Right 4 referral clock.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TypedDict
 
@@ -22,6 +23,7 @@ from safeshare.reporting.errors import ConsentStateError, ReportNotFoundError
 from safeshare.reporting.models import Consent, Report
 from safeshare.reporting.schemas import Actor, ConsentGrant, ConsentRead
 from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
+from safeshare.vault.service import note_commitment
 
 # The consent purposes the Firewall's decision contract knows; it rejects unknown values.
 POLICY_CONSENT_PURPOSES: tuple[ConsentPurpose, ...] = (
@@ -68,6 +70,7 @@ def grant_consent(
     consent = Consent(
         purpose=grant.purpose.value,
         agency_name=grant.agency_name,
+        agency_salt=secrets.token_hex(16) if grant.agency_name else None,
         method=method.value,
         recorded_at=at,
         recorded_by=by,
@@ -83,10 +86,18 @@ def grant_consent(
         report,
         consent_id=consent.id,
         purpose=consent.purpose,
-        agency_name=consent.agency_name,
         method=consent.method,
+        **_agency_reference(consent),
     )
     return consent
+
+
+def _agency_reference(consent: Consent) -> dict[str, str]:
+    """For the ledger: the agency name's salted hash, never the name (free text). Erasure
+    clears the name and its salt, so the hash can no longer be tested against guesses."""
+    if not consent.agency_name or not consent.agency_salt:
+        return {}
+    return {"agency_sha256": note_commitment(consent.agency_salt, consent.agency_name)}
 
 
 def withdraw(
@@ -112,8 +123,8 @@ def withdraw(
         report,
         consent_id=consent.id,
         purpose=consent.purpose,
-        agency_name=consent.agency_name,
         method=method.value,
+        **_agency_reference(consent),
     )
 
 

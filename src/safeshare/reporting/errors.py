@@ -39,3 +39,24 @@ class RightItemNotFoundError(NotFoundError):
 
 class RightStateError(ConflictError):
     code = "right_state"
+
+
+class SealedAccessRequiredError(PermissionDeniedError):
+    """Not assigned to the report and no grant in force: ask a supervisor, or break glass."""
+
+    code = "sealed_access_required"
+
+
+class SealedReadRateLimitedError(SafeShareError):
+    """Too many sealed reads by one user in the last hour."""
+
+    code = "sealed_read_rate_limited"
+    status = 429
+
+
+class GrantNotFoundError(NotFoundError):
+    code = "grant_not_found"
+
+
+class GrantStateError(ConflictError):
+    code = "grant_state"

@@ -50,6 +50,10 @@ class Report(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column()
     erased_by: Mapped[str | None] = mapped_column(String(64))
+    # Least privilege for sealed fields: the officer and team working the case read them;
+    # anyone else needs an approved or break-glass grant (reporting/sealed_access.py).
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    assigned_team: Mapped[str | None] = mapped_column(String(100), index=True)
 
     updates: Mapped[list[ReportUpdate]] = relationship(
         back_populates="report", order_by="ReportUpdate.id", cascade="all, delete-orphan"
@@ -95,6 +99,8 @@ class Consent(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(40))
     agency_name: Mapped[str | None] = mapped_column(String(200))
+    # Salts the agency name's hash in ledger entries; cleared with the name on erasure.
+    agency_salt: Mapped[str | None] = mapped_column(String(32))
     method: Mapped[str] = mapped_column(String(40))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(64))
@@ -153,6 +159,54 @@ class RightItem(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="rights")
+
+
+class SealedAccessGrant(Base):
+    """Access to one report's sealed fields for someone not assigned to it.
+
+    `kind` "approval": requested with a reason code, decided by a supervisor. "break_glass":
+    active at once for a short time, and the disclosure officer is alerted.
+    """
+
+    __tablename__ = "sealed_access_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+
+
+class SealedReadRecord(Base):
+    """One sealed read by one user: counted for the per-user rate limit and volume alerts."""
+
+    __tablename__ = "sealed_read_records"
+    __table_args__ = (Index("ix_sealed_read_records_username_read_at", "username", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessAlert(Base):
+    """Something the disclosure officer and supervisors must look at: break-glass, volumes."""
+
+    __tablename__ = "access_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
 
 
 # Drafts of the public form live with their service; imported here so `load_all_models`

@@ -52,6 +52,7 @@ class Actor:
     username: str
     role: Role | None = None
     organisation_id: int | None = None
+    team: str | None = None
 
     @classmethod
     def public(cls) -> Actor:
@@ -392,6 +393,8 @@ class ReportRead(ReportSummary):
     nationality_group: NationalityGroup | None
     submitted_by: str | None
     submitted_by_organisation_id: int | None
+    assigned_to: str | None = None
+    assigned_team: str | None = None
     erased_at: datetime | None
     consents: list[ConsentRead]
     rights: list[RightRead]
@@ -438,3 +441,31 @@ class ErasureResult(_Output):
     erased_at: datetime
     rotated_key_id: str | None
     rewrapped: int
+
+
+class GrantRead(_Output):
+    """A request for, or grant of, access to one report's sealed fields (no free text)."""
+
+    id: int
+    report_id: int
+    username: str
+    kind: str
+    reason_code: str
+    status: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    expires_at: datetime | None
+
+
+class AlertRead(_Output):
+    """An access alert for the disclosure officer and supervisors."""
+
+    id: int
+    kind: str
+    username: str
+    report_id: int | None
+    reason_code: str | None
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None

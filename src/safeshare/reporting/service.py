@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
-from safeshare.reporting import passphrases, victims_code
+from safeshare.reporting import passphrases, sealed_access, victims_code
 from safeshare.reporting.access import (
     can_see,
     publish_report_event,
@@ -182,6 +182,9 @@ def create_report(
         submitted_by_organisation_id=actor.organisation_id
         if pathway is Pathway.third_party
         else None,
+        # The officer who takes a report works it (and their team) until a supervisor reassigns.
+        assigned_to=actor.username if pathway is Pathway.officer else None,
+        assigned_team=actor.team if pathway is Pathway.officer else None,
         passphrase_hash=passphrases.hash_passphrase(
             payload.passphrase.get_secret_value(), config.argon2
         )
@@ -229,7 +232,9 @@ def get_report(session: Session, *, report_id: int, actor: Actor) -> ReportRead 
     report = session.get(Report, report_id)
     if report is None or not can_see(report, actor):
         return None
-    return ReportRead.model_validate(report)
+    # The public form says nationality is used only for statistics: no case page shows it
+    # (oversight counts the column directly, after disclosure control).
+    return ReportRead.model_validate(report).model_copy(update={"nationality_group": None})
 
 
 def get_report_or_raise(session: Session, *, report_id: int, actor: Actor) -> ReportRead:
@@ -297,7 +302,11 @@ def reveal_sealed_fields(
     provider: KeyProvider,
     config: ReportingConfig,
 ) -> dict[SealedField, str | None]:
-    """Decrypt chosen sealed fields for an authorised role with a stated reason (each audited)."""
+    """Decrypt chosen sealed fields for an authorised role with a stated reason (each audited).
+
+    Least privilege (`sealed_access.authorise_read`): only reports assigned to the actor or
+    their team, or under a grant; rate-limited per user.
+    """
     report = report_for(
         session,
         report_id=report_id,
@@ -305,13 +314,17 @@ def reveal_sealed_fields(
         roles=config.sealed_read_roles,
         allow_erased=False,
     )
+    reason = stated_reason(reason)
+    sealed_access.authorise_read(
+        session, report=report, actor=actor, fields=[SealedField(f) for f in fields], config=config
+    )
     values = vault.reveal_values(
         session,
         provider=provider,
         subject=report.public_id,
         fields=[SealedField(f).value for f in fields],
         actor=actor.username,
-        reason=stated_reason(reason),
+        reason=reason,
         audit={"report_id": report.id, "reference": report.reference, "role": str(actor.role)},
     )
     return {SealedField(k): v for k, v in values.items()}
@@ -402,6 +415,10 @@ def reveal_update_text(
         roles=config.sealed_read_roles,
         allow_erased=False,
     )
+    reason = stated_reason(reason)
+    sealed_access.authorise_read(
+        session, report=report, actor=actor, fields=[SealedField.account], config=config
+    )
     field = _update_field(update)
     return vault.reveal_values(
         session,
@@ -409,7 +426,7 @@ def reveal_update_text(
         subject=report.public_id,
         fields=[field],
         actor=actor.username,
-        reason=stated_reason(reason),
+        reason=reason,
         audit={
             "report_id": report.id,
             "reference": report.reference,
@@ -512,11 +529,10 @@ def verify_anonymous_reporter(
 ) -> int | None:
     """The report id when reference and passphrase match an anonymous report, else None.
 
-    Returns rather than raises on failure so the caller commits the failure count: after
-    `passphrase_max_failures` misses the report is locked for `passphrase_lockout_minutes`.
-    Missing, erased, locked and wrong all look and take the same.
+    Missing, erased and wrong look and take the same (one passphrase check each). Nothing
+    locks the report: repeated failures are slowed per client by the web layer
+    (`auth.throttle`), so knowing a reference is not enough to lock its reporter out.
     """
-    now = now or utcnow()
     canonical = normalise_reference(reference)
     report = (
         session.scalars(
@@ -529,23 +545,10 @@ def verify_anonymous_reporter(
         if canonical
         else None
     )
-    locked = (
-        report is not None
-        and report.passphrase_locked_until is not None
-        and report.passphrase_locked_until > now
-    )
-    stored = report.passphrase_hash if report is not None and not locked else None
+    stored = report.passphrase_hash if report is not None else None
     if not passphrases.verify_passphrase(stored, passphrase, config.argon2):
-        if report is not None and not locked:
-            report.failed_passphrase_attempts += 1
-            if report.failed_passphrase_attempts >= config.passphrase_max_failures:
-                report.passphrase_locked_until = now + config.passphrase_lockout
-                report.failed_passphrase_attempts = 0
-            session.flush()
         return None
     assert report is not None and stored is not None
-    report.failed_passphrase_attempts = 0
-    report.passphrase_locked_until = None
     if passphrases.needs_rehash(stored, config.argon2):
         report.passphrase_hash = passphrases.hash_passphrase(passphrase, config.argon2)
     session.flush()
@@ -652,8 +655,15 @@ def erase_report(
     report.status = CaseStatus.erased.value
     report.erased_at, report.erased_by = now, actor.username
     victims_code.close_rights_on_erasure(report)
+    for consent in report.consents:  # agency names are free text: gone with the report
+        consent.agency_name = consent.agency_salt = None
     session.flush()
-    publish_report_event(session, "report.erased", actor.username, report, reason=reason)
+    # The reason outlives the report (it is the audit of the erasure), sealed on its own so it
+    # can be shredded by itself; the ledger holds only its reference and salted hash.
+    note = vault.seal_note(
+        session, provider=provider, subject=f"erasure.{report.public_id}", text=reason
+    )
+    publish_report_event(session, "report.erased", actor.username, report, **note)
     rotated = (
         vault.rotate(session, provider=provider, actor=actor.username)
         if config.erasure_rotates_key

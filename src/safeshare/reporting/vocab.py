@@ -225,3 +225,36 @@ RIGHT_TITLES: dict[VictimsCodeRight, str] = {
     VictimsCodeRight.offender_information: "To be given information about the offender",
     VictimsCodeRight.complaint: "To make a complaint about your rights not being met",
 }
+
+
+class AccessReason(StrEnum):
+    """Why someone not assigned to a report needs its sealed fields: a closed list, so the
+    record says why without free text (which invites names and details)."""
+
+    investigation_handover = "investigation_handover"
+    safeguarding_risk = "safeguarding_risk"
+    victim_contact_request = "victim_contact_request"
+    court_or_cps_request = "court_or_cps_request"
+    complaint_or_misconduct = "complaint_or_misconduct"
+    data_subject_request = "data_subject_request"
+
+
+class BreakGlassReason(StrEnum):
+    """The only reasons for emergency access without approval."""
+
+    immediate_risk_to_life = "immediate_risk_to_life"
+    safeguarding_emergency = "safeguarding_emergency"
+    missing_person = "missing_person"
+
+
+class GrantStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+    active = "active"  # break-glass: in force until it expires
+
+
+class AlertKind(StrEnum):
+    break_glass = "break_glass"
+    unusual_volume = "unusual_volume"
+    rate_limited = "rate_limited"

@@ -10,7 +10,7 @@ Cells that a spreadsheet would run as a formula are written with a leading apost
 from __future__ import annotations
 
 import csv
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO, TypeVar
@@ -59,6 +59,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_ROW = 1
 _LIST_COLUMNS = frozenset({"communities", "languages", "service_types", "areas_covered"})
 
+
+MAX_CELL_CHARS = 10_000  # far beyond any real field; bounds memory and error output
 
 AREA_COLUMNS: tuple[str, ...] = ("code", "name", "neighbours")
 _AREA_LIST_COLUMNS = frozenset({"neighbours"})
@@ -120,7 +122,10 @@ def _records(
 ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """(row number, non-blank trimmed cells) per non-empty line, or the header's errors."""
     reader = csv.reader(source)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:  # e.g. a cell over the csv module's field limit: bad input, not a crash
+        return [], [RowError(_HEADER_ROW, None, "the header is not valid CSV or is too long")]
     if header is None:
         return [], [RowError(_HEADER_ROW, None, "the file is empty")]
     columns = [name.strip().lower() for name in header]
@@ -140,7 +145,10 @@ def _records(
     if errors:
         return [], errors
     records: list[tuple[int, dict[str, str]]] = []
-    for number, values in enumerate(reader, start=_HEADER_ROW + 1):
+    for number, values in enumerate(_rows(reader, errors), start=_HEADER_ROW + 1):
+        if any(len(value) > MAX_CELL_CHARS for value in values):
+            errors.append(RowError(number, None, f"a cell is over {MAX_CELL_CHARS} characters"))
+            continue
         if len(values) > len(columns):
             errors.append(RowError(number, None, "the row has more cells than the header"))
             continue
@@ -151,6 +159,21 @@ def _records(
         if cells:  # blank cells take the field's default; blank lines are skipped
             records.append((number, cells))
     return records, errors
+
+
+def _rows(reader: Iterator[list[str]], errors: list[RowError]) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read ends the file with an error."""
+    number = _HEADER_ROW
+    while True:
+        number += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            errors.append(RowError(number, None, "the row is not valid CSV or a cell is too long"))
+            return
+        yield values
 
 
 def _in_row_order(errors: list[RowError]) -> list[RowError]:

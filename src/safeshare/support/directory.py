@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import Organisation, OrganisationKind
 from safeshare.db.base import utcnow
+from safeshare.events import DomainEvent, publish
 from safeshare.support.access import (
     DIRECTORY_MANAGERS,
     Actor,
@@ -252,7 +253,13 @@ def create_service(session: Session, *, actor: Actor, data: ServiceCreate) -> Su
     session.add(service)
     session.flush()
     _touch_directory(session)
+    _record(session, actor, "directory.service_created", service_id=service.id)
     return service
+
+
+def _record(session: Session, actor: Actor, kind: str, **data: object) -> None:
+    """A directory change as an event (a ledger entry): ids and field names, never values."""
+    publish(session, DomainEvent(kind=kind, actor=actor.username, data=dict(data)))
 
 
 def update_service(
@@ -278,6 +285,13 @@ def update_service(
     _clamp_vacancies(service)
     session.flush()
     _touch_directory(session)
+    _record(
+        session,
+        actor,
+        "directory.service_updated",
+        service_id=service.id,
+        fields=sorted(changes.model_fields_set),
+    )
     return service
 
 
@@ -292,6 +306,7 @@ def delete_service(session: Session, *, actor: Actor, service_id: int) -> None:
     session.delete(service)
     session.flush()
     _touch_directory(session)
+    _record(session, actor, "directory.service_deleted", service_id=service_id)
 
 
 def _require_known_areas(session: Session, codes: Sequence[str]) -> None:
@@ -419,6 +434,7 @@ def replace_area_map(session: Session, *, actor: Actor, areas: Sequence[AreaIn])
     session.add_all(SupportArea(code=a.code, name=a.name, neighbours=a.neighbours) for a in areas)
     session.flush()
     _touch_directory(session)
+    _record(session, actor, "directory.areas_replaced", areas=len(areas))
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -468,6 +484,14 @@ def import_directory_csv(session: Session, *, actor: Actor, source: TextIO) -> I
                 updated += 1
         session.flush()
     _touch_directory(session)
+    _record(
+        session,
+        actor,
+        "directory.imported",
+        created=created,
+        updated=updated,
+        organisations_created=len(missing),
+    )
     return ImportSummary(
         created=created,
         updated=updated,

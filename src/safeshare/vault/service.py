@@ -10,6 +10,10 @@ KEK those old copies need. Services flush and never commit (STYLE.md).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +28,7 @@ from safeshare.events import DomainEvent, publish
 from safeshare.vault import crypto
 from safeshare.vault.errors import (
     DataKeyDestroyedError,
+    IntegrityError,
     ReasonRequiredError,
     RotationPendingError,
 )
@@ -36,9 +41,12 @@ __all__ = [
     "destroy_data_key",
     "is_destroyed",
     "key_usage",
+    "note_commitment",
+    "open_note",
     "retire_unused_keys",
     "reveal_values",
     "rotate",
+    "seal_note",
     "seal_values",
 ]
 
@@ -119,6 +127,52 @@ def seal_values(
     session.flush()
 
 
+def note_commitment(salt: str, text: str) -> str:
+    """SHA-256 over a random salt and the text: checkable while the salt is kept, and
+    unguessable once it is destroyed (a bare hash of a short reason could be brute-forced)."""
+    return hashlib.sha256(f"{salt}\n{text}".encode()).hexdigest()
+
+
+def seal_note(
+    session: Session, *, provider: KeyProvider, subject: str, text: str
+) -> dict[str, str]:
+    """Seal free text (a reason, a note) under `subject`; return what a ledger entry holds
+    instead of it: a reference to the sealed note and a salted hash of its text.
+
+    Sealed under a report's subject, the note is crypto-shredded with the report; the
+    ledger entry, holding no text, stays as it was and verifies.
+    """
+    field = f"note.{uuid.uuid4().hex}"
+    salt = secrets.token_hex(16)
+    seal_values(session, provider=provider, subject=subject, values={field: f"{salt}\n{text}"})
+    return {"note_ref": f"{subject}/{field}", "note_sha256": note_commitment(salt, text)}
+
+
+def open_note(
+    session: Session, *, provider: KeyProvider, note_ref: str, note_sha256: str
+) -> str | None:
+    """The text of a sealed note, checked against the ledger entry's `note_sha256`; None
+    once shredded. For auditors reviewing why something was read or erased."""
+    subject, _, field = note_ref.partition("/")
+    row = _data_key(session, subject)
+    if row is None or row.destroyed_at is not None:
+        return None
+    blob = session.scalar(
+        select(SealedValue.ciphertext).where(
+            SealedValue.data_key_id == row.id, SealedValue.field == field
+        )
+    )
+    if blob is None:
+        return None
+    plain = crypto.decrypt(
+        _plain_data_key(provider, row), blob, aad=crypto.field_aad(subject, field)
+    ).decode()
+    salt, _, text = plain.partition("\n")
+    if not hmac.compare_digest(note_commitment(salt, text), note_sha256):
+        raise IntegrityError("the sealed note does not match the ledger entry")
+    return text
+
+
 def reveal_values(
     session: Session,
     *,
@@ -155,6 +209,8 @@ def reveal_values(
         }
         if stored:
             data_key = _plain_data_key(provider, row)
+    # The reason is free text (it may name the victim): sealed, and referenced by each entry.
+    note = seal_note(session, provider=provider, subject=subject, text=reason)
     result: dict[str, str | None] = {}
     for name in fields:
         aad = crypto.field_aad(subject, name)
@@ -165,7 +221,7 @@ def reveal_values(
             DomainEvent(
                 kind="vault.read",
                 actor=actor,
-                data={**(audit or {}), "subject": subject, "field": name, "reason": reason},
+                data={**(audit or {}), "subject": subject, "field": name, **note},
             ),
         )
     return result

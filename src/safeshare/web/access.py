@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from safeshare.auth import service as auth_service
@@ -25,8 +26,55 @@ CSRF_FIELD = "csrf_token"
 API_PREFIX = "/api/"
 
 
+# Database ids are 32-bit on PostgreSQL (INTEGER) and 64-bit on SQLite: a bigger number in a
+# path or query would overflow the driver (a 500). No id or count here comes near this.
+MAX_INTEGER = 2**31 - 1
+
+
+def bounded_integers(request: Request) -> None:
+    """App-wide: refuse out-of-range integers in the path (404) or id query parameters (422)
+    before any handler binds them, so no route can forget (ASVS 5.1.4). Other integer query
+    parameters declare their own bounds; free-text ones (phone numbers) are left alone."""
+    declared = _declared_bounds(request)
+    for name, value in request.path_params.items():
+        if name not in declared and _too_big(value):
+            raise HTTPException(404)
+    for key, value in request.query_params.multi_items():
+        if (key == "id" or key.endswith("_id")) and _too_big(value):
+            raise HTTPException(422)
+
+
+def _declared_bounds(request: Request) -> set[str]:
+    """Path parameters whose route declares its own upper bound (and names it in a 422)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    names: set[str] = set()
+    for param in getattr(dependant, "path_params", []):
+        metadata = getattr(param.field_info, "metadata", [])
+        if any(
+            getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None
+            for m in metadata
+        ):
+            names.add(param.alias)
+    return names
+
+
+def _too_big(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    digits = value.strip().lstrip("+-").lstrip("0")
+    return digits.isdigit() and (len(digits) > 10 or int(digits) > MAX_INTEGER)
+
+
 class NotAuthenticatedError(Exception):
     """No valid session or token: pages redirect to sign-in, the API answers 401."""
+
+
+class StepUpRequiredError(Exception):
+    """A sensitive action needs the password (and code) entered again recently."""
+
+    def __init__(self, back: str) -> None:
+        super().__init__(back)
+        self.back = back
 
 
 class ForbiddenError(Exception):
@@ -90,11 +138,67 @@ def _principal_from_request(request: Request, db: Session) -> Principal | None:
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):
         return None
+    if not _session_is_fresh(request):
+        request.session.clear()
+        return None
     principal = auth_service.principal_for_session(db, user_id=user_id, session_epoch=epoch)
     if principal is None:
         request.session.pop("uid", None)
         request.session.pop("epoch", None)
     return principal
+
+
+# Refresh the last-seen time at most this often, so the cookie is not rewritten on every hit.
+_SEEN_GRANULARITY = 30
+
+
+def start_session(request: Request, *, user_id: int, epoch: int) -> None:
+    """A new signed-in session (after sign-in): a fresh cookie, timed from now."""
+    now = int(time.time())
+    request.session.clear()
+    request.session.update(
+        {"uid": user_id, "epoch": epoch, "iat": now, "seen": now, "auth_at": now}
+    )
+
+
+def mark_reauthenticated(request: Request) -> None:
+    """The user has just re-entered their password (and code): sensitive actions may proceed."""
+    request.session["auth_at"] = int(time.time())
+
+
+def recent_auth(request: Request) -> None:
+    """Step-up for erasure, regime change and sealed reads (ASVS 4.3.x, 2.x re-authentication):
+    a page session must have authenticated within `step_up_seconds`. API tokens are machine
+    credentials with their own expiry and are not asked."""
+    if is_api_request(request):
+        return
+    settings = request.app.state.settings
+    at = request.session.get("auth_at")
+    if not isinstance(at, int) or int(time.time()) - at > settings.step_up_seconds:
+        path = request.url.path
+        parts = path.split("/")
+        back = "/".join(parts[:3]) if path.startswith("/reports/") else path
+        raise StepUpRequiredError(back)
+
+
+StepUp = Depends(recent_auth)
+
+
+def _session_is_fresh(request: Request) -> bool:
+    """Idle and absolute timeouts (ASVS 3.3.1, 3.3.2): the cookie's signature stops tampering,
+    these stop a stolen or forgotten session from living on."""
+    settings = request.app.state.settings
+    now = int(time.time())
+    started, seen = request.session.get("iat"), request.session.get("seen")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return False
+    if now - seen > settings.session_idle_timeout_seconds:
+        return False
+    if now - started > settings.session_max_age_seconds:
+        return False
+    if now - seen >= _SEEN_GRANULARITY:
+        request.session["seen"] = now
+    return True
 
 
 class Access:

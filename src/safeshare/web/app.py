@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -22,6 +22,7 @@ from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
+from safeshare.web.access import bounded_integers
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import (
     AnonymousSessionCookieMiddleware,
@@ -29,10 +30,12 @@ from safeshare.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from safeshare.web.routes import (
+    accounts,
     api,
     auth,
     home,
     ledger,
+    mfa,
     oversight,
     policy,
     policy_compare,
@@ -45,7 +48,6 @@ from safeshare.web.templating import STATIC_DIR, build_templates
 # Mounts that are not FastAPI routes; the route-declaration test accepts only these.
 PUBLIC_MOUNTS = frozenset({"/static"})
 MAX_BODY_BYTES = 1024 * 1024
-SESSION_COOKIE = "safeshare_session"
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(bounded_integers)],
     )
     app.state.settings = settings
     app.state.runtime = runtime
@@ -90,18 +93,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
-        session_cookie=SESSION_COOKIE,
+        session_cookie=settings.session_cookie_name,
         max_age=settings.session_max_age_seconds,
         same_site="lax",
         https_only=settings.is_production,
     )
-    app.add_middleware(AnonymousSessionCookieMiddleware, cookie_name=SESSION_COOKIE)
+    app.add_middleware(
+        AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     features = (
         home,
         auth,
+        accounts,
+        mfa,
         api,
         public_report,
         reporting,
@@ -116,6 +123,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for item in getattr(module, "NAV_ITEMS", []):
             navigation.register(item)
     return app
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn options: forwarded headers are trusted only from `trusted_proxies`."""
+    proxies = ",".join(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+    return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        "access_log": False,
+        "server_header": False,
+    }
 
 
 def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:

@@ -19,8 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from safeshare.auth import service as auth_service
 from safeshare.errors import SafeShareError
-from safeshare.web.access import CsrfError, ForbiddenError, NotAuthenticatedError, is_api_request
+from safeshare.web.access import (
+    CsrfError,
+    ForbiddenError,
+    NotAuthenticatedError,
+    StepUpRequiredError,
+    is_api_request,
+)
 from safeshare.web.i18n import N_, template_context, translator
 from safeshare.web.templating import render
 
@@ -118,8 +125,47 @@ async def _not_authenticated(request: Request, _exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={quote(_safe_next(request))}", status_code=303)
 
 
+security_log = logging.getLogger("safeshare.security")
+
+
+def _audit_denied(request: Request, code: str) -> None:
+    """Log and record a refused request by a signed-in user, in its own unit of work (the
+    request's own transaction has been rolled back)."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return
+    route = getattr(request.scope.get("route"), "path", "?")
+    security_log.warning(
+        "access denied: %s (%s) %s %s %s request %s",
+        principal.username,
+        principal.role,
+        request.method,
+        route,
+        code,
+        getattr(request.state, "request_id", "-"),
+    )
+    try:
+        with request.app.state.runtime.session() as session:
+            auth_service.record_access_denied(
+                session,
+                username=principal.username,
+                role=str(principal.role),
+                method=request.method,
+                route=str(route),
+                code=code,
+            )
+    except Exception as exc:  # the refusal must still be answered
+        security_log.error("could not record a refusal: %s", type(exc).__name__)
+
+
 async def _forbidden(request: Request, _exc: Exception) -> Response:
+    _audit_denied(request, "forbidden")
     return _respond(request, 403, code="forbidden", detail="Your role does not allow this.")
+
+
+async def _step_up(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StepUpRequiredError)
+    return RedirectResponse(f"/reauth?next={quote(exc.back)}", status_code=303)
 
 
 async def _csrf(request: Request, _exc: Exception) -> Response:
@@ -179,6 +225,8 @@ async def _domain(request: Request, exc: Exception) -> Response:
             getattr(request.state, "request_id", "-"),
         )
         return _respond(request, 500, code="internal")
+    if exc.status == 403:
+        _audit_denied(request, exc.code)
     if is_api_request(request):
         extra = {"errors": [{"field": exc.field, "message": exc.message}]} if exc.field else None
         return problem(request, exc.status, code=exc.code, detail=exc.message, extra=extra)
@@ -199,6 +247,7 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticatedError, _not_authenticated)
     app.add_exception_handler(ForbiddenError, _forbidden)
     app.add_exception_handler(CsrfError, _csrf)
+    app.add_exception_handler(StepUpRequiredError, _step_up)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(SafeShareError, _domain)

@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from safeshare.auth.throttle import AttemptThrottle, ThrottlePolicy
+
 WINDOW_SECONDS = 60.0
 MAX_TRACKED_CLIENTS = 10_000  # bounded memory: the least recently seen are forgotten first
 
@@ -92,3 +94,23 @@ def check_public_post(request: Request) -> int | None:
     """None if this public post may go ahead, else the whole seconds to wait (Retry-After)."""
     wait = public_limiter(request).hit(client_key(request))
     return None if wait is None else max(1, math.ceil(wait))
+
+
+def attempt_throttle(request: Request, name: str) -> AttemptThrottle:
+    """The app's throttle `name` ("login", "anonymous_return"), made on first use."""
+    state = request.app.state
+    attribute = f"throttle_{name}"
+    throttle: AttemptThrottle | None = getattr(state, attribute, None)
+    if throttle is None:
+        with _create_lock:
+            throttle = getattr(state, attribute, None)
+            if throttle is None:
+                settings = state.settings
+                throttle = AttemptThrottle(
+                    ThrottlePolicy(
+                        cap_seconds=settings.login_max_wait_seconds,
+                        subject_pause_cap_seconds=settings.login_max_pause_seconds,
+                    )
+                )
+                setattr(state, attribute, throttle)
+    return throttle

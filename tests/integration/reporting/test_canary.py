@@ -34,6 +34,7 @@ from tests.factories.reporting import (
     PublicReportFactory,
     ThirdPartyReportFactory,
     advocate,
+    assign_to,
     make_organisation,
     officer,
     tables_mentioning,
@@ -127,6 +128,7 @@ def test_canary_appears_only_through_an_audited_read(
     assert tables_mentioning(db_session, CANARY) == []
 
     # The one way in: an authorised role, a reason, and an audit event that omits the value.
+    assign_to(db_session, receipts[0].report_id)
     published.clear()
     revealed = service.reveal_sealed_fields(
         db_session,

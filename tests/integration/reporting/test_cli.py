@@ -80,12 +80,13 @@ def test_keygen_list_erase_rotate(deployment: Path) -> None:
     assert code == 0, out
     assert f"Erased {doomed.reference}." in out and f"Retired {first_key}" in out
     code, out = _run(vault_cli.app, "status")
-    assert first_key not in out and "(current): 1 data keys" in out
+    # The kept report's key, and the sealed erasure reason's (the ledger holds its reference).
+    assert first_key not in out and "(current): 2 data keys" in out
     assert doomed.reference not in _run(reports_cli.app, "list")[1]
     assert doomed.reference in _run(reports_cli.app, "list", "--include-erased")[1]
 
     code, out = _run(vault_cli.app, "rotate", "--grace", "0")
-    assert code == 0 and "re-wrapped 1 data keys" in out and "Retired kek-" in out
+    assert code == 0 and "re-wrapped 2 data keys" in out and "Retired kek-" in out
     assert _run(vault_cli.app, "retire", "--grace", "0")[1].strip() == "No key to retire."
 
     code, out = _run(

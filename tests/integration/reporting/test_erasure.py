@@ -32,6 +32,7 @@ from safeshare.vault.models import DataKey, SealedValue
 from tests.factories.reporting import (
     PASSPHRASE,
     AnonymousReportFactory,
+    assign_to,
     create_public_report,
     officer,
     reporting_config,
@@ -95,6 +96,7 @@ def test_erased_report_is_unrecoverable_from_database_and_backups(
         config=config,
         details=SealedDetails(immigration_status="Kept report"),
     )
+    assign_to(db_session, other.report_id)
     db_session.commit()
     subject = db_session.get_one(Report, victim.report_id).public_id
     backup_keys = _backup(db_session, DataKey.__table__)  # type: ignore[arg-type]

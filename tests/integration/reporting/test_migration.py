@@ -22,6 +22,9 @@ REPORTING_TABLES = {
     "report_facts",
     "victims_code_rights",
     "report_drafts",
+    "sealed_access_grants",
+    "sealed_read_records",
+    "access_alerts",
 }
 VAULT_TABLES = {"vault_data_keys", "vault_sealed_values"}
 OURS = REPORTING_TABLES | VAULT_TABLES
@@ -79,8 +82,8 @@ def test_branch_downgrade_and_upgrade(db_engine: Engine, tmp_path: Path) -> None
         def tables() -> set[str]:
             return set(inspect(connection).get_table_names())
 
-        # the reporting branch: 0004, 0009 and 0011
-        command.downgrade(config, "0011_report_facts@-3")
+        # The reporting branch: 0004, 0009, 0011 and 0012.
+        command.downgrade(config, "0012_sealed_access@-4")
         assert not tables() & REPORTING_TABLES
         assert tables() >= VAULT_TABLES
         command.downgrade(config, "0005_vault@-1")

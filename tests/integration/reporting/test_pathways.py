@@ -25,6 +25,7 @@ from tests.factories.reporting import (
     PublicReportFactory,
     ThirdPartyReportFactory,
     advocate,
+    assign_to,
     make_organisation,
     officer,
 )
@@ -204,6 +205,7 @@ def test_volunteered_immigration_status_is_sealed_not_stored(
     )
     row = db_session.execute(select(Report.__table__).where(Report.id == receipt.report_id)).one()
     assert status not in repr(row)
+    assign_to(db_session, receipt.report_id)
     revealed = service.reveal_sealed_fields(
         db_session,
         report_id=receipt.report_id,

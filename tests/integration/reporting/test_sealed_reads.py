@@ -13,8 +13,9 @@ from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError, ReportNotFoundError
 from safeshare.reporting.schemas import Actor, ReportReceipt, UpdateCreate
 from safeshare.reporting.vocab import SealedField
+from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
-from tests.factories.reporting import create_public_report, officer, staff
+from tests.factories.reporting import assign_to, create_public_report, officer, staff
 
 REASON = "Contacting the victim about an arrest"
 
@@ -50,10 +51,17 @@ def test_read_publishes_one_event_per_field_without_values(
     assert first.actor == "sgt.lee"
     assert first.data["report_id"] == receipt.report_id
     assert first.data["reference"] == receipt.reference
-    assert (first.data["field"], first.data["reason"], first.data["role"]) == (
-        "contact_details",
-        REASON,
-        "supervisor",
+    assert (first.data["field"], first.data["role"]) == ("contact_details", "supervisor")
+    # The reason is free text: sealed with the report, referenced and hashed in the entry.
+    assert "reason" not in first.data and REASON not in repr(published)
+    assert (
+        vault.open_note(
+            db_session,
+            provider=provider,
+            note_ref=first.data["note_ref"],
+            note_sha256=first.data["note_sha256"],
+        )
+        == REASON
     )
     assert "07700" not in repr(published)
 
@@ -137,6 +145,7 @@ def test_updates_are_sealed_and_read_with_a_reason(
     assert page.status == "under_investigation"
     assert "no visa" not in page.model_dump_json()
     assert "no visa" not in repr(published)
+    assign_to(db_session, receipt.report_id)
     published.clear()
     text = service.reveal_update_text(
         db_session,

@@ -62,10 +62,16 @@ def test_round_trip_with_one_audit_event_per_field(
         audit={"report_id": 7},
     )
     assert values == {"name": "Maria", "address": None}
+    note = {k: published[0].data[k] for k in ("note_ref", "note_sha256")}
     assert [(e.kind, e.actor, e.data) for e in published] == [
-        ("vault.read", "pc.jones", {"report_id": 7, "subject": A, "field": f, "reason": REASON})
+        ("vault.read", "pc.jones", {"report_id": 7, "subject": A, "field": f, **note})
         for f in ("name", "address")
     ]
+    # The reason is sealed under the subject; the entry holds its reference and salted hash.
+    assert REASON not in repr(published)
+    assert vault.open_note(db_session, provider=provider, **note) == REASON
+    vault.destroy_data_key(db_session, subject=A, actor="admin")
+    assert vault.open_note(db_session, provider=provider, **note) is None  # shredded with it
 
 
 def test_unknown_subject_reads_as_nothing_but_is_still_audited(

@@ -55,7 +55,9 @@ def test_with_consent_the_referral_runs_to_an_outcome(
     db_session: Session, published: list[DomainEvent]
 ) -> None:
     world = make_world(db_session)
-    referral = refer(world, world.service())
+    service_row = world.service()
+    published.clear()  # setting up the directory is recorded too (directory.*)
+    referral = refer(world, service_row)
     assert (referral.status, referral.organisation_id) == (ReferralStatus.pending, world.org_a.id)
 
     service.accept_referral(db_session, actor=world.advocate_a, referral_id=referral.id)
@@ -113,7 +115,7 @@ def test_without_consent_no_referral_is_made(
             has_victim_support_consent=consent_refused,
         )
     assert db_session.scalar(select(func.count()).select_from(SupportReferral)) == 0
-    assert published == []
+    assert [e for e in published if e.kind.startswith("support.")] == []
 
 
 def test_withdrawn_consent_closes_open_referrals_and_erases_what_was_shared(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,12 +11,14 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.service import Principal
-from safeshare.config import Settings
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
 from safeshare.web.forms import error_list, form_values, validate_form
+from safeshare.web.ratelimit import attempt_throttle, client_key
+from safeshare.web.routes.mfa import begin_second_factor
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -57,23 +60,32 @@ async def login_submit(
     values = form_values(form)
     next_path = safe_next(str(values.pop("next", "")))
     data, errors = validate_form(LoginForm, values, LOGIN_MESSAGES)
+    status = 400
+    headers: dict[str, str] = {}
     if data is not None:
-        settings: Settings = request.app.state.settings
-        try:
-            user = auth_service.authenticate(
-                db,
-                username=data.username,
-                password=data.password,
-                max_failures=settings.login_max_failures,
-                lockout=timedelta(minutes=settings.lockout_minutes),
-            )
-        except AuthenticationError as exc:
-            errors = {"username": exc.message}
+        throttle = attempt_throttle(request, "login")
+        subject, client = data.username.strip().lower(), client_key(request)
+        verdict = throttle.check(subject=subject, client=client)
+        if verdict.wait is not None:
+            # Only this client is held back on this name; the owner elsewhere is not.
+            wait = max(1, math.ceil(verdict.wait))
+            errors, status = {"username": f"Too many attempts. Wait {wait} seconds."}, 429
+            headers["Retry-After"] = str(wait)
         else:
-            request.session.clear()
-            request.session.update({"uid": user.id, "epoch": user.session_epoch})
-            return RedirectResponse(next_path, status_code=303)
-    return render(
+            if verdict.pause:
+                await asyncio.sleep(verdict.pause)
+            try:
+                user = auth_service.authenticate(db, username=data.username, password=data.password)
+            except AuthenticationError as exc:
+                throttle.failed(subject=subject, client=client)
+                errors = {"username": exc.message}
+            else:
+                throttle.succeeded(subject=subject, client=client)
+                if mfa.requires_mfa(user):  # password only half-way: the code is next
+                    return begin_second_factor(request, user, next_path)
+                start_session(request, user_id=user.id, epoch=user.session_epoch)
+                return RedirectResponse(next_path, status_code=303)
+    response = render(
         request,
         "login.html",
         {
@@ -82,8 +94,10 @@ async def login_submit(
             "error_list": error_list(errors),
             "username": str(values.get("username", ""))[:64],
         },
-        status_code=400 if errors else 200,
+        status_code=status if errors else 200,
     )
+    response.headers.update(headers)
+    return response
 
 
 @router.post("/logout")

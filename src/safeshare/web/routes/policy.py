@@ -46,7 +46,7 @@ from safeshare.policy.schemas import (
     Requester,
 )
 from safeshare.reporting.errors import ReportNotFoundError
-from safeshare.web.access import SIGNED_IN, DbSession, requires
+from safeshare.web.access import SIGNED_IN, DbSession, StepUp, requires
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
@@ -728,7 +728,9 @@ def regime_page(
 
 
 @router.post("/policy/regime")
-async def regime_submit(request: Request, db: DbSession, principal: Admin) -> Response:
+async def regime_submit(
+    request: Request, db: DbSession, principal: Admin, _fresh: Annotated[None, StepUp]
+) -> Response:
     """Change the active regime, with a note; the change is kept and published."""
     values = form_values(await request.form())
     form, errors = validate_form(RegimeForm, values, REGIME_MESSAGES)

@@ -16,6 +16,8 @@ advocate's office) going back to change answers must not be locked out.
 
 from __future__ import annotations
 
+import asyncio
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -72,7 +74,7 @@ from safeshare.web.public_form import (
     summary_rows,
     today_in,
 )
-from safeshare.web.ratelimit import check_public_post
+from safeshare.web.ratelimit import attempt_throttle, check_public_post, client_key
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -503,13 +505,23 @@ async def return_submit(request: Request, db: DbSession, _principal: Public) -> 
     wait = check_public_post(request)
     if wait is not None:
         return _too_many(request, _, wait)
+    # Progressive delays for this client on this reference, never a lock on the report.
+    throttle = attempt_throttle(request, "anonymous_return")
+    subject, client = payload.reference.strip().upper(), client_key(request)
+    verdict = throttle.check(subject=subject, client=client)
+    if verdict.wait is not None:
+        return _too_many(request, _, max(1, math.ceil(verdict.wait)))
+    if verdict.pause:
+        await asyncio.sleep(verdict.pause)
     settings = _settings(request)
     receipt = reporting.submit_anonymous_return(
         db, payload=payload, provider=build_key_provider(settings), config=settings.reporting
     )
-    if receipt is None:  # the failure count is committed with this request
-        minutes = settings.reporting.passphrase_lockout_minutes
+    if receipt is None:
+        throttle.failed(subject=subject, client=client)
+        minutes = math.ceil(settings.login_max_wait_seconds / 60)
         return _return_page(request, _, values, {"reference": _(RETURN_FAILED, minutes=minutes)})
+    throttle.succeeded(subject=subject, client=client)
     request.session[RETURN_DONE_SESSION] = True
     return _redirect(RETURN_DONE)
 

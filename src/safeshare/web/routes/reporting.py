@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -33,8 +33,8 @@ from safeshare.auth.service import Principal
 from safeshare.errors import InvalidInputError
 from safeshare.policy import service as policy_service
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure
+from safeshare.reporting import sealed_access, victims_code
 from safeshare.reporting import service as reporting
-from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportPage, ReportRead, RightRead
@@ -47,10 +47,10 @@ from safeshare.reporting.vocab import (
 )
 from safeshare.support import service as support_service
 from safeshare.support.models import SupportReferral
-from safeshare.web.access import DbSession
+from safeshare.web.access import DbSession, StepUp
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes import reporting_api, reporting_erase, reporting_facts
+from safeshare.web.routes import reporting_access, reporting_api, reporting_erase, reporting_facts
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import (
@@ -58,6 +58,7 @@ from safeshare.web.routes.reporting_common import (
     CASE,
     CONSENTERS,
     INTAKE,
+    POLICE_READERS,
     READERS,
     SEALED_READ_TAG,
     SUPERVISORS,
@@ -75,6 +76,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Reports", "/reports", frozenset(READERS)),
     NavItem("Victims' Code due dates", "/victims-code", frozenset(SUPERVISORS)),
     NavItem("Erase a report", "/admin/erase-report", frozenset(ADMINS)),
+    reporting_access.NAV_ITEM,
 ]
 
 
@@ -88,6 +90,7 @@ def _right_rows(report: ReportRead, today: date) -> list[dict[str, Any]]:
 
 def _report_page(
     request: Request,
+    db: DbSession,
     principal: Principal,
     report: ReportRead,
     *,
@@ -99,11 +102,20 @@ def _report_page(
     status_code: int = 200,
 ) -> Response:
     role = principal.role
+    may_read, grants = sealed_access.access_summary(
+        db, report_id=report.id, actor=common.actor(principal), config=common.config(request)
+    )
     return common.page(
         request,
         "report.html",
         {
             "report": report,
+            "may_read": may_read,
+            "grants": grants,
+            "can_ask_access": role in POLICE_READERS,
+            "can_assign": role in SUPERVISORS,
+            "access_reasons": forms.options(forms.ACCESS_REASON_LABELS),
+            "break_glass_reasons": forms.options(forms.BREAK_GLASS_REASON_LABELS),
             "sealed_fields": list(SealedField),
             "field_options": forms.options(forms.SEALED_FIELD_LABELS),
             "values": values or {},
@@ -250,7 +262,7 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
         if principal.role in readers
         else None
     )
-    return _report_page(request, principal, report, sharing=sharing)
+    return _report_page(request, db, principal, report, sharing=sharing)
 
 
 @dataclass(frozen=True)
@@ -266,7 +278,11 @@ class CaseSharing:
 
 @router.post("/reports/{report_id}/sealed", tags=[SEALED_READ_TAG])
 async def report_show_sealed(
-    request: Request, db: DbSession, principal: Reader, report_id: int
+    request: Request,
+    db: DbSession,
+    principal: Reader,
+    report_id: int,
+    _fresh: Annotated[None, StepUp],
 ) -> Response:
     """Show the chosen sealed details in this response only; each field read is recorded."""
     report = common.visible_report(db, principal, report_id)
@@ -276,7 +292,7 @@ async def report_show_sealed(
     shown = {"fields": forms.many(values, "fields"), "reason": reason}
     if problems:
         return _report_page(
-            request, principal, report, problems=problems, values=shown, status_code=400
+            request, db, principal, report, problems=problems, values=shown, status_code=400
         )
     try:
         revealed = reporting.reveal_sealed_fields(
@@ -291,14 +307,19 @@ async def report_show_sealed(
     except InvalidInputError as exc:
         problems.add("reason", exc.message)
         return _report_page(
-            request, principal, report, problems=problems, values=shown, status_code=400
+            request, db, principal, report, problems=problems, values=shown, status_code=400
         )
-    return _report_page(request, principal, report, values=shown, revealed=revealed)
+    return _report_page(request, db, principal, report, values=shown, revealed=revealed)
 
 
 @router.post("/reports/{report_id}/updates/{update_id}/sealed", tags=[SEALED_READ_TAG])
 async def update_show_text(
-    request: Request, db: DbSession, principal: Reader, report_id: int, update_id: int
+    request: Request,
+    db: DbSession,
+    principal: Reader,
+    report_id: int,
+    update_id: int,
+    _fresh: Annotated[None, StepUp],
 ) -> Response:
     """Show one update's sealed text in this response only, recorded with the reason."""
     report = common.visible_report(db, principal, report_id)
@@ -313,7 +334,13 @@ async def update_show_text(
     if message:
         problems.add(name, message)
         return _report_page(
-            request, principal, report, problems=problems, values={name: reason}, status_code=400
+            request,
+            db,
+            principal,
+            report,
+            problems=problems,
+            values={name: reason},
+            status_code=400,
         )
     text = reporting.reveal_update_text(
         db,
@@ -324,7 +351,7 @@ async def update_show_text(
         config=common.config(request),
     )
     return _report_page(
-        request, principal, report, values={name: reason}, revealed_updates={update_id: text}
+        request, db, principal, report, values={name: reason}, revealed_updates={update_id: text}
     )
 
 
@@ -644,3 +671,4 @@ def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) ->
 router.include_router(reporting_erase.router)
 router.include_router(reporting_facts.router)
 router.include_router(reporting_api.router)
+router.include_router(reporting_access.router)

@@ -35,6 +35,7 @@ from safeshare.web.templating import render
 # Who may do what. The services check the configured roles (ReportingConfig) again; these
 # static declarations match its defaults so that wrong roles are refused before any lookup.
 READERS = (Role.officer, Role.supervisor, Role.disclosure_officer, Role.advocate)
+POLICE_READERS = (Role.officer, Role.supervisor, Role.disclosure_officer)  # may ask for access
 INTAKE = (Role.officer, Role.supervisor, Role.advocate)  # advocates: third-party pathway
 CASE = (Role.officer, Role.supervisor, Role.disclosure_officer)
 CONSENTERS = (*CASE, Role.advocate)
@@ -47,6 +48,7 @@ CaseWorker = Annotated[Principal, Depends(requires(*CASE))]
 Consenter = Annotated[Principal, Depends(requires(*CONSENTERS))]
 Supervisor = Annotated[Principal, Depends(requires(*SUPERVISORS))]
 Admin = Annotated[Principal, Depends(requires(*ADMINS))]
+PoliceReader = Annotated[Principal, Depends(requires(*POLICE_READERS))]
 
 # Routes whose responses may carry sealed values (audited reads). Nothing else may.
 SEALED_READ_TAG = "sealed-read"
@@ -64,6 +66,7 @@ def actor(principal: Principal) -> Actor:
         username=principal.username,
         role=principal.role,
         organisation_id=principal.organisation_id,
+        team=principal.team,
     )
 
 
@@ -130,7 +133,10 @@ VIEW: dict[str, Any] = {
     "delivery_labels": forms.DELIVERY_LABELS,
     "right_status_labels": forms.RIGHT_STATUS_LABELS,
     "update_kind_labels": forms.UPDATE_KIND_LABELS,
-    "monitoring_fields": forms.MONITORING_FIELDS,
+    # Nationality group is for statistics only (the public form says so): not on case pages.
+    "monitoring_fields": {
+        k: v for k, v in forms.MONITORING_FIELDS.items() if k != "nationality_group"
+    },
     "trigger_label": forms.trigger_label,
 }
 

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -22,7 +22,7 @@ from safeshare.reporting.schemas import ReportRead
 from safeshare.runtime import Runtime
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
-from safeshare.web.access import DbSession
+from safeshare.web.access import DbSession, StepUp
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import FLASH_KEY, Admin
@@ -109,7 +109,9 @@ def retire_keys_after_erasure(
 
 
 @router.post("/admin/erase-report/confirm")
-async def erase_confirm(request: Request, db: DbSession, principal: Admin) -> Response:
+async def erase_confirm(
+    request: Request, db: DbSession, principal: Admin, _fresh: Annotated[None, StepUp]
+) -> Response:
     """Erase (crypto-shred) the report; old keys are retired in a later unit of work."""
     values = await common.posted_form(request)
     reference, reason, problems = forms.parse_erase_form(values)

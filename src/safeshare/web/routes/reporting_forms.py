@@ -26,7 +26,10 @@ from safeshare.reporting.schemas import (
 )
 from safeshare.reporting.vocab import (
     IDENTITY_FIELDS,
+    AccessReason,
     AgeBand,
+    AlertKind,
+    BreakGlassReason,
     CaseStatus,
     ConsentMethod,
     ConsentPurpose,
@@ -133,6 +136,28 @@ RIGHT_STATUS_LABELS = {
 UPDATE_KIND_LABELS = {
     "officer_update": "Officer update",
     "victim_information": "Information from the victim",
+}
+ACCESS_REASON_LABELS = {
+    AccessReason.investigation_handover: "I am taking over or helping with the investigation",
+    AccessReason.safeguarding_risk: "There is a safeguarding concern",
+    AccessReason.victim_contact_request: "The victim asked to be contacted",
+    AccessReason.court_or_cps_request: "The court or the Crown Prosecution Service asked",
+    AccessReason.complaint_or_misconduct: "A complaint or misconduct investigation",
+    AccessReason.data_subject_request: "The victim asked for their own information",
+}
+BREAK_GLASS_REASON_LABELS = {
+    BreakGlassReason.immediate_risk_to_life: "Someone's life is at immediate risk",
+    BreakGlassReason.safeguarding_emergency: "A safeguarding emergency",
+    BreakGlassReason.missing_person: "The victim is missing",
+}
+REASON_CODE_LABELS: dict[str, str] = {
+    **{k.value: v for k, v in ACCESS_REASON_LABELS.items()},
+    **{k.value: v for k, v in BREAK_GLASS_REASON_LABELS.items()},
+}
+ALERT_KIND_LABELS = {
+    AlertKind.break_glass: "Emergency access",
+    AlertKind.unusual_volume: "Unusual number of sealed reads",
+    AlertKind.rate_limited: "Sealed reads refused (limit reached)",
 }
 DECLINED = "Prefer not to say"
 SEX_LABELS = {Sex.female: "Female", Sex.male: "Male", Sex.other: "Other", Sex.declined: DECLINED}

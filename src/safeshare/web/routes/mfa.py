@@ -1,0 +1,191 @@
+"""The second factor at sign-in (TOTP or a recovery code), first-time enrolment with a QR
+code, and re-authentication before sensitive actions (step-up).
+
+Between the password and the code the session holds only a pending marker (user id, epoch,
+when), never a signed-in user; it expires after `PENDING_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from safeshare.auth import mfa
+from safeshare.auth import service as auth_service
+from safeshare.auth.errors import AuthenticationError
+from safeshare.auth.models import User
+from safeshare.auth.service import Principal
+from safeshare.errors import SafeShareError
+from safeshare.web.access import (
+    PUBLIC,
+    SIGNED_IN,
+    DbSession,
+    mark_reauthenticated,
+    start_session,
+)
+from safeshare.web.forms import error_list, form_values
+from safeshare.web.ratelimit import attempt_throttle, client_key
+from safeshare.web.templating import render
+
+router = APIRouter()
+Public = Annotated[Principal | None, Depends(PUBLIC)]
+SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
+PENDING = "mfa_pending"
+PENDING_SECONDS = 300
+
+
+def _safe(target: object) -> str:
+    text = str(target or "")
+    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
+        return text
+    return "/home"
+
+
+def begin_second_factor(request: Request, user: User, next_path: str) -> Response:
+    """After a correct password for an account that needs MFA: ask for the code (or enrol)."""
+    request.session.clear()
+    request.session[PENDING] = {
+        "uid": user.id,
+        "epoch": user.session_epoch,
+        "at": int(time.time()),
+        "next": _safe(next_path),
+    }
+    target = "/login/code" if mfa.is_enrolled(user) else "/login/enrol"
+    return RedirectResponse(target, status_code=303)
+
+
+def _pending(request: Request, db: DbSession) -> User | None:
+    state = request.session.get(PENDING)
+    if not isinstance(state, dict) or int(time.time()) - int(state.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None
+    user = auth_service.get_user(db, user_id=int(state.get("uid", 0)))
+    if user is None or not user.is_active or user.session_epoch != state.get("epoch"):
+        return None
+    return user
+
+
+def _finish(request: Request, user: User) -> Response:
+    state = request.session.get(PENDING) or {}
+    start_session(request, user_id=user.id, epoch=user.session_epoch)
+    return RedirectResponse(_safe(state.get("next")), status_code=303)
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    errors = context.get("errors") or {}
+    return render(
+        request,
+        f"mfa/{name}",
+        {"errors": errors, "error_list": error_list(errors), **context},
+        status_code=status,
+    )
+
+
+@router.get("/login/code")
+def code_page(request: Request, db: DbSession, _principal: Public) -> Response:
+    """Ask for the 6-digit code (or a recovery code)."""
+    if _pending(request, db) is None:
+        return RedirectResponse("/login", status_code=303)
+    return _page(request, "code.html", {})
+
+
+@router.post("/login/code")
+async def code_submit(request: Request, db: DbSession, _principal: Public) -> Response:
+    user = _pending(request, db)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    code = str(form_values(await request.form()).get("code", ""))[:40]
+    throttle = attempt_throttle(request, "mfa")
+    subject, client = f"mfa:{user.id}", client_key(request)
+    verdict = throttle.check(subject=subject, client=client)
+    if verdict.wait is not None:
+        wait = max(1, math.ceil(verdict.wait))
+        errors = {"code": f"Too many attempts. Wait {wait} seconds."}
+        return _page(request, "code.html", {"errors": errors}, 429)
+    if not mfa.verify_second_factor(db, user_id=user.id, code=code):
+        throttle.failed(subject=subject, client=client)
+        errors = {"code": "Enter the 6-digit code your app shows now, or a recovery code"}
+        return _page(request, "code.html", {"errors": errors}, 400)
+    throttle.succeeded(subject=subject, client=client)
+    return _finish(request, user)
+
+
+def _enrol_page(request: Request, user: User, secret: str, errors: dict[str, str]) -> Response:
+    uri = mfa.provisioning_uri(user)
+    return _page(
+        request,
+        "enrol.html",
+        {"qr_svg": mfa.qr_svg(uri), "secret": secret, "errors": errors},
+        400 if errors else 200,
+    )
+
+
+@router.get("/login/enrol")
+def enrol_page(request: Request, db: DbSession, _principal: Public) -> Response:
+    """First sign-in of an account that needs MFA: scan the QR code, then enter a code."""
+    user = _pending(request, db)
+    if user is None or mfa.is_enrolled(user):
+        return RedirectResponse("/login", status_code=303)
+    secret = mfa.begin_enrolment(db, user_id=user.id)
+    return _enrol_page(request, user, secret, {})
+
+
+@router.post("/login/enrol")
+async def enrol_submit(request: Request, db: DbSession, _principal: Public) -> Response:
+    user = _pending(request, db)
+    if user is None or mfa.is_enrolled(user):
+        return RedirectResponse("/login", status_code=303)
+    code = str(form_values(await request.form()).get("code", ""))[:40]
+    try:
+        codes = mfa.confirm_enrolment(db, user_id=user.id, code=code)
+    except SafeShareError as exc:
+        secret = mfa.begin_enrolment(db, user_id=user.id)
+        return _enrol_page(request, user, secret, {"code": exc.message})
+    state = request.session.get(PENDING) or {}
+    start_session(request, user_id=user.id, epoch=user.session_epoch)
+    return _page(request, "recovery.html", {"codes": codes, "next": _safe(state.get("next"))})
+
+
+@router.get("/reauth")
+def reauth_page(
+    request: Request,
+    _principal: SignedIn,
+    next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
+) -> Response:
+    """Confirm it is still you before erasure, a regime change or reading sealed details."""
+    return _page(request, "reauth.html", {"next": _safe(next_path)})
+
+
+@router.post("/reauth")
+async def reauth_submit(request: Request, db: DbSession, principal: SignedIn) -> Response:
+    values = form_values(await request.form())
+    next_path = _safe(values.get("next"))
+    throttle = attempt_throttle(request, "login")
+    subject, client = principal.username, client_key(request)
+    verdict = throttle.check(subject=subject, client=client)
+    errors: dict[str, str] = {}
+    if verdict.wait is not None:
+        errors = {"password": "Too many attempts. Try again later."}
+    else:
+        try:
+            user = auth_service.authenticate(
+                db, username=principal.username, password=str(values.get("password", ""))[:1024]
+            )
+        except AuthenticationError:
+            throttle.failed(subject=subject, client=client)
+            errors = {"password": "Enter your correct password"}
+        else:
+            code = str(values.get("code", ""))[:40]
+            if mfa.is_enrolled(user) and not mfa.verify_second_factor(
+                db, user_id=user.id, code=code
+            ):
+                errors = {"code": "Enter the 6-digit code your app shows now"}
+    if errors:
+        return _page(request, "reauth.html", {"next": next_path, "errors": errors}, 400)
+    mark_reauthenticated(request)
+    return RedirectResponse(next_path, status_code=303)
