@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,7 +28,10 @@ SAFESHARE = Path(sys.executable).with_name("safeshare")
 REFERENCE = re.compile(r"SS-[0-9A-Z]{5}-[0-9A-Z]{5}")
 START_TIMEOUT_SECONDS = 300  # the demo history loads before the service listens
 DEMO_SCALE = "0.3"
-PASSWORD_ROW = re.compile(r"│\s*([a-z][a-z0-9._-]*)\s*│\s*([a-z_]+)\s*│\s*(\S+)\s*│")
+# The demo's table: username │ role │ password │ TOTP key (empty for roles without MFA).
+PASSWORD_ROW = re.compile(
+    r"│\s*([a-z][a-z0-9._-]*)\s*│\s*([a-z_]+)\s*│\s*(\S+)\s*│\s*([A-Z2-7]*)\s*│"
+)
 
 
 def _free_port() -> int:
@@ -72,12 +76,12 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             key = workdir / "var" / name
             assert key.exists(), f"{name} was not created before serving"
             assert key.stat().st_mode & 0o077 == 0, f"{name} is readable by others"
-        passwords = {
-            m.group(1): m.group(3)
+        rows = {
+            m.group(1): (m.group(3), m.group(4))
             for m in PASSWORD_ROW.finditer((workdir / "serve.log").read_text())
         }
-        assert {"analyst", "advocate", "disclosure", "inspector"} <= set(passwords)
-        _PASSWORDS.update(passwords)
+        assert {"analyst", "advocate", "disclosure", "inspector"} <= set(rows)
+        _PASSWORDS.update(rows)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -88,18 +92,30 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-_PASSWORDS: dict[str, str] = {}
+_PASSWORDS: dict[str, tuple[str, str]] = {}  # username -> (password, TOTP key)
+
+
+def _csrf(client: httpx.Client, path: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert token, path
+    return token[1]
 
 
 def _signed_in(base: str, username: str) -> httpx.Client:
+    """Signed in as the demo prints it: the password, then a code from the printed TOTP key."""
     client = httpx.Client(base_url=base, timeout=60)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert token
+    password, totp_key = _PASSWORDS[username]
     response = client.post(
         "/login",
-        data={"username": username, "password": _PASSWORDS[username], "csrf_token": token[1]},
+        data={"username": username, "password": password, "csrf_token": _csrf(client, "/login")},
     )
     assert response.status_code == 303, response.text[:500]
+    if response.headers["location"] == "/login/code":
+        code = pyotp.TOTP(totp_key).now()
+        response = client.post(
+            "/login/code", data={"code": code, "csrf_token": _csrf(client, "/login/code")}
+        )
+        assert response.status_code == 303, response.text[:500]
     return client
 
 
