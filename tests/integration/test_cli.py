@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from safeshare.cli import app
-from safeshare.config import get_settings
 from safeshare.runtime import get_runtime
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
-    monkeypatch.delenv("SAFESHARE_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-    yield tmp_path
-    get_runtime().engine.dispose()
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
 
 
 def test_db_upgrade_demo_load_and_users(cli_env: Path) -> None:

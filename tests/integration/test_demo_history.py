@@ -19,7 +19,7 @@ from safeshare import demo_history, events, startup
 from safeshare.auth import passwords
 from safeshare.auth.roles import Role
 from safeshare.cli import app
-from safeshare.config import Settings, get_settings
+from safeshare.config import Settings
 from safeshare.db import migrate
 from safeshare.demo_history import HistoryExistsError, HistoryResult, cast
 from safeshare.ledger import service as ledger_service
@@ -197,18 +197,6 @@ def test_most_headline_cells_are_published(tmp_path: Path) -> None:
 
 
 # --- the command line ------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
-    monkeypatch.delenv("SAFESHARE_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-    yield tmp_path
-    get_runtime().engine.dispose()
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
 
 
 def test_demo_load_history_prints_passwords_once_and_refuses_twice(cli_env: Path) -> None:

@@ -11,7 +11,7 @@ import secrets
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,6 @@ from safeshare.cli import app
 from safeshare.config import Settings, get_settings
 from safeshare.errors import ConfigurationError
 from safeshare.ledger import keys as ledger_keys
-from safeshare.runtime import get_runtime
 from safeshare.vault.keys import FileKeyProvider
 
 SAFESHARE = Path(sys.executable).with_name("safeshare")
@@ -141,18 +140,6 @@ def test_production_never_creates_keys(tmp_path: Path) -> None:
 
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SAFESHARE_VAR_DIR", str(tmp_path))
-    monkeypatch.delenv("SAFESHARE_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-    yield tmp_path
-    get_runtime().engine.dispose()
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
 
 
 def test_doctor_says_what_to_fix_then_passes(cli_env: Path) -> None:

@@ -1,6 +1,9 @@
-"""Leaving safely: "Exit this page" ends the session and deletes the draft before leaving, the
+"""A victim's safety on the public form.
+
+Leaving safely: "Exit this page" ends the session and deletes the draft before leaving, the
 browser keeps nothing that leads back to her answers or her reference, and staff pages have
-no exit button."""
+no exit button. Contact: agreeing to be contacted needs a safe way to make contact and a
+time that is safe, on the form and on an anonymous reporter's return visit."""
 
 from __future__ import annotations
 
@@ -17,9 +20,13 @@ from safeshare.web.app import create_app
 from tests.web.test_public_report import (
     ACCOUNT,
     BEFORE_IDENTITY,
+    PASSPHRASE,
     _settings,
     answer,
+    errors_in,
     handle_of,
+    post,
+    send_anonymous,
     send_identified,
     session_of,
 )
@@ -106,3 +113,64 @@ def test_staff_pages_have_no_exit_button_and_keep_their_lifetime(
     assert home.status_code == 200
     assert "govuk-exit-this-page" not in home.text
     assert "govuk-exit-this-page" in anon.get("/").text
+
+
+# --- agreeing to be contacted ----------------------------------------------------------------
+
+
+def _to_police_contact(client: TestClient, contact: dict[str, str]) -> None:
+    answer(
+        client,
+        [
+            *BEFORE_IDENTITY,
+            ("your-details", {"identity": "yes"}),
+            ("contact", {"name": "", "contact_details": "", "safe_contact": "", **contact}),
+            ("support", {"consent_victim_support": "no"}),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        {"name": "Ana"},  # a name alone: nothing to contact her by
+        {"name": "Ana", "contact_details": "07700 900111"},  # no safe time
+        {"name": "Ana", "safe_contact": "After 9pm"},  # a safe time but no way to reach her
+    ],
+)
+def test_police_contact_needs_a_safe_method_and_time(
+    client: TestClient, contact: dict[str, str]
+) -> None:
+    _to_police_contact(client, contact)
+    refused = post(client, "/report/police-contact", {"consent_police_contact": "yes"})
+    assert refused.status_code == 400
+    assert errors_in(refused.text) == [
+        "To agree to be contacted, go back and give a safe way to contact you and a safe time, "
+        "or select no"
+    ]
+    declined = post(client, "/report/police-contact", {"consent_police_contact": "no"})
+    assert declined.status_code == 303
+
+
+def test_police_contact_with_a_method_and_a_safe_time_is_accepted(client: TestClient) -> None:
+    _to_police_contact(
+        client, {"name": "Ana", "contact_details": "07700 900111", "safe_contact": "Mornings"}
+    )
+    accepted = post(client, "/report/police-contact", {"consent_police_contact": "yes"})
+    assert accepted.status_code == 303
+
+
+def test_a_return_visit_cannot_agree_to_contact_without_details(client: TestClient) -> None:
+    reference = send_anonymous(client)
+    data = {"reference": reference, "passphrase": PASSPHRASE, "consents": "police_contact"}
+    refused = post(client, "/report/return", {**data, "contact_details": "07700 900222"})
+    assert refused.status_code == 400
+    assert errors_in(refused.text) == [
+        "Enter when it is safe to contact you, or do not agree to be contacted"
+    ]
+    accepted = post(
+        client,
+        "/report/return",
+        {**data, "contact_details": "07700 900222", "safe_contact": "Weekdays 10 to 12"},
+    )
+    assert accepted.status_code == 303, errors_in(accepted.text)
