@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from functools import partial
 
 import typer
 from rich.console import Console
@@ -173,11 +175,14 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     demo_data: bool = typer.Option(False, "--demo", help="Load demo data into an empty database."),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="Worker processes (default: the number of cores)."
+    ),
 ) -> None:
     """Run the web service (development applies migrations automatically)."""
     import uvicorn
 
-    from safeshare.web.app import create_app
+    from safeshare.web.app import WORKER_APP, create_app, prepare_workers
 
     settings = get_settings()
     runtime = get_runtime()
@@ -190,15 +195,21 @@ def serve(
             created = demo.load_demo_data(session) if demo.is_empty(session) else []
         _print_demo_passwords(created)
     backend = runtime.engine.url.get_backend_name()
-    console.print(f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend})")
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=host,
-        port=port,
-        access_log=False,
-        server_header=False,
-        log_level="info",
+    workers = workers or os.cpu_count() or 1
+    console.print(
+        f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend}, {workers} workers)"
     )
+    run = partial(
+        uvicorn.run, host=host, port=port, access_log=False, server_header=False, log_level="info"
+    )
+    if workers == 1:
+        run(create_app(settings, runtime))
+        return
+    # Each worker process builds its own app from the environment; files they share (the
+    # development keys) are created once here first.
+    prepare_workers(settings)
+    runtime.engine.dispose()
+    run(WORKER_APP, factory=True, workers=workers)
 
 
 def main() -> None:

@@ -12,13 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from safeshare.config import Settings, get_settings
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 
+# Connections beyond the request slots (`db_pool_size`): background work such as the
+# periodic checkpointer must not wait behind requests.
+BACKGROUND_CONNECTIONS = 2
+
 
 class Runtime:
     """The engine and session factory for one configuration."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine: Engine = make_engine(settings.database_url)
+        self.engine: Engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=BACKGROUND_CONNECTIONS,
+        )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
 
     @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
+from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from safeshare.web.routes import (
@@ -35,6 +37,8 @@ from safeshare.web.routes import (
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
 
+# What `safeshare serve --workers N` gives uvicorn: each worker process calls it.
+WORKER_APP = "safeshare.web.app:create_worker_app"
 # Mounts that are not FastAPI routes; the route-declaration test accepts only these.
 PUBLIC_MOUNTS = frozenset({"/static"})
 MAX_BODY_BYTES = 1024 * 1024
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.slots = Slots(settings)
     app.state.templates = build_templates()
 
     register_error_handlers(app)
@@ -92,6 +97,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for item in getattr(module, "NAV_ITEMS", []):
             navigation.register(item)
     return app
+
+
+def prepare_workers(settings: Settings) -> None:
+    """Create, once, the development files every worker reads (else each would make its own)."""
+    ensure_signer(settings)
+    settings.session_secret()
+
+
+def create_worker_app() -> FastAPI:
+    """The app for one worker process of `safeshare serve --workers N`, from the environment."""
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    return create_app(settings)
 
 
 def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:
