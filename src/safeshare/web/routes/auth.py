@@ -15,6 +15,7 @@ from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.service import Principal
 from safeshare.config import Settings
 from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession
+from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.templating import render
 
@@ -50,6 +51,7 @@ def login_page(
 @router.post("/login")
 async def login_submit(
     request: Request,
+    _hashing: HashingSlot,
     db: DbSession,
     _principal: Annotated[Principal | None, Depends(PUBLIC)],
 ) -> Response:
@@ -60,7 +62,9 @@ async def login_submit(
     if data is not None:
         settings: Settings = request.app.state.settings
         try:
-            user = auth_service.authenticate(
+            # argon2 in a worker thread: the event loop keeps serving everyone else.
+            user = await in_thread(
+                auth_service.authenticate,
                 db,
                 username=data.username,
                 password=data.password,
