@@ -209,7 +209,9 @@ def serve(
     # development keys) are created once here first.
     prepare_workers(settings)
     runtime.engine.dispose()
-    run(WORKER_APP, factory=True, workers=workers)
+    # A worker importing the app on a busy machine can miss uvicorn's 5 s health ping and be
+    # killed and restarted in a loop; allow it longer.
+    run(WORKER_APP, factory=True, workers=workers, timeout_worker_healthcheck=30)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.config import Settings, get_settings
+from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 
 # Connections beyond the request slots (`db_pool_size`): background work such as the
@@ -28,6 +29,9 @@ class Runtime:
             max_overflow=BACKGROUND_CONNECTIONS,
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        # Units of work that append to the ledger and need no other change in their request's
+        # transaction (the decision API) commit in groups; the thread starts on first use.
+        self.group_commit = GroupCommitter(self.sessions)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

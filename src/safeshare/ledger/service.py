@@ -132,13 +132,15 @@ def _split_frontier(blob: bytes) -> list[bytes]:
 
 
 def _lock_head(conn: Connection) -> _Head:
-    """Serialise appenders: a no-op UPDATE locks the head row before it is read."""
-    locked = conn.execute(
-        update(_head).where(_head.c.id == _HEAD_ID).values(tree_size=_head.c.tree_size)
-    )
-    if locked.rowcount != 1:
+    """Serialise appenders: a no-op UPDATE locks the head row and returns it (one round trip)."""
+    row = conn.execute(
+        update(_head)
+        .where(_head.c.id == _HEAD_ID)
+        .values(tree_size=_head.c.tree_size)
+        .returning(*_head.c)
+    ).one_or_none()
+    if row is None:
         raise LedgerStateError("the ledger head row is missing: run the database migrations")
-    row = conn.execute(select(_head).where(_head.c.id == _HEAD_ID)).one()
     return _Head(
         row.tree_size, row.last_leaf_hash, _split_frontier(row.frontier), row.checkpoint_count
     )

@@ -65,6 +65,7 @@ REGIME_ROLES = frozenset({Role.admin})
 DISCLOSING_ROLES = frozenset({Role.disclosure_officer})
 # Roles that may read every decision; officers read only the decisions they asked for.
 OVERSEEING_ROLES = frozenset({Role.disclosure_officer, Role.supervisor, Role.inspector})
+_ACTIVE_REGIME_CACHE = "policy.active_regime"
 # Clocks differ a little between the officer's device and the server.
 SENT_AT_TOLERANCE = timedelta(minutes=5)
 
@@ -156,8 +157,9 @@ def make_decision(
         requested_at=now or utcnow(),
     )
     session.add(record)
+    review = None  # kept here: reading `record.review` when unset costs a query
     if decision.outcome is Outcome.review:
-        record.review = PolicyReview(
+        record.review = review = PolicyReview(
             status=ReviewStatus.pending,
             reviewable=[str(c) for c in compiled.reviewable(evaluation, request.categories)],
             created_at=record.requested_at,
@@ -170,7 +172,7 @@ def make_decision(
             actor=actor,
             data={
                 "decision_id": record.id,
-                "review_id": record.review.id if record.review else None,
+                "review_id": review.id if review else None,
                 "force": force,
                 "regime": decision.regime,
                 "policy_hash": decision.policy_hash,
@@ -454,9 +456,21 @@ def active_assignment(session: Session, *, force: str | None = None) -> RegimeAs
 
 
 def get_active_regime(session: Session, *, force: str | None = None) -> str:
-    """The force's active regime name; the strictest, `firewall`, until an admin sets one."""
-    assignment = active_assignment(session, force=force)
-    return assignment.regime if assignment else DEFAULT_REGIME
+    """The force's active regime name; the strictest, `firewall`, until an admin sets one.
+
+    Remembered for the rest of the session's transaction (a group commit decides many
+    requests in one), and forgotten when this session changes it.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(_ACTIVE_REGIME_CACHE)
+    if cached is None or cached[0] is not transaction:
+        cached = session.info[_ACTIVE_REGIME_CACHE] = (transaction, {})
+    cache: dict[str, str] = cached[1]
+    force = _force(force)
+    if force not in cache:
+        assignment = active_assignment(session, force=force)
+        cache[force] = assignment.regime if assignment else DEFAULT_REGIME
+    return cache[force]
 
 
 def set_active_regime(
@@ -477,6 +491,7 @@ def set_active_regime(
     current = active_assignment(session, force=force)
     if current is not None and current.regime == regime:
         return current
+    session.info.pop(_ACTIVE_REGIME_CACHE, None)
     previous = current.regime if current else None
     assignment = RegimeAssignment(
         force=force,

@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         try:
             yield
         finally:
+            runtime.group_commit.close(timeout=10)
             checkpointer.stop(timeout=5)
 
     app = FastAPI(

@@ -15,14 +15,17 @@ the blocked loop could give back, so the whole service stopped for the 30 s pool
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from safeshare.config import Settings
+from safeshare.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -43,6 +46,12 @@ def slots(request: Request) -> Slots:
 async def in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run blocking `func` in a worker thread (anyio's takes no keyword arguments)."""
     return await anyio.to_thread.run_sync(partial(func, *args, **kwargs))
+
+
+async def group_commit(request: Request, work: Callable[[Session], T]) -> T:
+    """Run `work` in the runtime's next group commit; returns once it is committed."""
+    runtime: Runtime = request.app.state.runtime
+    return await asyncio.wrap_future(runtime.group_commit.submit(work))
 
 
 async def _hashing_slot(request: Request) -> AsyncIterator[None]:

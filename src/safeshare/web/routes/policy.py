@@ -23,6 +23,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from sqlalchemy.orm import Session
 
 from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
@@ -51,6 +52,7 @@ from safeshare.policy.schemas import (
     SubjectRole,
 )
 from safeshare.web.access import SIGNED_IN, DbSession, requires
+from safeshare.web.concurrency import group_commit
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
@@ -134,23 +136,32 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 
 
 @router.post("/api/v1/decisions", status_code=201)
-def api_create_decision(
+async def api_create_decision(
+    request: Request,
     share_request: ShareRequest,
     response: Response,
-    db: DbSession,
     principal: Deciders,
     report_ref: Annotated[str | None, Query(pattern=REPORT_REF_PATTERN)] = None,
 ) -> Decision:
-    """Decide a request under the force's active regime; the body and answer are the contract."""
-    record = policy_service.make_decision(
-        db,
-        request=share_request,
-        actor=principal.username,
-        actor_role=principal.role,
-        report_ref=report_ref,
-    )
-    response.headers["Location"] = f"/api/v1/decisions/{record.id}"
-    return record.as_decision()
+    """Decide a request under the force's active regime; the body and answer are the contract.
+
+    Committed in a group with concurrent decisions (one ledger lock and one fsync for all),
+    and answered only once committed.
+    """
+
+    def decide(session: Session) -> tuple[int, Decision]:
+        record = policy_service.make_decision(
+            session,
+            request=share_request,
+            actor=principal.username,
+            actor_role=principal.role,
+            report_ref=report_ref,
+        )
+        return record.id, record.as_decision()
+
+    decision_id, decision = await group_commit(request, decide)
+    response.headers["Location"] = f"/api/v1/decisions/{decision_id}"
+    return decision
 
 
 @router.get("/api/v1/decisions/{decision_id}")
