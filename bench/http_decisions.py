@@ -3,7 +3,9 @@
 Starts `safeshare serve` on a fresh PostgreSQL database and on SQLite, creates an officer's
 bearer token and a real report, and runs wrk at 1, 16, 64 and 256 connections (30 s each by
 default). The same load goes to a bare FastAPI endpoint in the same run, as the reference for
-what this machine can do at all. Prints req/s, p50/p99 latency and error counts.
+what this machine can do at all. Prints req/s, p50/p99 latency, error counts (socket errors,
+timeouts and non-2xx answers) and the server's CPU time per request (which holds up on a
+busy machine).
 
 Needs wrk (Debian package): `apt-get install -y wrk`.
 
@@ -57,8 +59,25 @@ async def decide(body: dict) -> dict:
 """
 
 
-def wrk(url: str, *, token: str, connections: int, seconds: int) -> dict[str, float]:
-    """One wrk run; its figures (latencies in ms)."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by `pid` and its descendants (the service's workers)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending += [int(child) for child in children]
+    return total
+
+
+def wrk(url: str, *, token: str, connections: int, seconds: int, pid: int) -> dict[str, float]:
+    """One wrk run; its figures (latencies in ms, server CPU ms per request)."""
+    cpu_before = cpu_seconds(pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % {"body": json.dumps(DECISION_BODY), "token": token})
     try:
@@ -84,6 +103,7 @@ def wrk(url: str, *, token: str, connections: int, seconds: int) -> dict[str, fl
     line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     return {
+        "cpu_ms": 1000 * (cpu_seconds(pid) - cpu_before) / max(1, result["requests"]),
         "rps": result["requests"] / result["seconds"],
         "p50": result["p50"] / 1000,
         "p99": result["p99"] / 1000,
@@ -92,7 +112,7 @@ def wrk(url: str, *, token: str, connections: int, seconds: int) -> dict[str, fl
 
 
 @contextmanager
-def bare_fastapi() -> Iterator[str]:
+def bare_fastapi() -> Iterator[tuple[str, int]]:
     """A bare FastAPI JSON endpoint under uvicorn (same server settings, one worker)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,7 +139,7 @@ def bare_fastapi() -> Iterator[str]:
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            yield url
+            yield url, process.pid
         finally:
             process.terminate()
             process.wait(10)
@@ -133,9 +153,11 @@ def run_service(
         try:
             token = service.officer_token()
             url = f"{service.base_url}{DECISIONS}?report_ref={service.create_report(token)}"
-            wrk(url, token=token, connections=16, seconds=2)  # warm up every worker
+            assert service.process is not None
+            pid = service.process.pid
+            wrk(url, token=token, connections=16, seconds=2, pid=pid)  # warm up every worker
             return [
-                row(name, c, wrk(url, token=token, connections=c, seconds=seconds))
+                row(name, c, wrk(url, token=token, connections=c, seconds=seconds, pid=pid))
                 for c in connections
             ]
         finally:
@@ -145,7 +167,7 @@ def run_service(
 def row(name: str, connections: int, figures: dict[str, float]) -> str:
     return (
         f"{name:<22} {connections:>5} {figures['rps']:>9.0f} {figures['p50']:>8.1f} "
-        f"{figures['p99']:>8.1f} {figures['errors']:>7.0f}"
+        f"{figures['p99']:>8.1f} {figures['errors']:>7.0f} {figures['cpu_ms']:>7.2f}"
     )
 
 
@@ -161,11 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     connections = [int(c) for c in args.connections.split(",")]
     rows = []
-    with bare_fastapi() as url:
+    with bare_fastapi() as (url, pid):
         for c in connections:
-            rows.append(
-                row("bare FastAPI", c, wrk(url, token="", connections=c, seconds=args.duration))
-            )
+            figures = wrk(url, token="", connections=c, seconds=args.duration, pid=pid)
+            rows.append(row("bare FastAPI", c, figures))
     for backend in args.backend.split(","):
         name = f"{backend} ({args.workers} workers)"
         if backend == "postgres":
@@ -186,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                     connections=connections,
                     seconds=args.duration,
                 )
-    print(f"{'target':<22} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    heading = ("target", "conns", "req/s", "p50 ms", "p99 ms", "errors", "cpu ms")
+    print("{:<22} {:>5} {:>9} {:>8} {:>8} {:>7} {:>7}".format(*heading))
     print("\n".join(rows))
     return 0
 
