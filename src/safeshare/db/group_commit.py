@@ -3,10 +3,11 @@
 A unit that appends to the ledger holds the ledger head lock until its transaction commits,
 so such transactions run one after another, each waiting for its own fsync (6 ms on the
 benchmark machine: at most ~165 decisions a second, however many workers). A committer
-thread instead runs whatever units are queued inside one transaction, each in its own
-savepoint, and commits once. A unit that fails is rolled back alone and its caller gets the
-error; every caller learns its result only after the commit, so an acknowledged unit is on
-disk together with the ledger entries its events created.
+thread instead runs whatever units are queued inside one transaction and commits once. A
+unit that fails is rolled back alone (the batch is run again, each unit in its own
+savepoint) and its caller gets the error; every caller learns its result only after the
+commit, so an acknowledged unit is on disk together with the ledger entries its events
+created.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from safeshare.db.session import unit_of_work
 
 T = TypeVar("T")
 _Unit = tuple[Callable[[Session], Any], "Future[Any]"]
+_Outcome = tuple["Future[Any]", Any, BaseException | None]
 _CLOSE = object()
 
 
@@ -82,26 +84,48 @@ class GroupCommitter:
                 self._commit(live)
 
     def _commit(self, batch: list[_Unit]) -> None:
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        """Commit the batch; if any unit fails, run it again with one savepoint per unit.
+
+        Units seldom fail (bad requests are refused before they are queued), so the first
+        attempt spares every unit its SAVEPOINT and RELEASE round trips.
+        """
         try:
-            with unit_of_work(self._sessions) as session:
-                connection = session.connection()
-                if connection.dialect.name == "sqlite":
-                    # pysqlite defers BEGIN to the first write: without it, the first unit's
-                    # SAVEPOINT would be the outermost transaction and commit on release.
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
-                for work, future in batch:
-                    try:
-                        with session.begin_nested():
-                            outcomes.append((future, work(session), None))
-                    except Exception as exc:  # this unit alone is rolled back
-                        outcomes.append((future, None, exc))
-        except Exception as exc:  # the commit failed: nothing in the batch was stored
-            for _, future in batch:
-                future.set_exception(exc)
-            return
+            outcomes = self._run_units(batch, isolated=False)
+        except _UnitFailedError:
+            try:
+                outcomes = self._run_units(batch, isolated=True)
+            except Exception as exc:  # the commit failed: nothing in the batch was stored
+                outcomes = [(future, None, exc) for _, future in batch]
+        except Exception as exc:
+            outcomes = [(future, None, exc) for _, future in batch]
         for future, result, error in outcomes:
             if error is None:
                 future.set_result(result)
             else:
                 future.set_exception(error)
+
+    def _run_units(self, batch: list[_Unit], *, isolated: bool) -> list[_Outcome]:
+        outcomes: list[_Outcome] = []
+        with unit_of_work(self._sessions) as session:
+            connection = session.connection()
+            if connection.dialect.name == "sqlite":
+                # pysqlite defers BEGIN to the first write: without it, the first unit's
+                # SAVEPOINT would be the outermost transaction and commit on release.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            for work, future in batch:
+                if not isolated:
+                    try:
+                        outcomes.append((future, work(session), None))
+                    except Exception as exc:
+                        raise _UnitFailedError from exc  # rolls the whole batch back
+                    continue
+                try:
+                    with session.begin_nested():
+                        outcomes.append((future, work(session), None))
+                except Exception as exc:  # this unit alone is rolled back
+                    outcomes.append((future, None, exc))
+        return outcomes
+
+
+class _UnitFailedError(Exception):
+    """A unit failed in a batch run without savepoints: run the batch again with them."""
