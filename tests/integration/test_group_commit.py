@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from safeshare import events
 from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.session import make_session_factory
+from safeshare.events import DomainEvent
 from safeshare.ledger import service as ledger
 
 
@@ -71,3 +73,38 @@ def test_close_commits_what_is_queued_and_a_later_submit_restarts(
     committer.close(timeout=10)
     assert future.done()
     assert committer.submit(_append("test.again")).result(10) == future.result() + 1
+
+
+def test_ledger_entries_of_a_batch_are_appended_together_and_a_failed_unit_leaves_none(
+    committer: GroupCommitter, db_engine: Engine
+) -> None:
+    committer.batch_scope = ledger.deferred_appends
+    ledger.subscribe_to_events()
+    before = _size(db_engine)
+    started, release = Event(), Event()
+
+    def blocker(_session: Session) -> None:
+        started.set()
+        release.wait(10)
+
+    def decide(case: int) -> object:
+        def work(session: Session) -> int:
+            events.publish(session, DomainEvent("test.decision", "officer", {"case": case}))
+            if case == 2:
+                raise ValueError("case 2 is refused")
+            return case
+
+        return work
+
+    try:
+        committer.submit(blocker)
+        assert started.wait(10)
+        futures = [committer.submit(decide(case)) for case in range(4)]
+        release.set()
+        assert [f.result(10) for f in futures if f.exception(10) is None] == [0, 1, 3]
+    finally:
+        ledger.unsubscribe_from_events()
+    with make_session_factory(db_engine)() as session:
+        found = [ledger.get_entry_or_raise(session, seq=seq) for seq in range(before, before + 3)]
+        assert ledger.tree_size(session) == before + 3
+    assert [e["data"]["case"] for e in found] == [0, 1, 3]

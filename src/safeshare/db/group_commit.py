@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +39,9 @@ class GroupCommitter:
     def __init__(self, sessions: sessionmaker[Session], *, max_batch: int = 64) -> None:
         self._sessions = sessions
         self._max_batch = max_batch
+        # Wraps a batch run without savepoints, e.g. the ledger's `deferred_appends`
+        # (set by the app, which knows the features; db/ imports none of them).
+        self.batch_scope: Callable[[Session], AbstractContextManager[None]] = _no_scope
         self._queue: queue.SimpleQueue[_Unit | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -91,13 +95,11 @@ class GroupCommitter:
         """
         try:
             outcomes = self._run_units(batch, isolated=False)
-        except _UnitFailedError:
+        except Exception:  # all rolled back; find the failing units
             try:
                 outcomes = self._run_units(batch, isolated=True)
             except Exception as exc:  # the commit failed: nothing in the batch was stored
                 outcomes = [(future, None, exc) for _, future in batch]
-        except Exception as exc:
-            outcomes = [(future, None, exc) for _, future in batch]
         for future, result, error in outcomes:
             if error is None:
                 future.set_result(result)
@@ -112,13 +114,12 @@ class GroupCommitter:
                 # pysqlite defers BEGIN to the first write: without it, the first unit's
                 # SAVEPOINT would be the outermost transaction and commit on release.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-            for work, future in batch:
-                if not isolated:
-                    try:
+            if not isolated:
+                with self.batch_scope(session):
+                    for work, future in batch:
                         outcomes.append((future, work(session), None))
-                    except Exception as exc:
-                        raise _UnitFailedError from exc  # rolls the whole batch back
-                    continue
+                return outcomes
+            for work, future in batch:
                 try:
                     with session.begin_nested():
                         outcomes.append((future, work(session), None))
@@ -127,5 +128,6 @@ class GroupCommitter:
         return outcomes
 
 
-class _UnitFailedError(Exception):
-    """A unit failed in a batch run without savepoints: run the batch again with them."""
+@contextmanager
+def _no_scope(_session: Session) -> Iterator[None]:
+    yield

@@ -12,6 +12,7 @@ producers that need no atomicity with other writes use `appender.Appender` (grou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -48,6 +49,7 @@ _nodes = cast(Table, LedgerNode.__table__)
 _checkpoints = cast(Table, LedgerCheckpoint.__table__)
 _head = cast(Table, LedgerHead.__table__)
 _HEAD_ID = 1
+_DEFERRED = "ledger.deferred_entries"
 _STREAM_ROWS = 20_000
 _MAX_KIND = LedgerEntry.__table__.c.kind.type.length  # type: ignore[attr-defined]
 _MAX_ACTOR = LedgerEntry.__table__.c.actor.type.length  # type: ignore[attr-defined]
@@ -203,7 +205,28 @@ def append_entry(
 
 def record_event(session: Session, event: DomainEvent) -> None:
     """The `safeshare.events` handler: every domain event becomes a ledger entry."""
+    deferred: list[EntryInput] | None = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.append(EntryInput(event.kind, event.actor, event.data))
+        return
     append_entry(session, kind=event.kind, actor=event.actor, data=event.data)
+
+
+@contextmanager
+def deferred_appends(session: Session) -> Iterator[None]:
+    """Queue the entries events create inside the block; append them all at its end.
+
+    For group commit: one head lock and a few statements for a whole batch instead of per
+    event, still in the same transaction. If the block raises, nothing is appended (the
+    caller rolls the transaction back); nothing inside may read the entries it queued.
+    """
+    deferred: list[EntryInput] = []
+    session.info[_DEFERRED] = deferred
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED, None)
+    append_entries(session, records=deferred)
 
 
 def subscribe_to_events() -> None:

@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     support_service.subscribe_to_events()
     oversight_service.subscribe_to_events()
     signer = ensure_signer(settings)
+    # A group commit's ledger entries are appended together, under one head lock.
+    runtime.group_commit.batch_scope = ledger_service.deferred_appends
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
