@@ -63,14 +63,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("public_id", name=op.f("uq_reports_public_id")),
         sa.UniqueConstraint("reference", name=op.f("uq_reports_reference")),
     )
-    for column in (
-        "pathway",
-        "crime_type",
-        "status",
-        "reported_at",
-        "area",
-        "submitted_by_organisation_id",
-    ):
+    for column in ("pathway", "crime_type", "status", "reported_at", "area", "submitted_by_organisation_id"):
         op.create_index(op.f(f"ix_reports_{column}"), "reports", [column])
 
     op.create_table(
@@ -84,10 +77,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["reports.id"],
-            name=op.f("fk_report_updates_report_id_reports"),
-            ondelete="CASCADE",
+            ["report_id"], ["reports.id"], name=op.f("fk_report_updates_report_id_reports"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_updates")),
         sa.UniqueConstraint("public_id", name=op.f("uq_report_updates_public_id")),
@@ -106,10 +96,7 @@ def upgrade() -> None:
         sa.Column("withdrawn_by", sa.String(64), nullable=True),
         sa.Column("withdrawal_method", sa.String(40), nullable=True),
         sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["reports.id"],
-            name=op.f("fk_report_consents_report_id_reports"),
-            ondelete="CASCADE",
+            ["report_id"], ["reports.id"], name=op.f("fk_report_consents_report_id_reports"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_consents")),
     )
@@ -130,18 +117,13 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["reports.id"],
-            name=op.f("fk_victims_code_rights_report_id_reports"),
-            ondelete="CASCADE",
+            ["report_id"], ["reports.id"], name=op.f("fk_victims_code_rights_report_id_reports"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_victims_code_rights")),
     )
     op.create_index(op.f("ix_victims_code_rights_report_id"), "victims_code_rights", ["report_id"])
     # The supervisor dashboard filters open items by due date.
-    op.create_index(
-        "ix_victims_code_rights_status_due_on", "victims_code_rights", ["status", "due_on"]
-    )
+    op.create_index("ix_victims_code_rights_status_due_on", "victims_code_rights", ["status", "due_on"])
 
 
 def downgrade() -> None:
@@ -152,13 +134,6 @@ def downgrade() -> None:
     op.drop_table("report_consents")
     op.drop_index(op.f("ix_report_updates_report_id"), table_name="report_updates")
     op.drop_table("report_updates")
-    for column in (
-        "pathway",
-        "crime_type",
-        "status",
-        "reported_at",
-        "area",
-        "submitted_by_organisation_id",
-    ):
+    for column in ("pathway", "crime_type", "status", "reported_at", "area", "submitted_by_organisation_id"):
         op.drop_index(op.f(f"ix_reports_{column}"), table_name="reports")
     op.drop_table("reports")

@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vault_sealed_values")),
         sa.UniqueConstraint("data_key_id", "field", name="uq_vault_sealed_values_key_field"),
     )
-    op.create_index(
-        op.f("ix_vault_sealed_values_data_key_id"), "vault_sealed_values", ["data_key_id"]
-    )
+    op.create_index(op.f("ix_vault_sealed_values_data_key_id"), "vault_sealed_values", ["data_key_id"])
 
 
 def downgrade() -> None:
