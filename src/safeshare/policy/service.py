@@ -66,6 +66,7 @@ DISCLOSING_ROLES = frozenset({Role.disclosure_officer})
 # Roles that may read every decision; officers read only the decisions they asked for.
 OVERSEEING_ROLES = frozenset({Role.disclosure_officer, Role.supervisor, Role.inspector})
 _ACTIVE_REGIME_CACHE = "policy.active_regime"
+_KNOWN_POLICY_SETS = "policy.known_policy_sets"
 # Clocks differ a little between the officer's device and the server.
 SENT_AT_TOLERANCE = timedelta(minutes=5)
 
@@ -193,8 +194,24 @@ def make_decision(
     return record
 
 
+def _per_transaction(session: Session, key: str) -> dict[str, Any]:
+    """A cache that lives as long as the session's innermost transaction or savepoint (a
+    group commit decides many requests in one transaction; a rolled-back savepoint must
+    not leave behind what it cached)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(key)
+    if cached is None or cached[0] is not transaction:
+        cached = session.info[key] = (transaction, {})
+    found: dict[str, Any] = cached[1]
+    return found
+
+
 def _record_policy_set(session: Session, compiled: Regime) -> None:
     """Keep the texts behind a policy hash the first time a decision uses it."""
+    known = _per_transaction(session, _KNOWN_POLICY_SETS)
+    if compiled.policy_hash in known:
+        return  # (the identity map does not keep the row: it is weakly referenced)
+    known[compiled.policy_hash] = True
     if session.get(PolicySetRecord, compiled.policy_hash) is not None:
         return
     try:
@@ -461,11 +478,7 @@ def get_active_regime(session: Session, *, force: str | None = None) -> str:
     Remembered for the rest of the session's transaction (a group commit decides many
     requests in one), and forgotten when this session changes it.
     """
-    transaction = session.get_transaction()
-    cached = session.info.get(_ACTIVE_REGIME_CACHE)
-    if cached is None or cached[0] is not transaction:
-        cached = session.info[_ACTIVE_REGIME_CACHE] = (transaction, {})
-    cache: dict[str, str] = cached[1]
+    cache: dict[str, str] = _per_transaction(session, _ACTIVE_REGIME_CACHE)
     force = _force(force)
     if force not in cache:
         assignment = active_assignment(session, force=force)
