@@ -13,8 +13,9 @@ from safeshare.config import Settings, get_settings
 from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 
-# Connections beyond the request slots (`db_pool_size`): background work such as the
-# periodic checkpointer must not wait behind requests.
+# Connections beyond the request slots (`db_pool_size`), one each for the group committer
+# and the periodic checkpointer: a decision request holds its slot's connection while it
+# waits for the group commit, so the committer must never wait behind requests.
 BACKGROUND_CONNECTIONS = 2
 
 

@@ -51,14 +51,22 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         try:
             await in_thread(session.connection)
             yield session
-            await in_thread(session.commit)
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await in_thread(session.rollback)
+                await in_thread(_end, session, commit=False)
             raise
-        finally:
-            with anyio.CancelScope(shield=True):
-                await in_thread(session.close)
+        await in_thread(_end, session, commit=True)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close, in one trip to a worker thread."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
