@@ -11,7 +11,7 @@ Needs wrk (Debian package): `apt-get install -y wrk`.
 
     python -m bench.http_decisions                         # the full benchmark
     python -m bench.http_decisions --duration 5 --backend postgres --connections 64
-    python -m bench.http_decisions --workers 1             # one worker process
+    python -m bench.http_decisions --workers 2             # two worker processes everywhere
 
 Goals (issue 14, 2 cores): PostgreSQL at 64 connections >= 1,000 decisions/s with p99 <=
 50 ms and no errors; at 256, no errors and p99 <= 500 ms; SQLite >= 300/s at 64.
@@ -176,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
     parser.add_argument("--connections", default="1,16,64,256")
     parser.add_argument("--backend", default="postgres,sqlite")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="default: serve's (cores; 1 on SQLite)"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
@@ -188,13 +190,14 @@ def main(argv: list[str] | None = None) -> int:
             figures = wrk(url, token="", connections=c, seconds=args.duration, pid=pid)
             rows.append(row("bare FastAPI", c, figures))
     for backend in args.backend.split(","):
-        name = f"{backend} ({args.workers} workers)"
+        workers = args.workers or (1 if backend == "sqlite" else os.cpu_count() or 1)
+        name = f"{backend} ({workers} workers)"
         if backend == "postgres":
             with postgres_database() as database_url:
                 rows += run_service(
                     name,
                     database_url,
-                    workers=args.workers,
+                    workers=workers,
                     connections=connections,
                     seconds=args.duration,
                 )
@@ -203,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += run_service(
                     name,
                     f"sqlite:///{tmp}/safeshare.db",
-                    workers=args.workers,
+                    workers=workers,
                     connections=connections,
                     seconds=args.duration,
                 )

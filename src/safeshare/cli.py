@@ -176,7 +176,10 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     demo_data: bool = typer.Option(False, "--demo", help="Load demo data into an empty database."),
     workers: int = typer.Option(
-        0, "--workers", min=0, help="Worker processes (default: the number of cores)."
+        0,
+        "--workers",
+        min=0,
+        help="Worker processes (default: the number of cores; 1 on SQLite).",
     ),
 ) -> None:
     """Run the web service (development applies migrations automatically)."""
@@ -195,7 +198,9 @@ def serve(
             created = demo.load_demo_data(session) if demo.is_empty(session) else []
         _print_demo_passwords(created)
     backend = runtime.engine.url.get_backend_name()
-    workers = workers or os.cpu_count() or 1
+    if not workers:
+        # SQLite writes take turns on the file lock: extra processes only add lock waits.
+        workers = 1 if backend == "sqlite" else os.cpu_count() or 1
     console.print(
         f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend}, {workers} workers)"
     )
