@@ -139,6 +139,7 @@ class Service:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()  # leave no server behind
         raise RuntimeError(f"safeshare serve did not answer: {self.log_tail()}")
 
     def log_tail(self) -> str:
