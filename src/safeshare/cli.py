@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +54,10 @@ app.add_typer(support_cli.app, name="support")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")
 app.add_typer(oversight_cli.app, name="report")
+
+# `serve --demo` loads a history this size on first start: most statistics shown, in under a
+# minute on 2 cores (`demo load --history --scale 1` loads the full 18 months' volumes).
+SERVE_DEMO_SCALE = 0.35
 
 console = Console()
 err_console = Console(stderr=True)
@@ -341,13 +346,22 @@ def serve(
     ),
     seed: int = typer.Option(demo_history.DEFAULT_SEED, "--seed", help="The demo history's seed."),
     scale: float = typer.Option(
-        1.0, "--scale", min=0, help="The demo history's size (0: demo data, no history)."
+        SERVE_DEMO_SCALE,
+        "--scale",
+        min=0,
+        help="The demo history's size (0: demo data, no history; 1.0: about 3,000 reports).",
+    ),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        help="Worker processes (default: the number of cores; 1 on SQLite).",
     ),
 ) -> None:
     """Run the web service (development applies migrations automatically)."""
     import uvicorn
 
-    from safeshare.web.app import create_app, server_options
+    from safeshare.web.app import WORKER_APP, create_app, prepare_workers, server_options
 
     settings = get_settings()
     try:
@@ -373,14 +387,26 @@ def serve(
                 created = demo.load_demo_data(session)
         _print_demo_passwords(created)
     backend = runtime.engine.url.get_backend_name()
-    console.print(f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend})")
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=host,
-        port=port,
-        log_level="info",
-        **server_options(settings),  # type: ignore[arg-type]
+    if not workers:
+        # SQLite writes take turns on the file lock: extra processes only add lock waits.
+        workers = 1 if backend == "sqlite" else os.cpu_count() or 1
+    console.print(
+        f"SafeShare on http://{host}:{port}/ ({settings.env}, {backend}, {workers} workers)"
     )
+    options = server_options(settings)  # forwarded headers only from configured proxies
+
+    def run(target: object, **extra: object) -> None:
+        uvicorn.run(target, host=host, port=port, log_level="info", **options, **extra)  # type: ignore[arg-type]
+    if workers == 1:
+        run(create_app(settings, runtime))
+        return
+    # Each worker process builds its own app from the environment; files they share (the
+    # development keys) are created once here first.
+    prepare_workers(settings)
+    runtime.engine.dispose()
+    # A worker importing the app on a busy machine can miss uvicorn's 5 s health ping and be
+    # killed and restarted in a loop; allow it longer.
+    run(WORKER_APP, factory=True, workers=workers, timeout_worker_healthcheck=30)
 
 
 @app.command("doctor")

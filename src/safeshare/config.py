@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import secrets
 from collections import Counter
 from functools import lru_cache
@@ -107,6 +108,14 @@ class Settings(BaseSettings):
     statistics_rounding_base: int = Field(default=5, ge=1)
     outcome_follow_up_days: int = Field(default=28, gt=0)
     log_level: str = "INFO"
+    # Requests using the database at once, per process (each holds one pooled connection).
+    # At most 32: every one of them may need one of the 40 threads sync code runs on.
+    db_pool_size: int = Field(default=16, ge=1, le=32)
+    # Password and passphrase checks (argon2, CPU- and memory-heavy) running at once, per
+    # process; half the cores by default, so a sign-in flood leaves CPU for everything else.
+    password_hash_concurrency: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 1) // 2), ge=1
+    )
     # Victims' Code timings, bank-holiday calendar and reporting limits: policy, not code.
     reporting: ReportingConfig = Field(default_factory=ReportingConfig)
     vault: VaultConfig = Field(default_factory=VaultConfig)

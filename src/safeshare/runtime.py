@@ -10,7 +10,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.config import Settings, get_settings
+from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
+
+# Connections beyond the request slots (`db_pool_size`), one each for the group committer
+# and the periodic checkpointer: a decision request holds its slot's connection while it
+# waits for the group commit, so the committer must never wait behind requests.
+BACKGROUND_CONNECTIONS = 2
 
 
 class Runtime:
@@ -18,8 +24,15 @@ class Runtime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine: Engine = make_engine(settings.database_url)
+        self.engine: Engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=BACKGROUND_CONNECTIONS,
+        )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        # Units of work that append to the ledger and need no other change in their request's
+        # transaction (the decision API) commit in groups; the thread starts on first use.
+        self.group_commit = GroupCommitter(self.sessions)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

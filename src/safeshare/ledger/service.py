@@ -12,6 +12,7 @@ producers that need no atomicity with other writes use `appender.Appender` (grou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -60,6 +61,7 @@ _checkpoints = cast(Table, LedgerCheckpoint.__table__)
 _head = cast(Table, LedgerHead.__table__)
 _cosignatures = cast(Table, LedgerCosignature.__table__)
 _HEAD_ID = 1
+_DEFERRED = "ledger.deferred_entries"
 _STREAM_ROWS = 20_000
 _MAX_KIND = LedgerEntry.__table__.c.kind.type.length  # type: ignore[attr-defined]
 _MAX_ACTOR = LedgerEntry.__table__.c.actor.type.length  # type: ignore[attr-defined]
@@ -144,13 +146,15 @@ def _split_frontier(blob: bytes) -> list[bytes]:
 
 
 def _lock_head(conn: Connection) -> _Head:
-    """Serialise appenders: a no-op UPDATE locks the head row before it is read."""
-    locked = conn.execute(
-        update(_head).where(_head.c.id == _HEAD_ID).values(tree_size=_head.c.tree_size)
-    )
-    if locked.rowcount != 1:
+    """Serialise appenders: a no-op UPDATE locks the head row and returns it (one round trip)."""
+    row = conn.execute(
+        update(_head)
+        .where(_head.c.id == _HEAD_ID)
+        .values(tree_size=_head.c.tree_size)
+        .returning(*_head.c)
+    ).one_or_none()
+    if row is None:
         raise LedgerStateError("the ledger head row is missing: run the database migrations")
-    row = conn.execute(select(_head).where(_head.c.id == _HEAD_ID)).one()
     return _Head(
         row.tree_size, row.last_leaf_hash, _split_frontier(row.frontier), row.checkpoint_count
     )
@@ -213,7 +217,28 @@ def append_entry(
 
 def record_event(session: Session, event: DomainEvent) -> None:
     """The `safeshare.events` handler: every domain event becomes a ledger entry."""
+    deferred: list[EntryInput] | None = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.append(EntryInput(event.kind, event.actor, event.data))
+        return
     append_entry(session, kind=event.kind, actor=event.actor, data=event.data)
+
+
+@contextmanager
+def deferred_appends(session: Session) -> Iterator[None]:
+    """Queue the entries events create inside the block; append them all at its end.
+
+    For group commit: one head lock and a few statements for a whole batch instead of per
+    event, still in the same transaction. If the block raises, nothing is appended (the
+    caller rolls the transaction back); nothing inside may read the entries it queued.
+    """
+    deferred: list[EntryInput] = []
+    session.info[_DEFERRED] = deferred
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED, None)
+    append_entries(session, records=deferred)
 
 
 def subscribe_to_events() -> None:

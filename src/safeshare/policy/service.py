@@ -75,6 +75,8 @@ REGIME_ROLES = frozenset({Role.admin})
 DISCLOSING_ROLES = frozenset({Role.disclosure_officer})
 # Roles that may read every decision; officers read only the decisions they asked for.
 OVERSEEING_ROLES = frozenset({Role.disclosure_officer, Role.supervisor, Role.inspector})
+_ACTIVE_REGIME_CACHE = "policy.active_regime"
+_KNOWN_POLICY_SETS = "policy.known_policy_sets"
 # Clocks differ a little between the officer's device and the server.
 SENT_AT_TOLERANCE = timedelta(minutes=5)
 
@@ -259,8 +261,9 @@ def _record_decision(
         requested_at=now or utcnow(),
     )
     session.add(record)
+    review = None  # kept here: reading `record.review` when unset costs a query
     if decision.outcome is Outcome.review:
-        record.review = PolicyReview(
+        record.review = review = PolicyReview(
             status=ReviewStatus.pending,
             reviewable=[str(c) for c in compiled.reviewable(evaluation, request.categories)],
             created_at=record.requested_at,
@@ -273,7 +276,7 @@ def _record_decision(
             actor=actor,
             data={
                 "decision_id": record.id,
-                "review_id": record.review.id if record.review else None,
+                "review_id": review.id if review else None,
                 "force": force,
                 "regime": decision.regime,
                 "policy_hash": decision.policy_hash,
@@ -296,8 +299,24 @@ def _record_decision(
     return record
 
 
+def _per_transaction(session: Session, key: str) -> dict[str, Any]:
+    """A cache that lives as long as the session's innermost transaction or savepoint (a
+    group commit decides many requests in one transaction; a rolled-back savepoint must
+    not leave behind what it cached)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(key)
+    if cached is None or cached[0] is not transaction:
+        cached = session.info[key] = (transaction, {})
+    found: dict[str, Any] = cached[1]
+    return found
+
+
 def _record_policy_set(session: Session, compiled: Regime) -> None:
     """Keep the texts behind a policy hash the first time a decision uses it."""
+    known = _per_transaction(session, _KNOWN_POLICY_SETS)
+    if compiled.policy_hash in known:
+        return  # (the identity map does not keep the row: it is weakly referenced)
+    known[compiled.policy_hash] = True
     if session.get(PolicySetRecord, compiled.policy_hash) is not None:
         return
     try:
@@ -561,9 +580,17 @@ def active_assignment(session: Session, *, force: str | None = None) -> RegimeAs
 
 
 def get_active_regime(session: Session, *, force: str | None = None) -> str:
-    """The force's active regime name; the strictest, `firewall`, until an admin sets one."""
-    assignment = active_assignment(session, force=force)
-    return assignment.regime if assignment else DEFAULT_REGIME
+    """The force's active regime name; the strictest, `firewall`, until an admin sets one.
+
+    Remembered for the rest of the session's transaction (a group commit decides many
+    requests in one), and forgotten when this session changes it.
+    """
+    cache: dict[str, str] = _per_transaction(session, _ACTIVE_REGIME_CACHE)
+    force = _force(force)
+    if force not in cache:
+        assignment = active_assignment(session, force=force)
+        cache[force] = assignment.regime if assignment else DEFAULT_REGIME
+    return cache[force]
 
 
 def set_active_regime(
@@ -584,6 +611,7 @@ def set_active_regime(
     current = active_assignment(session, force=force)
     if current is not None and current.regime == regime:
         return current
+    session.info.pop(_ACTIVE_REGIME_CACHE, None)
     previous = current.regime if current else None
     assignment = RegimeAssignment(
         force=force,

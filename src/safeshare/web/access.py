@@ -11,15 +11,17 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from safeshare.auth import service as auth_service
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.auth.service import Principal
+from safeshare.web.concurrency import in_thread, slots
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -85,15 +87,32 @@ class CsrfError(Exception):
     """A form post without the session's CSRF token."""
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One session per request, committed once when the handler returns without error."""
-    session: Session = request.app.state.runtime.sessions()
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed once when the handler returns without error.
+
+    Takes a database slot first (see `web.concurrency`), then the connection in a worker
+    thread; commit, rollback and close run in worker threads too, never on the event loop.
+    The commit happens before the response is sent: a 201 means the decision is stored.
+    """
+    async with slots(request).database:
+        session: Session = request.app.state.runtime.sessions()
+        try:
+            await in_thread(session.connection)
+            yield session
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await in_thread(_end, session, commit=False)
+            raise
+        await in_thread(_end, session, commit=True)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close, in one trip to a worker thread."""
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
 
@@ -217,7 +236,7 @@ class Access:
         return f"Access({', '.join(sorted(self.roles))})"
 
     async def __call__(self, request: Request, db: DbSession) -> Principal | None:
-        principal = _principal_from_request(request, db)
+        principal = await in_thread(_principal_from_request, request, db)
         request.state.principal = principal
         if self.roles is not None:
             if principal is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
 from safeshare.web.access import bounded_integers
+from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import (
     AnonymousSessionCookieMiddleware,
@@ -45,6 +47,8 @@ from safeshare.web.routes import (
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
 
+# What `safeshare serve --workers N` gives uvicorn: each worker process calls it.
+WORKER_APP = "safeshare.web.app:create_worker_app"
 # Mounts that are not FastAPI routes; the route-declaration test accepts only these.
 PUBLIC_MOUNTS = frozenset({"/static"})
 MAX_BODY_BYTES = 1024 * 1024
@@ -59,6 +63,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     support_service.subscribe_to_events()
     oversight_service.subscribe_to_events()
     signer = ensure_signer(settings)
+    # A group commit's ledger entries are appended together, under one head lock.
+    runtime.group_commit.batch_scope = ledger_service.deferred_appends
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         try:
             yield
         finally:
+            runtime.group_commit.close(timeout=10)
             checkpointer.stop(timeout=5)
 
     app = FastAPI(
@@ -85,6 +92,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.slots = Slots(settings)
     app.state.templates = build_templates()
 
     register_error_handlers(app)
@@ -134,6 +142,21 @@ def server_options(settings: Settings) -> dict[str, object]:
         "access_log": False,
         "server_header": False,
     }
+
+
+def prepare_workers(settings: Settings) -> None:
+    """Create, once, the development files every worker reads (else each would make its own)."""
+    ensure_signer(settings)
+    settings.session_secret()
+
+
+def create_worker_app() -> FastAPI:
+    """The app for one worker process of `safeshare serve --workers N`, from the environment."""
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    return create_app(settings)
 
 
 def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:

@@ -16,6 +16,7 @@ from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.service import Principal
 from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
+from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.routes.mfa import begin_second_factor
@@ -53,6 +54,7 @@ def login_page(
 @router.post("/login")
 async def login_submit(
     request: Request,
+    _hashing: HashingSlot,
     db: DbSession,
     _principal: Annotated[Principal | None, Depends(PUBLIC)],
 ) -> Response:
@@ -75,7 +77,13 @@ async def login_submit(
             if verdict.pause:
                 await asyncio.sleep(verdict.pause)
             try:
-                user = auth_service.authenticate(db, username=data.username, password=data.password)
+                # argon2 in a worker thread: the event loop keeps serving everyone else.
+                user = await in_thread(
+                    auth_service.authenticate,
+                    db,
+                    username=data.username,
+                    password=data.password,
+                )
             except AuthenticationError as exc:
                 throttle.failed(subject=subject, client=client)
                 errors = {"username": exc.message}

@@ -28,6 +28,7 @@ from safeshare.web.access import (
     mark_reauthenticated,
     start_session,
 )
+from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.templating import render
@@ -162,7 +163,9 @@ def reauth_page(
 
 
 @router.post("/reauth")
-async def reauth_submit(request: Request, db: DbSession, principal: SignedIn) -> Response:
+async def reauth_submit(
+    request: Request, _hashing: HashingSlot, db: DbSession, principal: SignedIn
+) -> Response:
     values = form_values(await request.form())
     next_path = _safe(values.get("next"))
     throttle = attempt_throttle(request, "login")
@@ -173,8 +176,12 @@ async def reauth_submit(request: Request, db: DbSession, principal: SignedIn) ->
         errors = {"password": "Too many attempts. Try again later."}
     else:
         try:
-            user = auth_service.authenticate(
-                db, username=principal.username, password=str(values.get("password", ""))[:1024]
+            # argon2 in a worker thread, within the hashing bound (see web.concurrency).
+            user = await in_thread(
+                auth_service.authenticate,
+                db,
+                username=principal.username,
+                password=str(values.get("password", ""))[:1024],
             )
         except AuthenticationError:
             throttle.failed(subject=subject, client=client)

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     StringConstraints,
 )
+from sqlalchemy.orm import Session
 
 from safeshare.auth.roles import Role
 from safeshare.auth.service import Principal
@@ -47,6 +48,7 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.web.access import SIGNED_IN, DbSession, StepUp, requires
+from safeshare.web.concurrency import group_commit
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
@@ -129,23 +131,29 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 
 
 @router.post("/api/v1/decisions", status_code=201)
-def api_create_decision(
-    share_request: RecordShareRequest, response: Response, db: DbSession, principal: Deciders
+async def api_create_decision(
+    request: Request, share_request: RecordShareRequest, response: Response, principal: Deciders
 ) -> Decision:
     """Decide a request on the facts of the report it names, under the force's active regime.
 
     An unknown or unseen report is a 404 problem, never a decision; `report_ref: null` is a
-    general enquiry, which can only be refused or sent to review.
+    general enquiry, which can only be refused or sent to review. Committed in a group with
+    concurrent decisions (one ledger lock and one fsync for all), answered once committed.
     """
-    record = policy_service.make_decision(
-        db,
-        request=share_request,
-        actor=principal.username,
-        actor_role=principal.role,
-        actor_organisation_id=principal.organisation_id,
-    )
-    response.headers["Location"] = f"/api/v1/decisions/{record.id}"
-    return record.as_decision()
+
+    def decide(session: Session) -> tuple[int, Decision]:
+        record = policy_service.make_decision(
+            session,
+            request=share_request,
+            actor=principal.username,
+            actor_role=principal.role,
+            actor_organisation_id=principal.organisation_id,
+        )
+        return record.id, record.as_decision()
+
+    decision_id, decision = await group_commit(request, decide)
+    response.headers["Location"] = f"/api/v1/decisions/{decision_id}"
+    return decision
 
 
 @router.get("/api/v1/decisions/{decision_id}")

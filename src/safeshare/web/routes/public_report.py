@@ -38,6 +38,7 @@ from safeshare.reporting.drafts import Answers, DraftHandle
 from safeshare.reporting.schemas import Actor, AnonymousReportCreate, PublicReportCreate
 from safeshare.vault.config import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
+from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import form_values
 from safeshare.web.i18n import (
     DATE_LOCALES,
@@ -360,7 +361,9 @@ def passphrase_page(request: Request, db: DbSession, _principal: Public) -> Resp
 
 
 @router.post("/report/passphrase")
-async def send_anonymous_report(request: Request, db: DbSession, _principal: Public) -> Response:
+async def send_anonymous_report(
+    request: Request, _hashing: HashingSlot, db: DbSession, _principal: Public
+) -> Response:
     """Send an anonymous report with the passphrase just chosen (never stored in a draft)."""
     _ = translator(request)
     state, elsewhere = _complete_draft(request, db)
@@ -378,7 +381,7 @@ async def send_anonymous_report(request: Request, db: DbSession, _principal: Pub
         return _too_many(request, _, wait)
     try:
         payload = build_payload(state.answers, str(values["passphrase"]))
-        return _send(request, db, state, payload)
+        return await in_thread(_send, request, db, state, payload)  # argon2 off the loop
     except ValidationError:
         return _check_page(request, _, state.answers, {"main-content": _(ANSWERS_INVALID)})
     except InvalidInputError as exc:
@@ -495,7 +498,9 @@ def return_page(request: Request, _principal: Public) -> Response:
 
 
 @router.post("/report/return")
-async def return_submit(request: Request, db: DbSession, _principal: Public) -> Response:
+async def return_submit(
+    request: Request, _hashing: HashingSlot, db: DbSession, _principal: Public
+) -> Response:
     """Add to an anonymous report; every failure looks the same whether or not it exists."""
     _ = translator(request)
     values = form_values(await request.form())
@@ -514,8 +519,12 @@ async def return_submit(request: Request, db: DbSession, _principal: Public) -> 
     if verdict.pause:
         await asyncio.sleep(verdict.pause)
     settings = _settings(request)
-    receipt = reporting.submit_anonymous_return(
-        db, payload=payload, provider=build_key_provider(settings), config=settings.reporting
+    receipt = await in_thread(  # argon2 off the loop
+        reporting.submit_anonymous_return,
+        db,
+        payload=payload,
+        provider=build_key_provider(settings),
+        config=settings.reporting,
     )
     if receipt is None:
         throttle.failed(subject=subject, client=client)

@@ -1,0 +1,63 @@
+"""Keep blocking work off the event loop, and bound how much of it runs at once.
+
+The event loop must never wait on the database or burn CPU: while it waits, no other request
+can finish, including the ones holding what it waits for. (Issue 14: the sign-in check ran a
+query on the loop; the 16th concurrent request waited there for a pooled connection that only
+the blocked loop could give back, so the whole service stopped for the 30 s pool timeout.)
+
+- Database slots: a request first takes one of `db_pool_size` slots, waiting asynchronously
+  (holding no thread), and only then its connection, in a worker thread. The pool has a
+  connection for every slot, so nothing ever waits for a connection.
+- Hashing slots: argon2 checks (sign-in, anonymous passphrases) run in worker threads, at most
+  `password_hash_concurrency` at once; requests beyond that wait for a slot before they take a
+  database slot, so a flood of sign-ins cannot take every connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import Annotated, Any, TypeVar
+
+import anyio
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from safeshare.config import Settings
+from safeshare.runtime import Runtime
+
+T = TypeVar("T")
+
+
+class Slots:
+    """The process's limiters (created with the app, shared by its requests)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.database = anyio.CapacityLimiter(settings.db_pool_size)
+        self.hashing = anyio.CapacityLimiter(settings.password_hash_concurrency)
+
+
+def slots(request: Request) -> Slots:
+    found: Slots = request.app.state.slots
+    return found
+
+
+async def in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run blocking `func` in a worker thread (anyio's takes no keyword arguments)."""
+    return await anyio.to_thread.run_sync(partial(func, *args, **kwargs))
+
+
+async def group_commit(request: Request, work: Callable[[Session], T]) -> T:
+    """Run `work` in the runtime's next group commit; returns once it is committed."""
+    runtime: Runtime = request.app.state.runtime
+    return await asyncio.wrap_future(runtime.group_commit.submit(work))
+
+
+async def _hashing_slot(request: Request) -> AsyncIterator[None]:
+    async with slots(request).hashing:
+        yield
+
+
+# Declare first on a route that checks a password, so it waits before taking a database slot.
+HashingSlot = Annotated[None, Depends(_hashing_slot, scope="function")]
