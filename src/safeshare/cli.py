@@ -82,7 +82,8 @@ def _print_demo_passwords(created: list[tuple[str, str, str, str]]) -> None:
         table.add_column(column, overflow="fold")  # never cut a secret shown only once
     for row in created:
         table.add_row(*row)
-    console.print(table)
+    # In a log or a pipe, print wide enough that no password or key is folded across lines.
+    (console if console.is_terminal else Console(width=200)).print(table)
 
 
 @db_app.command("upgrade")
