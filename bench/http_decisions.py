@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.serving import DECISION_BODY, DECISIONS, Service, free_port, postgres_database
+from bench.serving import DECISIONS, Service, decision_body, free_port, postgres_database
 
 LUA = """
 wrk.method = "POST"
@@ -75,11 +75,13 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def wrk(url: str, *, token: str, connections: int, seconds: int, pid: int) -> dict[str, float]:
+def wrk(
+    url: str, *, token: str, connections: int, seconds: int, pid: int, report_ref: str = ""
+) -> dict[str, float]:
     """One wrk run; its figures (latencies in ms, server CPU ms per request)."""
     cpu_before = cpu_seconds(pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % {"body": json.dumps(DECISION_BODY), "token": token})
+        script.write(LUA % {"body": json.dumps(decision_body(report_ref)), "token": token})
     try:
         done = subprocess.run(
             [
@@ -152,12 +154,18 @@ def run_service(
         service = Service(Path(tmp, "var"), database_url, workers=workers).start()
         try:
             token = service.officer_token()
-            url = f"{service.base_url}{DECISIONS}?report_ref={service.create_report(token)}"
+            ref = service.create_report(token)
+            url = f"{service.base_url}{DECISIONS}"
             assert service.process is not None
             pid = service.process.pid
-            wrk(url, token=token, connections=16, seconds=2, pid=pid)  # warm up every worker
+            # Warm up every worker first.
+            wrk(url, token=token, connections=16, seconds=2, pid=pid, report_ref=ref)
             return [
-                row(name, c, wrk(url, token=token, connections=c, seconds=seconds, pid=pid))
+                row(
+                    name,
+                    c,
+                    wrk(url, token=token, connections=c, seconds=seconds, pid=pid, report_ref=ref),
+                )
                 for c in connections
             ]
         finally:

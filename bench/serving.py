@@ -38,20 +38,14 @@ PG_ADMIN_URL = os.environ.get(
 SAFESHARE = str(Path(sys.executable).with_name("safeshare"))
 DECISIONS = "/api/v1/decisions"
 # Police asking for a victim's identity in an investigation: decided at once under every
-# regime (no review queue), the commonest request.
-DECISION_BODY: dict[str, Any] = {
-    "requester": {"agency": "police", "purpose": "criminal_investigation"},
-    "subject": {
-        "role": "victim",
-        "crime_types": ["domestic_abuse"],
-        "suspected_of_offence": False,
+# regime (no review queue), the commonest request. Bound to a real report, as the API requires.
+def decision_body(report_ref: str) -> dict[str, Any]:
+    return {
+        "report_ref": report_ref,
+        "requester": {"agency": "police", "purpose": "criminal_investigation"},
+        "categories": ["identity"],
         "status_doubt_only": False,
-        "investigation_active": True,
-        "receiving_regularisation_support": False,
-        "consents": [],
-    },
-    "categories": ["identity"],
-}
+    }
 
 
 def free_port() -> int:
@@ -119,6 +113,8 @@ class Service:
                 SAFESHARE,
                 "serve",
                 "--demo",
+                "--scale",
+                "0",  # demo users only: load tests need no history
                 "--port",
                 str(self.port),
                 "--workers",
@@ -228,9 +224,7 @@ class Outcome:
 async def _decide(client: httpx.AsyncClient, report_ref: str) -> Outcome:
     started = time.perf_counter()
     try:
-        response = await client.post(
-            DECISIONS, params={"report_ref": report_ref}, json=DECISION_BODY
-        )
+        response = await client.post(DECISIONS, json=decision_body(report_ref))
     except httpx.HTTPError:
         return Outcome(0, None, time.perf_counter() - started)
     decision_id = None

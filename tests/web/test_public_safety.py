@@ -174,3 +174,10 @@ def test_a_return_visit_cannot_agree_to_contact_without_details(client: TestClie
         {**data, "contact_details": "07700 900222", "safe_contact": "Weekdays 10 to 12"},
     )
     assert accepted.status_code == 303, errors_in(accepted.text)
+
+
+def test_the_exit_link_never_signs_staff_out(client_for: Callable[[Role], TestClient]) -> None:
+    """A GET any page could link to must not be a way to sign officers out."""
+    officer = client_for(Role.officer)
+    assert officer.get("/report/exit").status_code == 303
+    assert officer.get("/home").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def test_production_uses_a_host_prefixed_secure_cookie(
         env="production",
         var_dir=tmp_path,
         database_url=web_runtime.settings.database_url,
-        secret_key="x" * 48,  # type: ignore[arg-type]
+        secret_key=secrets.token_urlsafe(48),  # type: ignore[arg-type]
     )
     assert settings.ledger_key_file is not None
     keys.generate_key_file(settings.ledger_key_file, name=settings.ledger_origin)

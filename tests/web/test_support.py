@@ -296,7 +296,8 @@ def test_a_firewall_refusal_makes_no_referral_and_says_why(
     assert status == 303
     page = client_for(Role.officer).get(location).text
     assert "Referral not made" in page and "did not allow anything to be shared" in page
-    assert "No policy permits sharing this category" in page
+    # Withdrawn consent: the universal rule that a support organisation gets nothing without it.
+    assert "A support organisation receives nothing" in page
     assert referrals_for(web_runtime, report_id) == []
 
 

@@ -46,6 +46,7 @@ from safeshare.web.i18n import (
     EXIT_URLS,
     N_,
     QUERY_PARAM,
+    SESSION_KEY,
     Translator,
     template_context,
     translator,
@@ -435,7 +436,7 @@ def cover_your_tracks(request: Request, _principal: Public) -> Response:
 
 
 @router.get("/report/exit")
-def exit_this_page(request: Request, db: DbSession, _principal: Public) -> Response:
+def exit_this_page(request: Request, db: DbSession, principal: Public) -> Response:
     """"Exit this page": delete the draft and end the session *before* leaving the site.
 
     Then Back, or the next person on a shared device, finds nothing of hers: no answers,
@@ -446,7 +447,11 @@ def exit_this_page(request: Request, db: DbSession, _principal: Public) -> Respo
     handle = DraftHandle.from_session(request.session.get(DRAFT_SESSION))
     if handle is not None:
         drafts.discard_draft(db, handle=handle)
-    request.session.clear()
+    if principal is None:
+        request.session.clear()
+    else:  # staff have no exit button; a link here must not sign them out
+        for key in (DRAFT_SESSION, SENT_SESSION, RETURN_DONE_SESSION, SESSION_KEY):
+            request.session.pop(key, None)
     destination = EXIT_URLS.get(lang or "", EXIT_URLS[DEFAULT_LANGUAGE])
     return RedirectResponse(destination, status_code=303)
 
