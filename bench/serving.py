@@ -13,13 +13,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import create_engine, make_url, text
@@ -36,6 +37,7 @@ PG_ADMIN_URL = os.environ.get(
     "SAFESHARE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 SAFESHARE = str(Path(sys.executable).with_name("safeshare"))
+T = TypeVar("T")
 DECISIONS = "/api/v1/decisions"
 # Police asking for a victim's identity in an investigation: decided at once under every
 # regime (no review queue), the commonest request. Bound to a real report, as the API requires.
@@ -267,10 +269,33 @@ async def decide_concurrently(
     return outcomes
 
 
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` to completion on a fresh event loop in its own thread.
+
+    The caller's thread may already be running a loop (Playwright's sync API keeps one
+    alive in the test process once a browser test has run), where `asyncio.run` refuses.
+    """
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(asyncio.run(coroutine))
+        except BaseException as exc:  # handed back to the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
 def decide(
     base_url: str, token: str, report_ref: str, *, connections: int, requests: int
 ) -> list[Outcome]:
-    return asyncio.run(
+    return run_in_own_loop(
         decide_concurrently(base_url, token, report_ref, connections=connections, requests=requests)
     )
 
