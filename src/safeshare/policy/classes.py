@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from safeshare.policy.engine import Features, Regime
-from safeshare.policy.fastpath import Observation, observations, observations_given
+from safeshare.policy.fastpath import Observation, observations_given
 from safeshare.policy.schemas import CATEGORIES, Category, CrimeType, Purpose, ShareRequest
 
 _FIELD_TYPES: dict[str, Any] = typing.get_type_hints(Features)
@@ -138,21 +138,6 @@ def merge_into(into: dict[str, Observation], more: Mapping[str, Observation]) ->
             into[name] = tuple(dict.fromkeys(tuple(before or ()) + tuple(seen)))
 
 
-def merge_observations(regimes: Iterable[Regime]) -> dict[str, Observation] | None:
-    """What any of `regimes` observes, or None if one of them could observe anything."""
-    merged: dict[str, Observation] = {}
-    for regime in regimes:
-        observed = observations(regime)
-        if observed is None:
-            return None
-        merge_into(merged, observed)
-    return merged
-
-
-def _unprojected() -> dict[str, Observation]:
-    return {field: "full" for field in Features._fields}
-
-
 # --- request classes -----------------------------------------------------------------------
 
 
@@ -223,7 +208,6 @@ class ClassSpace:
         either for every class or per (agency, purpose). `complete_consents`: wherever a
         consent for a purpose matters, tell given, withdrawn and both apart."""
         self.settings = dict(settings or {"pause_crime_types": frozenset(CrimeType)})
-        self.is_projected = projected
         self.groups: dict[tuple[Any, Any], dict[str, Observation]] = {}
         for agency, purpose in itertools.product(full_domain("agency"), full_domain("purpose")):
             observed: dict[str, Observation] | None = {} if projected else None
@@ -333,13 +317,6 @@ class ClassSpace:
             value = getattr(features, atom.field)
             key.append(value if atom.probe is None else atom.probe in value)
         return tuple(key)
-
-    def describe(self, key: Sequence[Any]) -> list[str]:
-        return [
-            atom.describe(value)
-            for atom, value in zip(self.atoms, key, strict=True)
-            if value is not ANY
-        ]
 
 
 def evaluate_classes(
