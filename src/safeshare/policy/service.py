@@ -38,6 +38,7 @@ from safeshare.policy.errors import (
     ReviewAlreadyDecidedError,
     ReviewNotFoundError,
 )
+from safeshare.policy.lawful_basis import LawfulBasis, ProcessingCondition, parse_basis
 from safeshare.policy.models import (
     PolicyDecision,
     PolicyDisclosure,
@@ -728,14 +729,17 @@ def record_disclosure(
     sent_at: datetime,
     method: DisclosureMethod | str,
     recipient_organisation: str,
+    lawful_basis: LawfulBasis | str | None,
+    processing_condition: ProcessingCondition | str | None,
     actor: str,
     actor_role: Role,
     now: datetime | None = None,
 ) -> PolicyDisclosure:
     """Record what a disclosure officer actually sent under a decision, and publish it.
 
-    Every disclosure names the organisation that received it and records the onward-use
-    condition that organisation is shown (`explain.onward_use_condition`).
+    Every disclosure names the organisation that received it, records the onward-use
+    condition that organisation is shown (`explain.onward_use_condition`), and the lawful
+    basis and condition relied on (`parse_basis`); without them it is refused.
 
     The categories must be a subset of what the decision (or its review) allowed; the
     agency and purpose are the decision's. `sent_at` must be aware, not in the future, and
@@ -779,6 +783,7 @@ def record_disclosure(
             "Enter the organisation that received the information, in 200 characters or fewer",
             field="recipient_organisation",
         )
+    basis, processing = parse_basis(lawful_basis, processing_condition, categories=wanted)
     request = record.share_request()
     condition = explain.onward_use_condition(
         agency=str(request.requester.agency),
@@ -797,6 +802,8 @@ def record_disclosure(
         categories=wanted,
         recipient_organisation=recipient,
         onward_use_condition=condition,
+        lawful_basis=str(basis),
+        processing_condition=str(processing),
         method=str(method),
         sent_at=sent_at,
         recorded_by=actor,
@@ -825,6 +832,8 @@ def record_disclosure(
                 # which terms went with it.
                 "recipient_organisation": recipient,
                 "onward_use_condition_sha256": hashlib.sha256(condition.encode()).hexdigest(),
+                "lawful_basis": str(basis),
+                "processing_condition": str(processing),
             },
         ),
     )
