@@ -33,6 +33,7 @@ from safeshare.oversight import cli as oversight_cli
 from safeshare.oversight import service as oversight_service
 from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
+from safeshare.retention import cli as retention_cli
 from safeshare.runtime import Runtime, get_runtime
 from safeshare.support import cli as support_cli
 from safeshare.support import service as support_service
@@ -54,6 +55,7 @@ app.add_typer(support_cli.app, name="support")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")
 app.add_typer(oversight_cli.app, name="report")
+app.add_typer(retention_cli.app, name="retention")
 
 # `serve --demo` loads a history this size on first start: most statistics shown, in under a
 # minute on 2 cores (`demo load --history --scale 1` loads the full 18 months' volumes).
@@ -109,9 +111,7 @@ def db_upgrade(
         console.print(f"Granted the service's privileges to {grant_app_role}.")
 
 
-def _load_history(
-    runtime: Runtime, *, seed: int, scale: float
-) -> list[tuple[str, str, str, str]]:
+def _load_history(runtime: Runtime, *, seed: int, scale: float) -> list[tuple[str, str, str, str]]:
     """Load the demo history with a progress bar; returns the accounts it created."""
     columns = (TextColumn("Demo history"), BarColumn(), MofNCompleteColumn(), TextColumn("days"))
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -398,6 +398,7 @@ def serve(
 
     def run(target: object, **extra: object) -> None:
         uvicorn.run(target, host=host, port=port, log_level="info", **options, **extra)  # type: ignore[arg-type]
+
     if workers == 1:
         run(create_app(settings, runtime))
         return

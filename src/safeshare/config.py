@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     statistics_rounding_base: int = Field(default=5, ge=1)
     outcome_follow_up_days: int = Field(default=28, gt=0)
     log_level: str = "INFO"
+    # The retention schedule (safeshare/retention/schedule.yaml unless set), and how often
+    # `serve` applies it (hours; 0: never, e.g. in tests; then run `safeshare retention run`).
+    retention_schedule: Path | None = None
+    retention_interval_hours: float = Field(default=24.0, ge=0)
     # Requests using the database at once, per process (each holds one pooled connection).
     # At most 32: every one of them may need one of the 40 threads sync code runs on.
     db_pool_size: int = Field(default=16, ge=1, le=32)

@@ -30,6 +30,7 @@ def make_settings(var_dir: Path, **overrides: object) -> Settings:
         var_dir=var_dir,
         database_url=f"sqlite:///{var_dir / 'web.db'}",
         secret_key="test-secret-key-that-is-long-enough-for-tests",  # type: ignore[arg-type]
+        retention_interval_hours=0,  # retention runs only when a test asks
         **overrides,  # type: ignore[arg-type]
     )
 

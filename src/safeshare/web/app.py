@@ -20,6 +20,7 @@ from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
 from safeshare.oversight import service as oversight_service
+from safeshare.retention.periodic import PeriodicRetention
 from safeshare.runtime import Runtime
 from safeshare.support import service as support_service
 from safeshare.web import navigation
@@ -75,10 +76,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             witnesses=witness_endpoints(settings),
             transport=HttpTransport(timeout=settings.ledger_witness_timeout_seconds),
         ).start()
+        retention = PeriodicRetention(runtime.sessions, settings).start()
         try:
             yield
         finally:
             runtime.group_commit.close(timeout=10)
+            retention.stop(timeout=5)
             checkpointer.stop(timeout=5)
 
     app = FastAPI(
@@ -106,9 +109,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         same_site="lax",
         https_only=settings.is_production,
     )
-    app.add_middleware(
-        AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name
-    )
+    app.add_middleware(AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
