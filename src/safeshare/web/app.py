@@ -44,6 +44,7 @@ from safeshare.web.routes import (
     policy_compare,
     public_report,
     reporting,
+    retention,
     support,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         support,
         ledger,
         oversight,
+        retention,
     )
     for module in features:
         app.include_router(module.router)

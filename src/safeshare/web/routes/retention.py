@@ -1,0 +1,125 @@
+"""Legal holds: administrators and disclosure officers see, set and lift them. The
+retention run itself is `safeshare retention run` and the job in `serve`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from starlette.responses import Response
+
+from safeshare.auth.roles import Role
+from safeshare.auth.service import Principal
+from safeshare.errors import SafeShareError
+from safeshare.policy import explain
+from safeshare.retention import service as retention
+from safeshare.web.access import DbSession, requires
+from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
+from safeshare.web.navigation import NavItem
+from safeshare.web.templating import render
+
+router = APIRouter()
+
+HOLDERS = frozenset({Role.admin, Role.disclosure_officer})
+NAV_ITEMS: list[NavItem] = [NavItem("Legal holds", "/retention/holds", HOLDERS)]
+Holders = Annotated[Principal, Depends(requires(*HOLDERS))]
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class HoldForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    report_ref: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
+    ]
+    reason: Reason
+
+
+class LiftForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    lift_reason: Reason
+
+
+HOLD_MESSAGES = {
+    "report_ref": "Enter the report reference, for example SS-7K4MQ-2XD9B",
+    "reason": "Enter why the records must be kept, in 2,000 characters or fewer",
+}
+LIFT_MESSAGES = {"lift_reason": "Enter why the hold is lifted, in 2,000 characters or fewer"}
+
+
+def _holds_page(
+    request: Request,
+    db: DbSession,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: FormErrors | None = None,
+    lifting: int | None = None,
+    status_code: int = 200,
+) -> Response:
+    errors = errors or {}
+    return render(
+        request,
+        "retention/holds.html",
+        {
+            "holds": retention.list_holds(db, include_lifted=True),
+            "values": values or {},
+            "errors": errors,
+            "error_list": error_list(errors),
+            "lifting": lifting,
+            "plain": explain,
+            "changed": request.query_params.get("changed"),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/retention/holds")
+def holds(request: Request, db: DbSession, _principal: Holders) -> Response:
+    """Legal holds, active first, and the form to set one."""
+    return _holds_page(request, db)
+
+
+@router.post("/retention/holds")
+async def set_hold(request: Request, db: DbSession, principal: Holders) -> Response:
+    """Put a report's records under a legal hold (recorded, ledgered by reference)."""
+    values = form_values(await request.form())
+    form, errors = validate_form(HoldForm, values, HOLD_MESSAGES)
+    if form is not None:
+        try:
+            retention.set_hold(
+                db,
+                report_ref=form.report_ref,
+                reason=form.reason,
+                actor=principal.username,
+                actor_role=principal.role,
+            )
+        except SafeShareError as exc:
+            if exc.field not in HOLD_MESSAGES:
+                raise
+            errors = {exc.field: exc.message}
+        else:
+            return RedirectResponse("/retention/holds?changed=set", status_code=303)
+    return _holds_page(request, db, values=values, errors=errors, status_code=400)
+
+
+@router.post("/retention/holds/{hold_id}/lift")
+async def lift_hold(request: Request, hold_id: int, db: DbSession, principal: Holders) -> Response:
+    """Lift a legal hold, with the reason; the next retention run may act again."""
+    values = form_values(await request.form())
+    form, errors = validate_form(LiftForm, values, LIFT_MESSAGES)
+    if form is not None:
+        retention.lift_hold(
+            db,
+            hold_id=hold_id,
+            reason=form.lift_reason,
+            actor=principal.username,
+            actor_role=principal.role,
+        )
+        return RedirectResponse("/retention/holds?changed=lifted", status_code=303)
+    shown = {f"lift_reason_{hold_id}": values.get("lift_reason")}
+    errors = {f"lift_reason_{hold_id}": text for text in errors.values()}
+    return _holds_page(request, db, values=shown, errors=errors, status_code=400)
