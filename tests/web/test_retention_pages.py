@@ -36,18 +36,27 @@ def test_a_hold_is_set_and_lifted_with_reasons(client_for: Clients, web_runtime:
 
     missing = _post(client, PAGE, {"report_ref": "", "reason": ""})
     assert missing.status_code == 400
-    assert 'href="#report_ref"' in missing.text and 'href="#reason"' in missing.text
-    unknown = _post(client, PAGE, {"report_ref": "SS-NOTAREF", "reason": "Civil claim"})
+    for field in ("report_ref", "kind", "reason"):
+        assert f'href="#{field}"' in missing.text
+    unknown = _post(
+        client, PAGE, {"report_ref": "SS-NOTAREF", "kind": "legal_hold", "reason": "Civil claim"}
+    )
     assert unknown.status_code == 400
     assert "There is no report with that reference" in _text(unknown)
 
-    done = _post(client, PAGE, {"report_ref": reference, "reason": "Civil claim notified"})
+    done = _post(
+        client,
+        PAGE,
+        {"report_ref": reference, "kind": "restriction", "reason": "Accuracy contested"},
+    )
     assert done.status_code == 303 and done.headers["location"] == f"{PAGE}?changed=set"
     page = _text(client.get(done.headers["location"]))
-    assert "The legal hold has been set" in page and reference in page
+    assert "The hold has been set" in page and reference in page
+    assert "Restriction of processing" in page
     with web_runtime.session() as session:
         (hold,) = [h for h in retention.list_holds(session) if h.report_ref == reference]
         hold_id = hold.id
+        assert retention.is_restricted(session, report_ref=reference)
 
     blank = _post(client_for(Role.admin), f"{PAGE}/{hold_id}/lift", {"lift_reason": " "})
     assert blank.status_code == 400

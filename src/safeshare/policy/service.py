@@ -28,7 +28,7 @@ from safeshare.errors import InvalidInputError, PermissionDeniedError
 from safeshare.events import DomainEvent, publish
 from safeshare.policy import explain
 from safeshare.policy.config import get_policy_config
-from safeshare.policy.engine import Regime, capped_at_review, features_of
+from safeshare.policy.engine import Regime, capped_at_review, features_of, restricted
 from safeshare.policy.errors import (
     DecisionNotFoundError,
     DisclosureNotAllowedError,
@@ -69,6 +69,7 @@ from safeshare.policy.schemas import (
 from safeshare.reporting import service as reporting
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import Actor as ReportingActor
+from safeshare.retention import service as retention
 
 DECIDING_ROLES = frozenset({Role.officer, Role.disclosure_officer})
 REVIEWING_ROLES = frozenset({Role.disclosure_officer})
@@ -143,7 +144,9 @@ def make_decision(
     The report must exist and be visible to the actor (else `ReportNotFoundError`, a 404;
     erased: 410), and never is a decision made without it: the subject's facts are read from
     the record, never from the requester. With no report (a general enquiry) nothing can be
-    permitted: what a policy would let go is sent to review. The decision stores the facts it
+    permitted: what a policy would let go is sent to review. A report whose processing is
+    restricted is refused outright, with the reason "processing restricted". The decision
+    stores the facts it
     used and their record versions, so `replay_decision` is exact. A `review` outcome also
     opens a review for a disclosure officer.
     """
@@ -160,6 +163,8 @@ def make_decision(
         )
         subject, reference = subject_from_record(facts), facts.reference
         versions = {"report_ref": reference, "facts": facts.versions}
+        if retention.is_restricted(session, report_ref=reference):
+            versions["restricted"] = True  # replay decides it the same way
     share = ShareRequest(
         requester=request.requester,
         subject=subject.model_copy(update={"status_doubt_only": request.status_doubt_only}),
@@ -238,6 +243,8 @@ def _record_decision(
     evaluation = compiled.evaluate(features_of(request), request.categories)
     if general:
         evaluation = capped_at_review(evaluation)
+    if fact_versions.get("restricted"):
+        evaluation = restricted(evaluation)
     decision = compiled.decision_from(request.categories, evaluation)
     _record_policy_set(session, compiled)
     record = PolicyDecision(
@@ -449,7 +456,9 @@ def replay_decision(session: Session, *, decision_id: int) -> Decision:
     if stored is None:  # the foreign key forbids this; say so rather than guess
         raise PolicyEvaluationError(f"policy set {record.policy_hash} is missing")
     return _compiled(RegimeSource.from_json(stored.source)).decide(
-        record.share_request(), general_enquiry=record.is_general_enquiry
+        record.share_request(),
+        general_enquiry=record.is_general_enquiry,
+        is_restricted=bool((record.fact_versions or {}).get("restricted")),
     )
 
 

@@ -13,6 +13,7 @@ from safeshare.auth.roles import Role
 from safeshare.config import get_settings
 from safeshare.retention import service
 from safeshare.retention.config import AGE_FROM, RecordType, load_schedule
+from safeshare.retention.models import HOLD_NAMES, HoldKind
 from safeshare.runtime import get_runtime
 from safeshare.vault.cli import cli_actor, exit_on_error
 from safeshare.vault.config import build_key_provider, get_vault_config
@@ -107,14 +108,24 @@ def _listing(due: list[service.DueItem]) -> None:
 def hold_set(
     report_ref: str = typer.Argument(..., help="The report reference."),
     reason: str = typer.Option(..., prompt=True, help="Why (kept; its hash is ledgered)."),
+    restriction: bool = typer.Option(
+        False, "--restriction", help="Restrict processing instead: no new share decisions."
+    ),
 ) -> None:
-    """Put a report and everything tied to it under a legal hold."""
+    """Put a report and everything tied to it under a legal hold (or, with --restriction,
+    restrict its processing)."""
+    kind = HoldKind.restriction if restriction else HoldKind.legal_hold
     with exit_on_error(), get_runtime().session() as session:
         hold = service.set_hold(
-            session, report_ref=report_ref, reason=reason, actor=cli_actor(), actor_role=Role.admin
+            session,
+            report_ref=report_ref,
+            reason=reason,
+            actor=cli_actor(),
+            actor_role=Role.admin,
+            kind=kind,
         )
         hold_id, reference = hold.id, hold.report_ref
-    console.print(f"Legal hold {hold_id} set on {reference}.")
+    console.print(f"{HOLD_NAMES[kind]} {hold_id} set on {reference}.")
 
 
 @hold_app.command("lift")
@@ -122,12 +133,12 @@ def hold_lift(
     hold_id: int = typer.Argument(..., help="The hold's number."),
     reason: str = typer.Option(..., prompt=True, help="Why it is lifted."),
 ) -> None:
-    """Lift a legal hold; the next retention run may act on the report's records."""
+    """Lift a legal hold or restriction."""
     with exit_on_error(), get_runtime().session() as session:
         service.lift_hold(
             session, hold_id=hold_id, reason=reason, actor=cli_actor(), actor_role=Role.admin
         )
-    console.print(f"Legal hold {hold_id} lifted.")
+    console.print(f"Hold {hold_id} lifted.")
 
 
 @hold_app.command("list")
@@ -145,8 +156,8 @@ def hold_list(include_lifted: bool = typer.Option(False, help="Show lifted holds
             )
             for h in holds
         ]
-    table = Table(title="Legal holds")
-    for heading in ("Hold", "Report", "Set by", "Set on", "State"):
+    table = Table(title="Legal holds and restrictions")
+    for heading in ("Hold", "Kind", "Report", "Set by", "Set on", "State"):
         table.add_column(heading, no_wrap=True)
     for row in rows:
         table.add_row(*row)

@@ -26,7 +26,7 @@ from safeshare.reporting.schemas import Actor
 from safeshare.retention import records
 from safeshare.retention.config import RecordType, RetentionAction, Schedule
 from safeshare.retention.errors import LegalHoldLiftedError, LegalHoldNotFoundError
-from safeshare.retention.models import LegalHold, RetentionRecord
+from safeshare.retention.models import HoldKind, LegalHold, RetentionRecord
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
 
@@ -37,7 +37,9 @@ RETENTION_ACTOR = "system:retention"
 
 def _require_role(actor_role: Role) -> None:
     if actor_role not in HOLD_ROLES:
-        raise PermissionDeniedError(f"the {actor_role} role may not set or lift legal holds")
+        raise PermissionDeniedError(
+            f"the {actor_role} role may not set or lift legal holds or restrictions"
+        )
 
 
 def _reason(text: str, field: str) -> str:
@@ -61,17 +63,21 @@ def set_hold(
     reason: str,
     actor: str,
     actor_role: Role,
+    kind: HoldKind = HoldKind.legal_hold,
     now: datetime | None = None,
 ) -> LegalHold:
-    """Hold everything tied to a report: retention deletes and shreds none of it until the
-    hold is lifted. The report must exist (erased ones can still be held: their references
-    remain)."""
+    """Hold everything tied to a report until lifted: a legal hold stops retention deleting
+    or shredding it; a restriction of processing keeps it out of every new share decision.
+    The report must exist (erased ones can still be held: their references remain)."""
     _require_role(actor_role)
+    kind = HoldKind(kind)
     reason = _reason(reason, "reason")
     reference = report_ref.strip().upper()
     if reporting.find_report_id(session, reference=reference) is None:
         raise InvalidInputError("There is no report with that reference", field="report_ref")
-    hold = LegalHold(report_ref=reference, reason=reason, set_by=actor, set_at=now or utcnow())
+    hold = LegalHold(
+        kind=kind, report_ref=reference, reason=reason, set_by=actor, set_at=now or utcnow()
+    )
     session.add(hold)
     session.flush()
     publish(
@@ -79,7 +85,12 @@ def set_hold(
         DomainEvent(
             kind="retention.hold_set",
             actor=actor,
-            data={"hold_id": hold.id, "report_ref": reference, "reason_sha256": _sha256(reason)},
+            data={
+                "hold_id": hold.id,
+                "kind": str(kind),
+                "report_ref": reference,
+                "reason_sha256": _sha256(reason),
+            },
         ),
     )
     return hold
@@ -99,9 +110,9 @@ def lift_hold(
     reason = _reason(reason, "lift_reason")
     hold = session.get(LegalHold, hold_id)
     if hold is None:
-        raise LegalHoldNotFoundError(f"There is no legal hold {hold_id}")
+        raise LegalHoldNotFoundError(f"There is no hold {hold_id}")
     if not hold.is_active:
-        raise LegalHoldLiftedError(f"Legal hold {hold_id} has already been lifted")
+        raise LegalHoldLiftedError(f"Hold {hold_id} has already been lifted")
     hold.lifted_by, hold.lifted_at, hold.lift_reason = actor, now or utcnow(), reason
     session.flush()
     publish(
@@ -111,6 +122,7 @@ def lift_hold(
             actor=actor,
             data={
                 "hold_id": hold.id,
+                "kind": hold.kind,
                 "report_ref": hold.report_ref,
                 "reason_sha256": _sha256(reason),
             },
@@ -127,10 +139,23 @@ def list_holds(session: Session, *, include_lifted: bool = False) -> list[LegalH
     return list(session.scalars(query.order_by(LegalHold.set_at.desc(), LegalHold.id.desc())))
 
 
-def held_references(session: Session) -> frozenset[str]:
-    """Report references under an active hold."""
-    query = select(LegalHold.report_ref).where(LegalHold.lifted_at.is_(None))
+def held_references(session: Session, *, kind: HoldKind = HoldKind.legal_hold) -> frozenset[str]:
+    """Report references under an active hold of `kind`."""
+    query = select(LegalHold.report_ref).where(
+        LegalHold.lifted_at.is_(None), LegalHold.kind == kind
+    )
     return frozenset(session.scalars(query))
+
+
+def is_restricted(session: Session, *, report_ref: str) -> bool:
+    """Whether processing of the report's data is restricted (the Firewall then refuses
+    every new share with the reason "processing restricted")."""
+    query = select(LegalHold.id).where(
+        LegalHold.report_ref == report_ref,
+        LegalHold.kind == HoldKind.restriction,
+        LegalHold.lifted_at.is_(None),
+    )
+    return session.scalars(query.limit(1)).first() is not None
 
 
 # --- the run -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Legal holds: administrators and disclosure officers see, set and lift them. The
-retention run itself is `safeshare retention run` and the job in `serve`."""
+"""Legal holds and restrictions of processing: administrators and disclosure officers see,
+set and lift them. The retention run itself is `safeshare retention run` and the job in
+`serve`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from safeshare.auth.service import Principal
 from safeshare.errors import SafeShareError
 from safeshare.policy import explain
 from safeshare.retention import service as retention
+from safeshare.retention.models import HOLD_NAMES, HoldKind
 from safeshare.web.access import DbSession, requires
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
@@ -23,7 +25,7 @@ from safeshare.web.templating import render
 router = APIRouter()
 
 HOLDERS = frozenset({Role.admin, Role.disclosure_officer})
-NAV_ITEMS: list[NavItem] = [NavItem("Legal holds", "/retention/holds", HOLDERS)]
+NAV_ITEMS: list[NavItem] = [NavItem("Holds and restrictions", "/retention/holds", HOLDERS)]
 Holders = Annotated[Principal, Depends(requires(*HOLDERS))]
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -35,6 +37,7 @@ class HoldForm(BaseModel):
     report_ref: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
     ]
+    kind: HoldKind
     reason: Reason
 
 
@@ -46,6 +49,7 @@ class LiftForm(BaseModel):
 
 HOLD_MESSAGES = {
     "report_ref": "Enter the report reference, for example SS-7K4MQ-2XD9B",
+    "kind": "Select whether to hold the records or restrict their processing",
     "reason": "Enter why the records must be kept, in 2,000 characters or fewer",
 }
 LIFT_MESSAGES = {"lift_reason": "Enter why the hold is lifted, in 2,000 characters or fewer"}
@@ -71,6 +75,7 @@ def _holds_page(
             "error_list": error_list(errors),
             "lifting": lifting,
             "plain": explain,
+            "hold_names": HOLD_NAMES,
             "changed": request.query_params.get("changed"),
         },
         status_code=status_code,
@@ -96,6 +101,7 @@ async def set_hold(request: Request, db: DbSession, principal: Holders) -> Respo
                 reason=form.reason,
                 actor=principal.username,
                 actor_role=principal.role,
+                kind=form.kind,
             )
         except SafeShareError as exc:
             if exc.field not in HOLD_MESSAGES:

@@ -1,4 +1,5 @@
-"""Retention: legal holds and the record of what the retention schedule did.
+"""Retention: legal holds and restrictions of processing, and the record of what the
+retention schedule did.
 
 Revision ID: 0022_retention
 Revises: 0018_data_protection
@@ -23,6 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "retention_legal_holds",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("report_ref", sa.String(20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("set_by", sa.String(64), nullable=False),
