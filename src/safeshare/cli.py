@@ -35,6 +35,7 @@ from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
 from safeshare.retention import cli as retention_cli
 from safeshare.runtime import Runtime, get_runtime
+from safeshare.subject_access import cli as subject_access_cli
 from safeshare.support import cli as support_cli
 from safeshare.support import service as support_service
 from safeshare.vault import cli as vault_cli
@@ -56,6 +57,7 @@ app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")
 app.add_typer(oversight_cli.app, name="report")
 app.add_typer(retention_cli.app, name="retention")
+app.add_typer(subject_access_cli.app, name="subject-access")
 
 # `serve --demo` loads a history this size on first start: most statistics shown, in under a
 # minute on 2 cores (`demo load --history --scale 1` loads the full 18 months' volumes).

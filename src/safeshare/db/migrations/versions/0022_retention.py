@@ -1,5 +1,5 @@
-"""Retention: legal holds and restrictions of processing, and the record of what the
-retention schedule did.
+"""Retention and subject rights: legal holds and restrictions of processing, the record of
+what the retention schedule did, and the subject access bundles produced.
 
 Revision ID: 0022_retention
 Revises: 0018_data_protection
@@ -58,8 +58,23 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_retention_records_report_ref"), "retention_records", ["report_ref"])
     op.create_index(op.f("ix_retention_records_acted_at"), "retention_records", ["acted_at"])
+    op.create_table(
+        "subject_access_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_ref", sa.String(20), nullable=False),
+        sa.Column("verification_note", sa.Text(), nullable=False),
+        sa.Column("exemptions", sa.JSON(), nullable=False),
+        sa.Column("bundle_sha256", sa.String(64), nullable=False),
+        sa.Column("produced_by", sa.String(64), nullable=False),
+        sa.Column("produced_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subject_access_records")),
+    )
+    op.create_index(
+        op.f("ix_subject_access_records_report_ref"), "subject_access_records", ["report_ref"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("subject_access_records")
     op.drop_table("retention_records")
     op.drop_table("retention_legal_holds")
