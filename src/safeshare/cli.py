@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -411,6 +412,32 @@ def serve(
     # A worker importing the app on a busy machine can miss uvicorn's 5 s health ping and be
     # killed and restarted in a loop; allow it longer.
     run(WORKER_APP, factory=True, workers=workers, timeout_worker_healthcheck=30)
+
+
+@app.command("dpia")
+def dpia_command(
+    out: Path = typer.Option(..., "-o", "--out", help="The file to write."),
+    output_format: str = typer.Option("md", "--format", help="md or pdf."),
+) -> None:
+    """Write a DPIA draft from the live configuration, for the force's DPO to complete."""
+    from safeshare.dpia import render
+    from safeshare.dpia import service as dpia
+    from safeshare.retention.config import load_schedule
+
+    if output_format not in ("md", "pdf"):
+        raise typer.BadParameter("use md or pdf", param_hint="--format")
+    settings = get_settings()
+    try:
+        schedule = load_schedule(settings.retention_schedule)
+        with get_runtime().session() as session:
+            draft = dpia.gather(session, settings=settings, schedule=schedule)
+    except SafeShareError as exc:
+        raise _fail(exc.message) from None
+    if output_format == "md":
+        out.write_text(render.markdown(draft), encoding="utf-8")
+    else:
+        out.write_bytes(render.pdf(draft))
+    console.print(f"Wrote the DPIA draft to {out}")
 
 
 @app.command("doctor")
