@@ -9,6 +9,7 @@ import typer
 
 from safeshare.auth.roles import Role
 from safeshare.config import get_settings
+from safeshare.reporting.vocab import SealedField
 from safeshare.runtime import get_runtime
 from safeshare.subject_access import service
 from safeshare.subject_access.pdf import bundle_pdf
@@ -62,3 +63,29 @@ def produce(
     if pdf is not None:
         pdf.write_bytes(bundle_pdf(bundle))
     typer.echo(f"Subject access request {request_id}: wrote {out}" + (f" and {pdf}" if pdf else ""))
+
+
+@app.command()
+def rectify(
+    report_ref: str = typer.Argument(..., help="The report the person is identified by."),
+    field: SealedField = typer.Option(..., "--field", help="The sealed detail to correct."),
+    value: str = typer.Option(..., "--value", prompt=True, hide_input=True),
+    reason: str = typer.Option(..., "--reason", prompt=True, help="Why (recorded)."),
+) -> None:
+    """Correct one sealed detail at the person's request; the correction is recorded."""
+    settings = get_settings()
+    with exit_on_error():
+        provider = build_key_provider(settings, get_vault_config())
+    with exit_on_error(), get_runtime().session() as session:
+        record = service.rectify_sealed_field(
+            session,
+            report_ref=report_ref,
+            field=field,
+            value=value,
+            reason=reason,
+            actor=cli_actor(),
+            actor_role=Role.disclosure_officer,
+            provider=provider,
+        )
+        record_id = record.id
+    typer.echo(f"Rectification {record_id} recorded.")

@@ -23,3 +23,17 @@ class SubjectAccessRecord(Base):
     bundle_sha256: Mapped[str] = mapped_column(String(64))
     produced_by: Mapped[str] = mapped_column(String(64))
     produced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rectification(Base):
+    """A sealed field corrected at the person's request: which field, why, by whom. The old
+    and new values are not kept here (they are sealed; the vault holds the new one)."""
+
+    __tablename__ = "subject_rectifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_ref: Mapped[str] = mapped_column(String(20), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    rectified_by: Mapped[str] = mapped_column(String(64))
+    rectified_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,6 +20,7 @@ SECTION_TITLES = {
     "disclosures": "Information shared, and with whom",
     "referrals": "Referrals to support",
     "holds_and_restrictions": "Legal holds and restrictions of processing",
+    "rectifications": "Corrections made at your request",
     "ledger_references": "Ledger entries naming this report (sequence numbers)",
     "produced": "This copy",
 }

@@ -30,7 +30,7 @@ from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ReportRead
 from safeshare.reporting.vocab import SealedField
 from safeshare.retention import service as retention
-from safeshare.subject_access.models import SubjectAccessRecord
+from safeshare.subject_access.models import Rectification, SubjectAccessRecord
 from safeshare.support import referrals
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
@@ -86,10 +86,8 @@ def produce_bundle(
     note = _text(
         verification_note, field="verification_note", what="how the person's identity was verified"
     )
-    reference = report_ref.strip().upper()
-    report = session.scalars(select(Report).where(Report.reference == reference)).first()
-    if report is None:
-        raise ReportNotFoundError("There is no report with that reference")
+    report = _report(session, report_ref)
+    reference = report.reference
     bundle = _gather(session, report, actor=actor, provider=provider)
     reasons = {
         path: _text(reason, field="exemptions", what=f"the reason for exempting {path}")
@@ -127,6 +125,70 @@ def produce_bundle(
         ),
     )
     return record, bundle
+
+
+def rectify_sealed_field(
+    session: Session,
+    *,
+    report_ref: str,
+    field: SealedField | str,
+    value: str,
+    reason: str,
+    actor: str,
+    actor_role: Role,
+    provider: KeyProvider,
+    now: datetime | None = None,
+) -> Rectification:
+    """Correct one sealed field at the person's request (UK GDPR Art.16, DPA 2018 s.46):
+    the vault re-seals it; the correction is recorded and published by field name and the
+    reason's hash, never the values."""
+    if actor_role not in SUBJECT_ACCESS_ROLES:
+        raise PermissionDeniedError(f"the {actor_role} role may not rectify records")
+    try:
+        name = SealedField(field)
+    except ValueError:
+        raise InvalidInputError("Select the detail to correct", field="field") from None
+    corrected = " ".join(value.split())
+    if not corrected:
+        raise InvalidInputError("Enter the corrected detail", field="value")
+    stated = _text(reason, field="reason", what="why the detail is corrected")
+    report = _report(session, report_ref)
+    if report.erased_at is not None or vault.is_destroyed(session, subject=report.public_id):
+        raise InvalidInputError("That report has been erased", field="report_ref")
+    vault.seal_values(
+        session, provider=provider, subject=report.public_id, values={name: corrected}
+    )
+    record = Rectification(
+        report_ref=report.reference,
+        field=str(name),
+        reason=stated,
+        rectified_by=actor,
+        rectified_at=now or utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    publish(
+        session,
+        DomainEvent(
+            kind="subject_access.rectified",
+            actor=actor,
+            data={
+                "rectification_id": record.id,
+                "report_ref": report.reference,
+                "field": str(name),
+                "reason_sha256": hashlib.sha256(stated.encode()).hexdigest(),
+            },
+        ),
+    )
+    return record
+
+
+def _report(session: Session, report_ref: str) -> Report:
+    reference = report_ref.strip().upper()
+    report = session.scalars(select(Report).where(Report.reference == reference)).first()
+    if report is None:
+        raise ReportNotFoundError("There is no report with that reference")
+    return report
 
 
 def _gather(
@@ -197,6 +259,14 @@ def _gather(
             {"id": h.id, "kind": h.kind, "set_at": h.set_at.isoformat(), "is_active": h.is_active}
             for h in retention.list_holds(session, include_lifted=True)
             if h.report_ref == report.reference
+        ],
+        "rectifications": [
+            {"id": r.id, "field": r.field, "rectified_at": r.rectified_at.isoformat()}
+            for r in session.scalars(
+                select(Rectification)
+                .where(Rectification.report_ref == report.reference)
+                .order_by(Rectification.id)
+            )
         ],
         "ledger_references": ledger_references(session, report.reference, report.public_id),
     }

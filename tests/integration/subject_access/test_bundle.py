@@ -166,3 +166,46 @@ def test_a_bundle_needs_a_disclosure_officer_a_verification_and_real_exemptions(
             **(arguments | {"exemptions": {"sealed.shoe_size": "no"}}),  # type: ignore[arg-type]
         )
     assert refused.value.field == "exemptions"
+
+
+def test_a_rectification_reseals_the_field_and_is_recorded(
+    db_session: Session, published: list[DomainEvent]
+) -> None:
+    provider, config = InMemoryKeyProvider(), reporting_config()
+    a = create_public_report(db_session, provider=provider, config=config)
+    record = service.rectify_sealed_field(
+        db_session,
+        report_ref=a.reference,
+        field="address",
+        value="2 Corrected Road, Demoshire",
+        reason="The person moved; confirmed by phone",
+        actor="dpo",
+        actor_role=Role.disclosure_officer,
+        provider=provider,
+    )
+    assert (record.field, record.report_ref) == ("address", a.reference)
+    assert published[-1].kind == "subject_access.rectified"
+    assert "Corrected" not in json.dumps(published[-1].data)
+    _, bundle = service.produce_bundle(
+        db_session,
+        report_ref=a.reference,
+        verification_note="Seen in person",
+        exemptions={},
+        actor="dpo",
+        actor_role=Role.disclosure_officer,
+        provider=provider,
+    )
+    assert bundle["sealed"]["address"] == "2 Corrected Road, Demoshire"
+    assert [r["field"] for r in bundle["rectifications"]] == ["address"]
+    with pytest.raises(InvalidInputError) as refused:
+        service.rectify_sealed_field(
+            db_session,
+            report_ref=a.reference,
+            field="shoe_size",
+            value="9",
+            reason="x",
+            actor="dpo",
+            actor_role=Role.disclosure_officer,
+            provider=provider,
+        )
+    assert refused.value.field == "field"

@@ -1,5 +1,5 @@
 """Retention and subject rights: legal holds and restrictions of processing, the record of
-what the retention schedule did, and the subject access bundles produced.
+what the retention schedule did, subject access bundles produced and rectifications.
 
 Revision ID: 0022_retention
 Revises: 0018_data_protection
@@ -72,9 +72,23 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_subject_access_records_report_ref"), "subject_access_records", ["report_ref"]
     )
+    op.create_table(
+        "subject_rectifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_ref", sa.String(20), nullable=False),
+        sa.Column("field", sa.String(32), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("rectified_by", sa.String(64), nullable=False),
+        sa.Column("rectified_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subject_rectifications")),
+    )
+    op.create_index(
+        op.f("ix_subject_rectifications_report_ref"), "subject_rectifications", ["report_ref"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("subject_rectifications")
     op.drop_table("subject_access_records")
     op.drop_table("retention_records")
     op.drop_table("retention_legal_holds")
