@@ -45,6 +45,7 @@ from safeshare.web.routes import (
     public_report,
     reporting,
     retention,
+    subject_access,
     support,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ledger,
         oversight,
         retention,
+        subject_access,
     )
     for module in features:
         app.include_router(module.router)
