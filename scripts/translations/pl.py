@@ -176,7 +176,7 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "Start now": "Zacznij teraz",
     "Success": "Gotowe",
     "Support links": "Linki pomocy",
-    "Support organisations are independent of the police. They can help you stay safe and find advice, including about housing, money and immigration. Some are run by and for people from your community. Their help is free and confidential.": "Organizacje pomocowe są niezależne od policji. Mogą pomóc Ci być bezpieczną osobą i znaleźć porady, także o mieszkaniu, pieniądzach i imigracji. Niektóre prowadzą ludzie z Twojej społeczności dla tej społeczności. Ich pomoc jest bezpłatna i poufna.",
+    "Support organisations are independent of the police. They can help you stay safe and find advice, including about housing, money and immigration. Some are run by and for people from your community. Their help is free and confidential.": "Organizacje pomocowe są niezależne od policji. Mogą pomóc Ci zadbać o bezpieczeństwo i znaleźć porady, także o mieszkaniu, pieniądzach i imigracji. Niektóre prowadzą ludzie z Twojej społeczności dla tej społeczności. Ich pomoc jest bezpłatna i poufna.",
     "Targeted because of race, religion, sexuality, disability or gender identity": "Atak z powodu rasy, religii, orientacji seksualnej, niepełnosprawności lub tożsamości płciowej",
     "Tell us what happened": "Powiedz nam, co się stało",
     "Thank you. The police will see what you sent. If you agreed to be contacted, they or a support organisation will use the contact details and safe times you gave.": "Dziękujemy. Policja zobaczy zgłoszenie. Jeśli jest zgoda na kontakt, policja lub organizacja pomocowa użyje podanych danych kontaktowych i bezpiecznych pór.",
