@@ -1,7 +1,8 @@
 """Romanian (Română): the public pages in plain Romanian, addressing the reader politely
 ("dumneavoastră", imperatives such as "Introduceți").
 
-Past participles that would show the reader's gender are avoided. Fixed terms follow
+Where a participle must agree with the reader ("contactat", "sigur"), the usual masculine
+generic is used; most sentences avoid it ("sesizarea este anonimă"). Fixed terms follow
 glossary.py (statutul de imigrare, Ieșiți de pe această pagină, fraza de acces, numărul de
 referință, Ministerul de Interne, violența domestică, organizație de sprijin).
 """
