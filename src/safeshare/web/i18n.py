@@ -1,10 +1,12 @@
 """Languages of the public pages: gettext catalogues loaded with Babel, chosen per request.
 
-The language is `?lang=` (remembered in the session), else the session's earlier choice,
-else the best match for the browser's Accept-Language, else English. Templates get
-newstyle `gettext`/`ngettext`/`_` in their context (overriding the environment's null
-translations) plus the layout's own texts: `html_lang`, skip link, error summary title,
-"Exit this page" and the footer.
+The languages offered are a setting (SAFESHARE_LANGUAGES, checked at startup against the
+catalogues shipped). The language is `?lang=` (remembered in the session), else the session's
+earlier choice, else the best match for the browser's Accept-Language, else English; a
+language the deployment does not offer is never chosen. Templates get newstyle
+`gettext`/`ngettext`/`_` in their context (overriding the environment's null translations)
+plus the layout's own texts: `html_lang`, `html_dir` (rtl for Arabic), skip link, error
+summary title, "Exit this page" and the footer.
 
 Translation workflow (from the repository root; babel.cfg says which files hold strings):
 
@@ -12,17 +14,18 @@ Translation workflow (from the repository root; babel.cfg says which files hold 
         -o src/safeshare/locale/messages.pot .
     pybabel update -i src/safeshare/locale/messages.pot -d src/safeshare/locale \
         --no-fuzzy-matching
-    # translate the new entries in src/safeshare/locale/es/LC_MESSAGES/messages.po
-    pybabel compile -d src/safeshare/locale --statistics
+    # add the new strings to scripts/translations/<lang>.py for every language, then
+    python -m scripts.translations.fill      # fills every .po and compiles every .mo
 
-tests/web/test_public_report_i18n.py fails when a string is missing from the catalogue,
-untranslated or fuzzy, when placeholders differ, or when the compiled .mo is stale.
+tests/web/test_locale_catalogues.py fails when a string is missing from a catalogue,
+untranslated or fuzzy, when placeholders or plural forms are wrong, when a glossary term is
+not used, or when a compiled .mo is stale.
 """
 
 from __future__ import annotations
 
 import gettext as gettext_module
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,16 +38,44 @@ from markupsafe import Markup
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
-LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}  # each named in itself
+# Every language with a catalogue, each named in itself (the switcher shows these names).
+# Which of them a deployment offers is the `languages` setting.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "cy": "Cymraeg",
+    "es": "Español",
+    "ar": "العربية",
+    "pl": "Polski",
+    "ro": "Română",
+    "pt": "Português",
+}
+RIGHT_TO_LEFT = frozenset({"ar"})
 DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "lang"
 QUERY_PARAM = "lang"
 # Where "Exit this page" goes: an ordinary, busy site in the page's language.
-EXIT_URLS = {"en": "https://www.bbc.co.uk/weather", "es": "https://www.bbc.com/mundo"}
+EXIT_URLS = {
+    "en": "https://www.bbc.co.uk/weather",
+    "cy": "https://www.bbc.co.uk/cymrufyw",
+    "es": "https://www.bbc.com/mundo",
+    "ar": "https://www.bbc.com/arabic",
+    "pl": "https://pl.wikipedia.org/",
+    "ro": "https://ro.wikipedia.org/",
+    "pt": "https://www.bbc.com/portuguese",
+}
 # Ends the session and deletes any draft, then redirects to EXIT_URLS.
 EXIT_PATH = "/report/exit"
-# Babel locales used to format dates in each language.
-DATE_LOCALES = {"en": "en_GB", "es": "es"}
+# Babel locales used to format dates and numbers in each language (Arabic with the Latin
+# digits used everywhere else on the page, such as 999 and the reference).
+DATE_LOCALES = {
+    "en": "en_GB",
+    "cy": "cy",
+    "es": "es",
+    "ar": "ar",
+    "pl": "pl",
+    "ro": "ro",
+    "pt": "pt_PT",
+}
 
 
 def N_(message: str) -> str:
@@ -60,8 +91,8 @@ def translations(lang: str) -> gettext_module.NullTranslations:
     return Translations.load(str(LOCALE_DIR), [lang], DOMAIN)
 
 
-def negotiate(accept_language: str) -> str | None:
-    """The supported language the browser prefers most (RFC 9110 weights), or None."""
+def negotiate(accept_language: str, offered: Collection[str] = tuple(LANGUAGES)) -> str | None:
+    """The offered language the browser prefers most (RFC 9110 weights), or None."""
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept_language.split(",")[:20]):
         tag, _, params = part.strip().partition(";")
@@ -74,21 +105,28 @@ def negotiate(accept_language: str) -> str | None:
                 except ValueError:
                     weight = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and weight > 0:
+        if primary in offered and weight > 0:
             ranked.append((-weight, position, primary))
     return min(ranked)[2] if ranked else None
 
 
+def offered_languages(request: Request) -> tuple[str, ...]:
+    """The languages this deployment offers (the `languages` setting), in switcher order."""
+    configured: tuple[str, ...] = request.app.state.settings.languages
+    return tuple(code for code in configured if code in LANGUAGES)
+
+
 def request_language(request: Request) -> str:
     """This request's language; a `?lang=` choice is remembered in the session."""
+    offered = offered_languages(request)
     chosen = request.query_params.get(QUERY_PARAM)
-    if chosen in LANGUAGES:
+    if chosen in offered:
         request.session[SESSION_KEY] = chosen
         return chosen
     remembered = request.session.get(SESSION_KEY)
-    if isinstance(remembered, str) and remembered in LANGUAGES:
+    if isinstance(remembered, str) and remembered in offered:
         return remembered
-    return negotiate(request.headers.get("accept-language", "")) or DEFAULT_LANGUAGE
+    return negotiate(request.headers.get("accept-language", ""), offered) or DEFAULT_LANGUAGE
 
 
 class Translator:
@@ -149,6 +187,7 @@ def template_context(request: Request, tr: Translator) -> dict[str, Any]:
         "ngettext": tr.template_ngettext(),
         "lang": tr.lang,
         "html_lang": tr.lang,
+        "html_dir": "rtl" if tr.lang in RIGHT_TO_LEFT else "ltr",
         "force_name": request.app.state.settings.force_name,
         "skip_link_text": _("Skip to main content"),
         "error_summary_title": _("There is a problem"),
@@ -172,10 +211,10 @@ def template_context(request: Request, tr: Translator) -> dict[str, Any]:
         "language_links": [
             {
                 "code": code,
-                "name": name,
+                "name": LANGUAGES[code],
                 "href": _switch_url(request, code),
                 "current": code == tr.lang,
             }
-            for code, name in LANGUAGES.items()
+            for code in offered_languages(request)
         ],
     }
