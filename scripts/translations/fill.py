@@ -77,6 +77,7 @@ def fill(lang: str, template: Catalog) -> list[str]:
     """Fill and write `lang`'s catalogue; the msgids still missing a translation."""
     catalog = _load(lang, template)
     written = messages_for(lang)
+    before = {message.id: message.string for message in catalog if message.id}
     missing: list[str] = []
     for message in catalog:
         if not message.id:
@@ -99,7 +100,8 @@ def fill(lang: str, template: Catalog) -> list[str]:
             message.string = translation
         message.flags.discard("fuzzy")
     catalog.fuzzy = False
-    catalog.revision_date = datetime.now(UTC)
+    if before != {message.id: message.string for message in catalog if message.id}:
+        catalog.revision_date = datetime.now(UTC)  # only when a translation changed
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:

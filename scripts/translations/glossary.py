@@ -87,11 +87,11 @@ GLOSSARY: tuple[Term, ...] = (
             "pt": "frase-passe",
         },
         {
-            "cy": ("cyfrinymadrodd", "gyfrinymadrodd"),
+            "cy": ("yfrinymadrodd",),  # cyf-, gyf-, chyf-, nghyf- (mutations)
             "es": ("frase de acceso", "frases de acceso"),
             "ar": ("عبارة المرور", "عبارتا المرور"),
             "pl": ("fraz", "dostępu"),
-            "ro": ("fraza de acces", "frazele de acces", "frazei de acces"),
+            "ro": ("fraza de acces", "frază de acces", "frazele de acces", "frazei de acces"),
             "pt": ("frase-passe", "frases-passe"),
         },
         source=r"passphrase",
@@ -108,7 +108,7 @@ GLOSSARY: tuple[Term, ...] = (
             "pt": "referência",
         },
         {
-            "cy": ("cyfeirnod", "gyfeirnod", "nghyfeirnod"),
+            "cy": ("yfeirnod",),
             "es": ("referencia",),
             "ar": ("مرجعي",),
             "pl": ("numer referencyjn", "numeru referencyjn", "numerem referencyjn"),
@@ -133,7 +133,7 @@ GLOSSARY: tuple[Term, ...] = (
             "es": ("ministerio del interior",),
             "ar": ("وزارة الداخلية",),
             "pl": ("spraw wewnętrznych",),
-            "ro": ("ministerul de interne",),
+            "ro": ("ministerul de interne", "ministerului de interne"),
             "pt": ("ministério do interior",),
         },
     ),
