@@ -206,7 +206,8 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "This form was sent too many times from your connection. Wait %(num)s second, then go back and try again.": (
         # zero, one, two, few (3), many (6), other: with a numeral, "eiliad" stays singular.
         "Cafodd y ffurflen hon ei hanfon ormod o weithiau o'ch cysylltiad. Arhoswch %(num)s eiliad, yna ewch yn ôl a rhowch gynnig arall arni.",
-    ) * 6,
+    )
+    * 6,
     "This is also called modern slavery or trafficking": "Caethwasiaeth fodern neu fasnachu pobl yw'r enw ar hyn hefyd",
     "This is used only for statistics. It is not used to check your immigration status.": "Dim ond ar gyfer ystadegau rydyn ni'n defnyddio hyn. Dydyn ni ddim yn ei ddefnyddio i wirio eich statws mewnfudo.",
     "This service is run by %(force)s.": "%(force)s sy'n rhedeg y gwasanaeth hwn.",
@@ -270,10 +271,11 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "You do not have permission to see this page": "Does gennych chi ddim caniatâd i weld y dudalen hon",
     "You do not need to tell us your immigration status to report a crime. We will not ask you about it.": "Does dim angen i chi ddweud wrthon ni beth yw eich statws mewnfudo i roi gwybod am drosedd. Fyddwn ni ddim yn gofyn i chi amdano.",
     "You do not need to tell us your immigration status. We will not ask you about it.": "Does dim angen i chi ddweud wrthon ni beth yw eich statws mewnfudo. Fyddwn ni ddim yn gofyn i chi amdano.",
-    "You have %%{count} character remaining": "Mae gennych %%{count} nod ar ôl",
-    "You have %%{count} character too many": "Mae gennych %%{count} nod yn ormod",
-    "You have %%{count} characters remaining": "Mae gennych %%{count} nod ar ôl",
-    "You have %%{count} characters too many": "Mae gennych %%{count} nod yn ormod",
+    "You have %%{count} character remaining": (
+        # zero, one, two, few, many, other: "nod" stays singular after a numeral.
+        *("Mae gennych %%{count} nod ar ôl",) * 6,
+    ),
+    "You have %%{count} character too many": (*("Mae gennych %%{count} nod yn ormod",) * 6,),
     "You have 0 characters remaining": "Mae gennych 0 nod ar ôl",
     "You will need your report reference and this passphrase to come back to your report. You will see the reference on the next page.": "Bydd angen cyfeirnod eich adroddiad a'r cyfrinymadrodd hwn arnoch chi i ddod yn ôl at eich adroddiad. Byddwch chi'n gweld y cyfeirnod ar y dudalen nesaf.",
     "Your answer could not be read. Try again.": "Doedd dim modd darllen eich ateb. Rhowch gynnig arall arni.",

@@ -270,10 +270,14 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "You do not have permission to see this page": "No tiene permiso para ver esta página",
     "You do not need to tell us your immigration status to report a crime. We will not ask you about it.": "No tiene que decirnos su situación migratoria para denunciar un delito. No le preguntaremos por ella.",
     "You do not need to tell us your immigration status. We will not ask you about it.": "No tiene que decirnos cuál es su situación migratoria. No le preguntaremos por ella.",
-    "You have %%{count} character remaining": "Le queda %%{count} carácter",
-    "You have %%{count} character too many": "Tiene %%{count} carácter de más",
-    "You have %%{count} characters remaining": "Le quedan %%{count} caracteres",
-    "You have %%{count} characters too many": "Tiene %%{count} caracteres de más",
+    "You have %%{count} character remaining": (
+        "Le queda %%{count} carácter",
+        "Le quedan %%{count} caracteres",
+    ),
+    "You have %%{count} character too many": (
+        "Tiene %%{count} carácter de más",
+        "Tiene %%{count} caracteres de más",
+    ),
     "You have 0 characters remaining": "No le quedan caracteres",
     "You will need your report reference and this passphrase to come back to your report. You will see the reference on the next page.": "Necesitará la referencia de su denuncia y esta frase de acceso para volver a su denuncia. Verá la referencia en la página siguiente.",
     "Your answer could not be read. Try again.": "No se pudo leer su respuesta. Inténtelo de nuevo.",

@@ -326,7 +326,9 @@ def render_markdown() -> str:
         "Translations are plain language for a frightened reader with limited literacy: "
         "short sentences, everyday words, no legal jargon.",
         "",
-        "| English | " + " | ".join(f"{LANGUAGE_NAMES[code]} ({code})" for code in langs) + " | Meaning |",
+        "| English | "
+        + " | ".join(f"{LANGUAGE_NAMES[code]} ({code})" for code in langs)
+        + " | Meaning |",
         "|" + "---|" * (len(langs) + 2),
     ]
     for term in GLOSSARY:

@@ -273,10 +273,17 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "You do not have permission to see this page": "Nie masz dostępu do tej strony",
     "You do not need to tell us your immigration status to report a crime. We will not ask you about it.": "Aby zgłosić przestępstwo, nie musisz podawać statusu imigracyjnego. Nie zapytamy Cię o niego.",
     "You do not need to tell us your immigration status. We will not ask you about it.": "Nie musisz podawać statusu imigracyjnego. Nie zapytamy Cię o niego.",
-    "You have %%{count} character remaining": "Zostało znaków: %%{count}",
-    "You have %%{count} character too many": "Za dużo znaków: %%{count}",
-    "You have %%{count} characters remaining": "Zostało znaków: %%{count}",
-    "You have %%{count} characters too many": "Za dużo znaków: %%{count}",
+    "You have %%{count} character remaining": (
+        # one, few (2-4, 22-24...), many: "znak", "znaki", "znaków".
+        "Został Ci %%{count} znak",
+        "Zostały Ci %%{count} znaki",
+        "Zostało Ci %%{count} znaków",
+    ),
+    "You have %%{count} character too many": (
+        "Masz %%{count} znak za dużo",
+        "Masz %%{count} znaki za dużo",
+        "Masz %%{count} znaków za dużo",
+    ),
     "You have 0 characters remaining": "Zostało znaków: 0",
     "You will need your report reference and this passphrase to come back to your report. You will see the reference on the next page.": "Aby wrócić do zgłoszenia, potrzebny jest numer referencyjny zgłoszenia i ta fraza dostępu. Numer referencyjny zobaczysz na następnej stronie.",
     "Your answer could not be read. Try again.": "Nie udało się odczytać odpowiedzi. Spróbuj ponownie.",

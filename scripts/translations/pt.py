@@ -274,10 +274,17 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "You do not have permission to see this page": "Não tem permissão para ver esta página",
     "You do not need to tell us your immigration status to report a crime. We will not ask you about it.": "Não precisa de nos dizer a sua situação migratória para denunciar um crime. Não vamos perguntar.",
     "You do not need to tell us your immigration status. We will not ask you about it.": "Não precisa de nos dizer a sua situação migratória. Não vamos perguntar.",
-    "You have %%{count} character remaining": "Tem %%{count} caráter disponível",
-    "You have %%{count} character too many": "Tem %%{count} caráter a mais",
-    "You have %%{count} characters remaining": "Tem %%{count} caracteres disponíveis",
-    "You have %%{count} characters too many": "Tem %%{count} caracteres a mais",
+    "You have %%{count} character remaining": (
+        # one (0 and 1), many (millions take "de"), other.
+        "Tem %%{count} caráter disponível",
+        "Tem %%{count} de caracteres disponíveis",
+        "Tem %%{count} caracteres disponíveis",
+    ),
+    "You have %%{count} character too many": (
+        "Tem %%{count} caráter a mais",
+        "Tem %%{count} de caracteres a mais",
+        "Tem %%{count} caracteres a mais",
+    ),
     "You have 0 characters remaining": "Não tem mais caracteres disponíveis",
     "You will need your report reference and this passphrase to come back to your report. You will see the reference on the next page.": "Vai precisar da referência da denúncia e desta frase-passe para voltar à sua denúncia. Vai ver a referência na próxima página.",
     "Your answer could not be read. Try again.": "Não foi possível ler a sua resposta. Tente de novo.",

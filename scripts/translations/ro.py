@@ -275,10 +275,17 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "You do not have permission to see this page": "Nu aveți voie să vedeți această pagină",
     "You do not need to tell us your immigration status to report a crime. We will not ask you about it.": "Nu trebuie să ne spuneți statutul de imigrare ca să sesizați o infracțiune. Nu vă vom întreba despre el.",
     "You do not need to tell us your immigration status. We will not ask you about it.": "Nu trebuie să ne spuneți statutul de imigrare. Nu vă vom întreba despre el.",
-    "You have %%{count} character remaining": "Mai aveți %%{count} caracter",
-    "You have %%{count} character too many": "Aveți %%{count} caracter în plus",
-    "You have %%{count} characters remaining": "Mai aveți %%{count} caractere",
-    "You have %%{count} characters too many": "Aveți %%{count} caractere în plus",
+    "You have %%{count} character remaining": (
+        # one, few (0, 2-19), other (20 and over take "de").
+        "Mai aveți %%{count} caracter",
+        "Mai aveți %%{count} caractere",
+        "Mai aveți %%{count} de caractere",
+    ),
+    "You have %%{count} character too many": (
+        "Aveți %%{count} caracter în plus",
+        "Aveți %%{count} caractere în plus",
+        "Aveți %%{count} de caractere în plus",
+    ),
     "You have 0 characters remaining": "Nu mai aveți niciun caracter",
     "You will need your report reference and this passphrase to come back to your report. You will see the reference on the next page.": "Veți avea nevoie de numărul de referință al sesizării și de această frază de acces ca să reveniți la sesizare. Veți vedea numărul de referință pe pagina următoare.",
     "Your answer could not be read. Try again.": "Răspunsul dvs. nu a putut fi citit. Încercați din nou.",

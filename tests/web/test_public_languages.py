@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from babel import Locale
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
@@ -52,8 +53,9 @@ def test_switcher_names_each_language_in_itself(anon: TestClient) -> None:
     page = anon.get("/report?lang=cy").text
     for code, name in LANGUAGES.items():
         if code == "cy":
-            assert f'<span class="govuk-!-font-weight-bold" lang="cy" aria-current="true">{name}' in (
-                page
+            assert (
+                f'<span class="govuk-!-font-weight-bold" lang="cy" aria-current="true">{name}'
+                in (page)
             )
         else:
             assert f'href="/report?lang={code}" lang="{code}" hreflang="{code}">{name}</a>' in page
@@ -104,3 +106,21 @@ def test_unconfigured_languages_fall_back_to_english(welsh_only: TestClient) -> 
     welsh_browser = welsh_only.get("/report", headers={"Accept-Language": "pl,cy;q=0.5"})
     assert 'lang="cy"' in _html_tag(welsh_browser.text)
     assert welsh_only.get("/report/exit?lang=ar").headers["location"] == EXIT_URLS["en"]
+
+
+def test_character_count_has_every_plural_form_of_the_language() -> None:
+    """GOV.UK Frontend picks the form with Intl.PluralRules; each one must have its text."""
+    polish = Translator("pl").character_count_texts()
+    assert polish["under"]["one"] == "Został Ci %{count} znak"
+    assert polish["under"]["few"] == "Zostały Ci %{count} znaki"  # 2-4, 22-24...
+    assert polish["over"]["many"] == "Masz %{count} znaków za dużo"  # 5-21, 25-31...
+    arabic = Translator("ar").character_count_texts()["under"]
+    assert set(arabic) == {"zero", "one", "two", "few", "many", "other"}
+    assert "أحرف" in arabic["few"] and "حرفًا" in arabic["many"]
+    for lang in LANGUAGES:
+        texts = Translator(lang).character_count_texts()
+        rule = Locale.parse(lang).plural_form
+        integer_forms = {rule(n) for n in range(0, 1_000)} | {rule(1_000_000), "other"}
+        for kind in ("under", "over"):
+            assert set(texts[kind]) == integer_forms, (lang, kind)
+            assert all("%{count}" in text for text in texts[kind].values()), (lang, kind)

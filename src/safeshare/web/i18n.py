@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.numbers import format_decimal
 from babel.support import Translations
 from fastapi import Request
@@ -76,6 +77,10 @@ DATE_LOCALES = {
     "ro": "ro",
     "pt": "pt_PT",
 }
+
+# Numbers that between them fall in every CLDR plural category of every language above
+# (Arabic's 3-10 and 11-99, Welsh's 6, the millions Spanish and Portuguese set apart).
+PLURAL_SAMPLES = (*range(0, 112), 1_000_000)
 
 
 def N_(message: str) -> str:
@@ -145,6 +150,43 @@ class Translator:
         """`value` written the way this language groups digits (10,000 or 10.000)."""
         return format_decimal(value, locale=DATE_LOCALES[self.lang])
 
+    def plural_texts(self, text: Callable[[int], str]) -> dict[str, str]:
+        """`text(n)` for each CLDR plural category of this language ("one", "few", ...).
+
+        GOV.UK Frontend's scripts pick the category with the browser's Intl.PluralRules; a
+        category with no text falls back to "other", which is wrong in Polish (5 znaków, not
+        5 znaki), Welsh and Arabic, so each one gets the catalogue's matching plural form.
+        """
+        # The page's own `lang`, as the browser's Intl.PluralRules sees it ("pt", not pt_PT).
+        rule = Locale.parse(self.lang).plural_form
+        texts: dict[str, str] = {}
+        for n in PLURAL_SAMPLES:
+            texts.setdefault(rule(n), text(n))
+        # GOV.UK Frontend falls back to "other"; in Polish only fractions are "other".
+        texts.setdefault("other", text(PLURAL_SAMPLES[-1]))
+        return texts
+
+    def character_count_texts(self) -> dict[str, dict[str, str]]:
+        """The character count's pluralised messages, as govukCharacterCount takes them."""
+        ngettext = self._translations.ngettext
+
+        # `%%{count}` as in the templates, where %-formatting turns it into GOV.UK's %{count}.
+        def remaining(n: int) -> str:
+            return ngettext(
+                "You have %%{count} character remaining",
+                "You have %%{count} characters remaining",
+                n,
+            ).replace("%%", "%")
+
+        def too_many(n: int) -> str:
+            return ngettext(
+                "You have %%{count} character too many",
+                "You have %%{count} characters too many",
+                n,
+            ).replace("%%", "%")
+
+        return {"under": self.plural_texts(remaining), "over": self.plural_texts(too_many)}
+
     def template_gettext(self) -> Callable[..., Markup]:
         """Jinja's newstyle gettext: the translation is markup, variables are escaped."""
 
@@ -188,6 +230,7 @@ def template_context(request: Request, tr: Translator) -> dict[str, Any]:
         "lang": tr.lang,
         "html_lang": tr.lang,
         "html_dir": "rtl" if tr.lang in RIGHT_TO_LEFT else "ltr",
+        "character_count": tr.character_count_texts(),
         "force_name": request.app.state.settings.force_name,
         "skip_link_text": _("Skip to main content"),
         "error_summary_title": _("There is a problem"),
