@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from safeshare.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
 
 @dataclass(frozen=True)
 class Term:
@@ -24,14 +26,8 @@ class Term:
     source: str = ""
 
 
-LANGUAGE_NAMES = {
-    "cy": "Cymraeg",
-    "es": "Español",
-    "ar": "العربية",
-    "pl": "Polski",
-    "ro": "Română",
-    "pt": "Português",
-}
+# The translated languages, each named in itself (English is the source).
+LANGUAGE_NAMES = {code: name for code, name in LANGUAGES.items() if code != DEFAULT_LANGUAGE}
 
 
 GLOSSARY: tuple[Term, ...] = (
