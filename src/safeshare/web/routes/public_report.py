@@ -48,6 +48,7 @@ from safeshare.web.i18n import (
     QUERY_PARAM,
     SESSION_KEY,
     Translator,
+    offered_languages,
     template_context,
     translator,
 )
@@ -452,7 +453,8 @@ def exit_this_page(request: Request, db: DbSession, principal: Public) -> Respon
     else:  # staff have no exit button; a link here must not sign them out
         for key in (DRAFT_SESSION, SENT_SESSION, RETURN_DONE_SESSION, SESSION_KEY):
             request.session.pop(key, None)
-    destination = EXIT_URLS.get(lang or "", EXIT_URLS[DEFAULT_LANGUAGE])
+    offered = lang in offered_languages(request)
+    destination = EXIT_URLS[lang] if offered and lang else EXIT_URLS[DEFAULT_LANGUAGE]
     return RedirectResponse(destination, status_code=303)
 
 
