@@ -11,11 +11,11 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.models import Organisation
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.reporting import sealed_access, service
 from safeshare.reporting.config import Argon2Parameters, ReportingConfig
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReportCreate,
     OfficerReportCreate,
     PublicReportCreate,

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from safeshare.auth.permissions import Actor as ReportingActor
 from safeshare.auth.roles import Role
 from safeshare.reporting import service as reporting
-from safeshare.reporting.schemas import Actor as ReportingActor
 from safeshare.reporting.schemas import ConsentGrant, PublicReportCreate, SealedDetails
 from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, CrimeType, SealedField
 from safeshare.runtime import Runtime

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from safeshare.auth.passwords import (
     new_api_token,
     verify_password,
 )
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import PRIVILEGED_ROLES, Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError, NotFoundError
@@ -34,29 +34,9 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is acting: what routes and services need to know about a signed-in user."""
-
-    user_id: int
-    username: str
-    display_name: str
-    role: Role
-    organisation_id: int | None
-    session_epoch: int = 0
-    team: str | None = None
-
-    @classmethod
-    def of(cls, user: User) -> Principal:
-        return cls(
-            user_id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=Role(user.role),
-            organisation_id=user.organisation_id,
-            session_epoch=user.session_epoch,
-            team=user.team,
-        )
+Principal = Actor
+"""Old name of `safeshare.auth.permissions.Actor`, kept only so branches written before
+issue 12 still import; new code imports `Actor`."""
 
 
 def get_or_create_organisation(
@@ -315,11 +295,9 @@ def user_for_token(session: Session, *, token: str) -> User | None:
     return row.user
 
 
-def principal_for_session(
-    session: Session, *, user_id: int, session_epoch: int
-) -> Principal | None:
+def principal_for_session(session: Session, *, user_id: int, session_epoch: int) -> Actor | None:
     """The principal for a session cookie, or None if the account changed since sign-in."""
     user = get_user(session, user_id=user_id)
     if user is None or not user.is_active or user.session_epoch != session_epoch:
         return None
-    return Principal.of(user)
+    return Actor.of(user)

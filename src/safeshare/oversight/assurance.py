@@ -130,7 +130,7 @@ def build_assurance_report(
     *,
     filters: StatisticsFilters,
     settings: Settings,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> AssuranceReport:
     """Everything the PDF shows for the period, all statistics after disclosure control."""

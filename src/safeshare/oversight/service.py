@@ -19,7 +19,6 @@ from safeshare.errors import NotFoundError
 from safeshare.events import DomainEvent
 from safeshare.oversight import sections, statistics
 from safeshare.oversight.outcomes import (
-    OUTCOME_ROLES,
     DisclosureFollowUp,
     FollowUpList,
     follow_up_list,
@@ -28,8 +27,6 @@ from safeshare.oversight.outcomes import (
 )
 from safeshare.oversight.presentation import Section, StatTable
 from safeshare.oversight.recommendations import (
-    EDIT_ROLES,
-    VIEW_ROLES,
     create_recommendation,
     get_recommendation,
     get_recommendation_or_raise,
@@ -41,10 +38,7 @@ from safeshare.oversight.schemas import StatisticsFilters
 from safeshare.redaction.small_counts import DisclosurePolicy
 
 __all__ = [
-    "EDIT_ROLES",
-    "OUTCOME_ROLES",
     "SECTION_TITLES",
-    "VIEW_ROLES",
     "DisclosureFollowUp",
     "FollowUpList",
     "create_recommendation",

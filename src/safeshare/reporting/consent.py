@@ -14,14 +14,14 @@ from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
-from safeshare.auth.roles import Role
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.reporting import victims_code
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ConsentStateError, ReportNotFoundError
 from safeshare.reporting.models import Consent, Report
-from safeshare.reporting.schemas import Actor, ConsentGrant, ConsentRead
+from safeshare.reporting.schemas import ConsentGrant, ConsentRead
 from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
 from safeshare.vault.service import note_commitment
 
@@ -136,7 +136,7 @@ def _consent_report(
         session,
         report_id=report_id,
         actor=actor,
-        roles=config.case_roles | {Role.advocate},
+        permission=Permission.CONSENT_RECORD,
         allow_erased=False,
     )
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import NotFoundError
@@ -30,7 +31,7 @@ from safeshare.reporting.errors import (
     SealedReadRateLimitedError,
 )
 from safeshare.reporting.models import AccessAlert, Report, SealedAccessGrant, SealedReadRecord
-from safeshare.reporting.schemas import Actor, AlertRead, GrantRead
+from safeshare.reporting.schemas import AlertRead, GrantRead
 from safeshare.reporting.vocab import (
     AccessReason,
     AlertKind,
@@ -43,15 +44,11 @@ from safeshare.reporting.vocab import (
 HOUR = timedelta(hours=1)
 
 
-def _police_roles(config: ReportingConfig) -> frozenset[Role]:
-    return config.sealed_read_roles - {Role.advocate}
-
-
 def has_standing(report: Report, actor: Actor, config: ReportingConfig) -> bool:
     """Whether `actor` may read `report`'s sealed fields without a grant."""
     if actor.role is Role.advocate:
         return True  # `report_for` already limited advocates to their organisation's reports
-    if actor.role in config.sealed_read_any_report_roles:
+    if actor.can(Permission.SEALED_READ_ANY_REPORT):
         return True
     if report.assigned_to is not None and report.assigned_to == actor.username:
         return True
@@ -60,7 +57,7 @@ def has_standing(report: Report, actor: Actor, config: ReportingConfig) -> bool:
     return (
         report.assigned_to is None
         and report.assigned_team is None
-        and actor.role in config.sealed_read_unassigned_roles
+        and actor.can(Permission.SEALED_READ_UNASSIGNED)
     )
 
 
@@ -179,7 +176,7 @@ def _grant_report(
         session,
         report_id=report_id,
         actor=actor,
-        roles=_police_roles(config),
+        permission=Permission.SEALED_ACCESS_REQUEST,
         allow_erased=False,
     )
 
@@ -258,7 +255,7 @@ def decide_access(
     now: datetime | None = None,
 ) -> GrantRead:
     """A supervisor approves (for `access_grant_hours`) or refuses someone else's request."""
-    if actor.role not in config.access_approver_roles:
+    if not actor.can(Permission.ACCESS_APPROVE):
         raise ReportingPermissionError("Only a supervisor can decide access requests")
     grant = session.get(SealedAccessGrant, grant_id)
     if grant is None:
@@ -330,13 +327,13 @@ def assign_report(
     config: ReportingConfig,
 ) -> None:
     """A supervisor assigns a report to an officer and/or team (whose members then read it)."""
-    if actor.role not in config.access_approver_roles:
+    if not actor.can(Permission.ACCESS_APPROVE):
         raise ReportingPermissionError("Only a supervisor can assign reports")
     report = report_for(
         session,
         report_id=report_id,
         actor=actor,
-        roles=config.access_approver_roles,
+        permission=Permission.ACCESS_APPROVE,
         allow_erased=True,
     )
     report.assigned_to = (assigned_to or "").strip().lower()[:64] or None
@@ -364,7 +361,7 @@ def grants_for(session: Session, *, report_id: int, username: str) -> list[Grant
 
 def pending_requests(session: Session, *, actor: Actor, config: ReportingConfig) -> list[GrantRead]:
     """Requests awaiting a supervisor, oldest first (never the supervisor's own)."""
-    if actor.role not in config.access_approver_roles:
+    if not actor.can(Permission.ACCESS_APPROVE):
         raise ReportingPermissionError("Only a supervisor can decide access requests")
     rows = session.scalars(
         select(SealedAccessGrant)
@@ -377,12 +374,9 @@ def pending_requests(session: Session, *, actor: Actor, config: ReportingConfig)
     return [GrantRead.model_validate(r) for r in rows]
 
 
-ALERT_READERS = frozenset({Role.disclosure_officer, Role.supervisor})
-
-
 def open_alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[AlertRead]:
     """Unacknowledged alerts, newest first, for the disclosure officer and supervisors."""
-    if actor.role not in ALERT_READERS:
+    if not actor.can(Permission.ACCESS_ALERTS_READ):
         raise ReportingPermissionError("You cannot see access alerts")
     rows = session.scalars(
         select(AccessAlert)
@@ -395,7 +389,7 @@ def open_alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[Ale
 
 def acknowledge_alert(session: Session, *, alert_id: int, actor: Actor) -> None:
     """The disclosure officer marks an alert as looked into."""
-    if actor.role is not Role.disclosure_officer:
+    if not actor.can(Permission.ACCESS_ALERT_ACKNOWLEDGE):
         raise ReportingPermissionError("Only the disclosure officer can acknowledge alerts")
     alert = session.get(AccessAlert, alert_id)
     if alert is None:

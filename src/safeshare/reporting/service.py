@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
@@ -46,7 +47,6 @@ from safeshare.reporting.facts import SubjectFacts, record_fact, subject_facts
 from safeshare.reporting.models import Report, ReportUpdate
 from safeshare.reporting.references import new_reference, normalise_reference, reference_prefix
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReportCreate,
     AnonymousReturn,
     ErasureResult,
@@ -128,7 +128,7 @@ _INTAKE_METHOD: dict[Pathway, ConsentMethod] = {
 
 
 def _check_intake(payload: AnyReportCreate, actor: Actor, config: ReportingConfig) -> None:
-    if isinstance(payload, OfficerReportCreate) and actor.role not in config.officer_intake_roles:
+    if isinstance(payload, OfficerReportCreate) and not actor.can(Permission.REPORT_CREATE_OFFICER):
         raise ReportingPermissionError("Only officers can take a report on this pathway")
     if isinstance(payload, ThirdPartyReportCreate) and (
         actor.role is not Role.advocate or actor.organisation_id is None
@@ -311,7 +311,7 @@ def reveal_sealed_fields(
         session,
         report_id=report_id,
         actor=actor,
-        roles=config.sealed_read_roles,
+        permission=Permission.REPORT_READ,
         allow_erased=False,
     )
     reason = stated_reason(reason)
@@ -412,7 +412,7 @@ def reveal_update_text(
         session,
         report_id=update.report_id,
         actor=actor,
-        roles=config.sealed_read_roles,
+        permission=Permission.REPORT_READ,
         allow_erased=False,
     )
     reason = stated_reason(reason)
@@ -493,7 +493,11 @@ def add_update(
 ) -> UpdateRead:
     """Add an officer's update; a key decision starts a Right 6 clock, a status moves the case."""
     report = report_for(
-        session, report_id=report_id, actor=actor, roles=config.case_roles, allow_erased=False
+        session,
+        report_id=report_id,
+        actor=actor,
+        permission=Permission.CASE_UPDATE,
+        allow_erased=False,
     )
     now = now or utcnow()
     update = _add_update_row(
@@ -637,7 +641,7 @@ def erase_report(
     `safeshare.vault.service.retire_unused_keys` in a new unit of work so backups that still
     hold the old wrapped data key can no longer be opened.
     """
-    if actor.role not in config.erase_roles:
+    if not actor.can(Permission.REPORT_ERASE):
         raise ReportingPermissionError("Only an administrator can erase a report")
     reason = stated_reason(reason)
     report_id = find_report_id(session, reference=reference)

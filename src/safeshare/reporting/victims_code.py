@@ -17,6 +17,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.reporting.access import publish_report_event, stated_reason
@@ -27,7 +28,7 @@ from safeshare.reporting.errors import (
     RightStateError,
 )
 from safeshare.reporting.models import Report, RightItem
-from safeshare.reporting.schemas import Actor, RightDue, RightRead, RightsDashboard
+from safeshare.reporting.schemas import RightDue, RightRead, RightsDashboard
 from safeshare.reporting.vocab import (
     DeliveryMethod,
     KeyDecision,
@@ -174,7 +175,7 @@ def schedule_decision_update(
 def _item_for_change(
     session: Session, *, item_id: int, actor: Actor, config: ReportingConfig
 ) -> RightItem:
-    if actor.role not in config.case_roles:
+    if not actor.can(Permission.CASE_UPDATE):
         raise ReportingPermissionError("You cannot change Victims' Code records")
     item = session.get(RightItem, item_id)
     if item is None or item.report.erased_at is not None:

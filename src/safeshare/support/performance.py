@@ -20,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeshare.auth.roles import Role
+from safeshare.auth.permissions import Permission
 from safeshare.redaction.small_counts import (
     EXACT,
     DisclosedCount,
@@ -36,18 +36,6 @@ from safeshare.support.vocabulary import DeclineReason, ReferralOutcome, Referra
 
 DEFAULT_POLICY = DisclosurePolicy()
 """Counts 1-9 shown as "fewer than 10"; callers pass the configured policy."""
-
-# Roles that see any service's figures, suppressed (issue 7, "Performance data").
-OVERSIGHT_ROLES: frozenset[Role] = frozenset(
-    {
-        Role.pcc_analyst,
-        Role.admin,
-        Role.inspector,
-        Role.officer,
-        Role.supervisor,
-        Role.disclosure_officer,
-    }
-)
 
 
 class Response(StrEnum):
@@ -162,7 +150,7 @@ def summarise(
 def _policy_for(actor: Actor, organisation_id: int, policy: DisclosurePolicy) -> DisclosurePolicy:
     if is_advocate_of(actor, organisation_id):
         return EXACT
-    if actor.role in OVERSIGHT_ROLES:
+    if actor.can(Permission.PERFORMANCE_READ_ANY):
         return policy
     raise SupportPermissionError("You may not see this service's figures.")
 
@@ -192,7 +180,7 @@ def directory_performance(
 ) -> list[ServicePerformance]:
     """Every service's figures for the period (an advocate gets their organisation's only)."""
     statement = select(SupportService).order_by(SupportService.name, SupportService.id)
-    if actor.role == Role.advocate:
+    if actor.can(Permission.SUPPORT_ORG_ACT):
         statement = statement.where(SupportService.organisation_id == actor.organisation_id)
     services = list(session.scalars(statement))
     return _performance(session, actor, services, period_start, period_end, policy)

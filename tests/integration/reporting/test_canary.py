@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
 from safeshare.reporting import service, victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReturn,
     ConsentGrant,
     ReportQuery,

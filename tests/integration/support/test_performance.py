@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.support import service
-from safeshare.support.access import Actor
 from safeshare.support.performance import DEFAULT_POLICY, ServicePerformance
 from safeshare.support.vocabulary import DeclineReason, ReferralOutcome
 from tests.factories.support import ReferralCreateFactory, consent_given, make_world

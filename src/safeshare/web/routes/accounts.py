@@ -16,10 +16,10 @@ from starlette.responses import Response
 from safeshare.auth import lifecycle, mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.passwords import generate_password
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import ROLE_LABELS, Role
-from safeshare.auth.service import Principal
 from safeshare.errors import SafeShareError
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, requires, start_session
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, require, start_session
 from safeshare.web.forms import error_list, form_values
 from safeshare.web.navigation import NavItem
 from safeshare.web.ratelimit import attempt_throttle
@@ -27,12 +27,12 @@ from safeshare.web.templating import render
 
 router = APIRouter()
 
-Admin = Annotated[Principal, Depends(requires(Role.admin))]
-SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
-Public = Annotated[Principal | None, Depends(PUBLIC)]
+Admin = Annotated[Actor, Depends(require(Permission.USER_ADMIN))]
+SignedIn = Annotated[Actor, Depends(SIGNED_IN)]
+Public = Annotated[Actor | None, Depends(PUBLIC)]
 FLASH = "accounts_flash"
 
-NAV_ITEMS: list[NavItem] = [NavItem("Users", "/admin/users", frozenset({Role.admin}))]
+NAV_ITEMS: list[NavItem] = [NavItem("Users", "/admin/users", Permission.USER_ADMIN)]
 
 
 def _redirect(request: Request, path: str, flash: str | None = None) -> Response:
@@ -258,7 +258,7 @@ async def password_submit(request: Request, db: DbSession, principal: SignedIn) 
     try:
         user = lifecycle.change_password(
             db,
-            user_id=principal.user_id,
+            user_id=principal.account_id,
             current_password=str(values.get("current_password", ""))[:1024],
             new_password=new,
         )

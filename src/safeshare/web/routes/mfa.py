@@ -19,7 +19,7 @@ from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.models import User
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.errors import SafeShareError
 from safeshare.web.access import (
     PUBLIC,
@@ -34,8 +34,8 @@ from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.templating import render
 
 router = APIRouter()
-Public = Annotated[Principal | None, Depends(PUBLIC)]
-SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
+Public = Annotated[Actor | None, Depends(PUBLIC)]
+SignedIn = Annotated[Actor, Depends(SIGNED_IN)]
 PENDING = "mfa_pending"
 PENDING_SECONDS = 300
 

@@ -15,40 +15,31 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportErasedError
-from safeshare.reporting.schemas import Actor, ReportRead
-from safeshare.vault.config import build_key_provider
+from safeshare.reporting.schemas import ReportRead
 from safeshare.vault.keys import KeyProvider
-from safeshare.web.access import DbSession, requires
+from safeshare.vault.providers import build_key_provider
+from safeshare.web.access import DbSession, require
 from safeshare.web.forms import form_values
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_forms import Problems
 from safeshare.web.templating import render
 
-# Who may do what. The services check the configured roles (ReportingConfig) again; these
-# static declarations match its defaults so that wrong roles are refused before any lookup.
-READERS = (Role.officer, Role.supervisor, Role.disclosure_officer, Role.advocate)
-POLICE_READERS = (Role.officer, Role.supervisor, Role.disclosure_officer)  # may ask for access
-INTAKE = (Role.officer, Role.supervisor, Role.advocate)  # advocates: third-party pathway
-CASE = (Role.officer, Role.supervisor, Role.disclosure_officer)
-CONSENTERS = (*CASE, Role.advocate)
-SUPERVISORS = (Role.supervisor,)
-ADMINS = (Role.admin,)
-
-Reader = Annotated[Principal, Depends(requires(*READERS))]
-Intake = Annotated[Principal, Depends(requires(*INTAKE))]
-CaseWorker = Annotated[Principal, Depends(requires(*CASE))]
-Consenter = Annotated[Principal, Depends(requires(*CONSENTERS))]
-Supervisor = Annotated[Principal, Depends(requires(*SUPERVISORS))]
-Admin = Annotated[Principal, Depends(requires(*ADMINS))]
-PoliceReader = Annotated[Principal, Depends(requires(*POLICE_READERS))]
+# Who may use each route (the services check the same permissions again).
+Reader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
+Intake = Annotated[Actor, Depends(require(Permission.REPORT_CREATE))]
+CaseWorker = Annotated[Actor, Depends(require(Permission.CASE_UPDATE))]
+Consenter = Annotated[Actor, Depends(require(Permission.CONSENT_RECORD))]
+RightsViewer = Annotated[Actor, Depends(require(Permission.RIGHTS_DASHBOARD))]
+Approver = Annotated[Actor, Depends(require(Permission.ACCESS_APPROVE))]
+Eraser = Annotated[Actor, Depends(require(Permission.REPORT_ERASE))]
+PoliceReader = Annotated[Actor, Depends(require(Permission.SEALED_ACCESS_REQUEST))]
 
 # Routes whose responses may carry sealed values (audited reads). Nothing else may.
 SEALED_READ_TAG = "sealed-read"
@@ -60,7 +51,7 @@ _provider_lock = threading.Lock()
 # --- helpers -----------------------------------------------------------------------------
 
 
-def actor(principal: Principal) -> Actor:
+def actor(principal: Actor) -> Actor:
     """The signed-in user as the reporting services' `Actor`."""
     return Actor(
         username=principal.username,
@@ -174,7 +165,7 @@ async def posted_form(request: Request) -> dict[str, Any]:
     return form_values(await request.form())
 
 
-def visible_report(db: DbSession, principal: Principal, report_id: int) -> ReportRead:
+def visible_report(db: DbSession, principal: Actor, report_id: int) -> ReportRead:
     """The report, or 404 when it does not exist or this advocate's organisation did not make it."""
     return reporting.get_report_or_raise(db, report_id=report_id, actor=actor(principal))
 

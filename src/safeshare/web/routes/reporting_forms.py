@@ -368,7 +368,7 @@ def report_form_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_report_form(
-    values: Mapping[str, Any], *, role: Role
+    values: Mapping[str, Any], *, role: Role | None
 ) -> tuple[OfficerReportCreate | ThirdPartyReportCreate | None, Problems]:
     """The officer's (or, for an advocate, the third-party) report, or its field errors."""
     problems = Problems()
@@ -525,7 +525,7 @@ class ConsentForm(BaseModel):
 
 
 def parse_consent_form(
-    values: Mapping[str, Any], *, role: Role
+    values: Mapping[str, Any], *, role: Role | None
 ) -> tuple[ConsentForm | None, Problems]:
     """Which consent, the agency for sharing, and how it was given (advocates: through them)."""
     problems = Problems()
@@ -557,7 +557,9 @@ def parse_consent_form(
     return ConsentForm(grant=grant, method=method), problems
 
 
-def _method(values: Mapping[str, Any], role: Role, problems: Problems) -> ConsentMethod | None:
+def _method(
+    values: Mapping[str, Any], role: Role | None, problems: Problems
+) -> ConsentMethod | None:
     if role is Role.advocate:
         return ConsentMethod.third_party_advocate
     method = one(values, "method")
@@ -568,14 +570,14 @@ def _method(values: Mapping[str, Any], role: Role, problems: Problems) -> Consen
 
 
 def parse_withdraw_form(
-    values: Mapping[str, Any], *, role: Role
+    values: Mapping[str, Any], *, role: Role | None
 ) -> tuple[ConsentMethod | None, Problems]:
     """How the person withdrew their consent."""
     problems = Problems()
     return _method(values, role, problems), problems
 
 
-def method_options(role: Role) -> list[dict[str, str]]:
+def method_options(role: Role | None) -> list[dict[str, str]]:
     """How-given choices for staff; an advocate's are always "through their advocate"."""
     if role is Role.advocate:
         return []

@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
@@ -55,7 +55,7 @@ from safeshare.support.vocabulary import (
     ReferralStatus,
     ServiceType,
 )
-from safeshare.web.access import SIGNED_IN, DbSession, requires
+from safeshare.web.access import SIGNED_IN, DbSession, require
 from safeshare.web.errors import problem
 from safeshare.web.forms import FormErrors, error_list, form_values
 from safeshare.web.navigation import NavItem
@@ -66,31 +66,28 @@ from safeshare.web.templating import render
 
 router = APIRouter()
 
-# Who uses what (issue 7). Referring asks the Firewall, which only officers and disclosure
-# officers may do; supervisors find support and read directory releases.
-FINDERS = (Role.officer, Role.supervisor, Role.disclosure_officer)
-REFERRERS = (Role.officer, Role.disclosure_officer)
-MANAGERS = (Role.pcc_analyst, Role.admin)
-ADVOCATES = (Role.advocate,)
-
+# Who uses what (issue 7). Referring asks the Firewall (REFER_THROUGH_FIREWALL: officers and
+# disclosure officers); supervisors find support and read directory releases (SUPPORT_FIND).
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Find support", "/support/find", frozenset(FINDERS)),
-    NavItem("Directory updates", "/support/releases", frozenset(FINDERS)),
-    NavItem("Referrals", "/support/referrals", frozenset(ADVOCATES)),
-    NavItem("Refuge vacancies", "/support/capacity", frozenset(ADVOCATES)),
-    NavItem("Support directory", "/support/directory", frozenset(MANAGERS)),
+    NavItem("Find support", "/support/find", Permission.SUPPORT_FIND),
+    NavItem("Directory updates", "/support/releases", Permission.SUPPORT_FIND),
+    NavItem("Referrals", "/support/referrals", Permission.SUPPORT_ORG_ACT),
+    NavItem("Refuge vacancies", "/support/capacity", Permission.SUPPORT_ORG_ACT),
+    NavItem("Support directory", "/support/directory", Permission.DIRECTORY_MANAGE),
     NavItem(
         "Service performance",
         "/support/performance",
-        frozenset({Role.advocate, Role.pcc_analyst, Role.admin, Role.inspector}),
+        None,
+        # Police roles reach a service's figures from its page; the table is for the rest.
+        only=frozenset({Role.advocate, Role.pcc_analyst, Role.admin, Role.inspector}),
     ),
 ]
 
-Finder = Annotated[Principal, Depends(requires(*FINDERS))]
-Referrer = Annotated[Principal, Depends(requires(*REFERRERS))]
-Manager = Annotated[Principal, Depends(requires(*MANAGERS))]
-Advocate = Annotated[Principal, Depends(requires(*ADVOCATES))]
-Staff = Annotated[Principal, Depends(SIGNED_IN)]
+Finder = Annotated[Actor, Depends(require(Permission.SUPPORT_FIND))]
+Referrer = Annotated[Actor, Depends(require(Permission.REFER_THROUGH_FIREWALL))]
+Manager = Annotated[Actor, Depends(require(Permission.DIRECTORY_MANAGE))]
+Advocate = Annotated[Actor, Depends(require(Permission.SUPPORT_ORG_ACT))]
+Staff = Annotated[Actor, Depends(SIGNED_IN)]
 
 PAGE_SIZE = 20
 LONDON = ZoneInfo("Europe/London")
@@ -437,7 +434,7 @@ def find_support(request: Request, db: DbSession, principal: Finder) -> Response
             "results": results,
             "pagination": _pagination(form, results.total) if results else None,
             "first_shown": form.page * PAGE_SIZE - PAGE_SIZE + 1,
-            "can_refer": principal.role in REFERRERS,
+            "can_refer": principal.can(Permission.REFER_THROUGH_FIREWALL),
             "refer_params": form.link_params(page=1),
         },
         status_code=400 if errors else 200,
@@ -447,19 +444,17 @@ def find_support(request: Request, db: DbSession, principal: Finder) -> Response
 @router.get("/support/services/{service_id}")
 def service_detail(request: Request, db: DbSession, principal: Staff, service_id: int) -> Response:
     service = support.get_service_or_raise(db, service_id=service_id)
-    is_own = (
-        principal.role == Role.advocate and principal.organisation_id == service.organisation_id
-    )
+    is_own = support.is_advocate_of(principal, service.organisation_id)
     return _page(
         request,
         "service.html",
         {
             "service": support.service_read(service, stale_after=_stale_after(request)),
             "history": support.capacity_history(db, service_id=service_id),
-            "can_refer": principal.role in REFERRERS and service.is_active,
+            "can_refer": principal.can(Permission.REFER_THROUGH_FIREWALL) and service.is_active,
             "can_update": is_own,
-            "can_edit": principal.role in MANAGERS,
-            "can_see_performance": is_own or principal.role != Role.advocate,
+            "can_edit": principal.can(Permission.DIRECTORY_MANAGE),
+            "can_see_performance": is_own or principal.can(Permission.PERFORMANCE_READ_ANY),
         },
     )
 
@@ -613,7 +608,7 @@ def referral_inbox(request: Request, db: DbSession, principal: Advocate) -> Resp
 def _referral_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     referral_id: int,
     *,
     errors: FormErrors | None = None,
@@ -734,7 +729,7 @@ def capacity_list(request: Request, db: DbSession, principal: Advocate) -> Respo
 def _capacity_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     service_id: int,
     *,
     values: Mapping[str, Any] | None = None,
@@ -991,7 +986,7 @@ def export_csv(db: DbSession, _principal: Manager) -> Response:
 def _releases_admin_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     *,
     summary: str = "",
     errors: FormErrors | None = None,
