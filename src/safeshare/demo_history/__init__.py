@@ -33,13 +33,12 @@ from safeshare.demo_history.directory import plan_directory
 from safeshare.demo_history.plan import DAYS, plan_reports
 from safeshare.demo_history.simulation import Cast, Directory, Simulation
 from safeshare.errors import ConfigurationError, SafeShareError
-from safeshare.ledger import service as ledger_service
 from safeshare.ledger.startup import ensure_signer
-from safeshare.oversight import service as oversight_service
 from safeshare.policy import service as policy
 from safeshare.reporting.config import Argon2Parameters
 from safeshare.reporting.models import Report
 from safeshare.runtime import Runtime
+from safeshare.subscriptions import subscribe_all
 from safeshare.support import service as support
 from safeshare.support.vocabulary import ServiceType
 from safeshare.vault.providers import build_key_provider
@@ -91,9 +90,7 @@ def load_history(
     began = time.perf_counter()
     end = now or utcnow()
     start = end - timedelta(days=DAYS)
-    ledger_service.subscribe_to_events()
-    support.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     with runtime.session() as session:
         if has_reports(session):
             raise HistoryExistsError(

@@ -19,9 +19,8 @@ from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
-from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
-from safeshare.support import service as support_service
+from safeshare.subscriptions import subscribe_all
 from safeshare.web import navigation
 from safeshare.web.access import bounded_integers
 from safeshare.web.concurrency import Slots
@@ -59,9 +58,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or get_settings()
     runtime = runtime or Runtime(settings)
     # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
-    ledger_service.subscribe_to_events()
-    support_service.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     signer = ensure_signer(settings)
     # A group commit's ledger entries are appended together, under one head lock.
     runtime.group_commit.batch_scope = ledger_service.deferred_appends
