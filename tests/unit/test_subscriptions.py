@@ -27,9 +27,7 @@ def test_subscribe_all_registers_every_handler_once(quiet_bus: None) -> None:
     assert events._subscribers == []
 
 
-def test_cli_wires_through_subscribe_all(
-    quiet_bus: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_wires_through_subscribe_all(quiet_bus: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "app", lambda: None)  # start up, run no command
     cli.main()
     assert events._subscribers == list(subscriptions.HANDLERS)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.permissions import Permission, demand
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.oversight.errors import (
     DisclosureNotFoundError,
     InvalidOutcomeError,
@@ -164,7 +164,7 @@ def record_outcome(
     publish(
         session,
         DomainEvent(
-            kind="oversight.outcome_recorded",
+            kind=EventKind.OVERSIGHT_OUTCOME_RECORDED,
             actor=actor,
             data={
                 "outcome_id": record.id,

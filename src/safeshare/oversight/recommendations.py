@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.permissions import Permission, demand
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.oversight.errors import InvalidRecommendationError, RecommendationNotFoundError
 from safeshare.oversight.models import Recommendation
 from safeshare.oversight.schemas import RecommendationCreate, RecommendationUpdate
@@ -189,7 +189,7 @@ def update_recommendation(
         publish(
             session,
             DomainEvent(
-                kind="oversight.recommendation_updated",
+                kind=EventKind.OVERSIGHT_RECOMMENDATION_UPDATED,
                 actor=actor,
                 data={
                     "recommendation_id": record.id,
@@ -248,7 +248,7 @@ def create_recommendation(
     publish(
         session,
         DomainEvent(
-            kind="oversight.recommendation_created",
+            kind=EventKind.OVERSIGHT_RECOMMENDATION_CREATED,
             actor=actor,
             data={"recommendation_id": record.id, "number": record.number},
         ),

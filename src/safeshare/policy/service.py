@@ -27,7 +27,7 @@ from safeshare.auth.roles import Role
 from safeshare.config import get_settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.policy import explain
 from safeshare.policy.engine import Regime, capped_at_review, features_of
 from safeshare.policy.errors import (
@@ -260,7 +260,7 @@ def _record_decision(
     publish(
         session,
         DomainEvent(
-            kind="policy.decision",
+            kind=EventKind.POLICY_DECISION,
             actor=actor,
             data={
                 "decision_id": record.id,
@@ -531,7 +531,7 @@ def decide_review(
     publish(
         session,
         DomainEvent(
-            kind="policy.review_decision",
+            kind=EventKind.POLICY_REVIEW_DECISION,
             actor=actor,
             data={
                 "review_id": review.id,
@@ -618,7 +618,7 @@ def set_active_regime(
     publish(
         session,
         DomainEvent(
-            kind="policy.regime_changed",
+            kind=EventKind.POLICY_REGIME_CHANGED,
             actor=actor,
             data={
                 "assignment_id": assignment.id,
@@ -798,7 +798,7 @@ def record_disclosure(
     publish(
         session,
         DomainEvent(
-            kind="policy.disclosure",
+            kind=EventKind.POLICY_DISCLOSURE,
             actor=actor,
             data={
                 "disclosure_id": disclosure.id,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.reporting.errors import (
     ReportErasedError,
     ReportingPermissionError,
@@ -19,7 +19,7 @@ REASON_MIN_CHARS, REASON_MAX_CHARS = 5, 500
 
 
 def publish_report_event(
-    session: Session, kind: str, actor: str, report: Report, **data: object
+    session: Session, kind: EventKind, actor: str, report: Report, **data: object
 ) -> None:
     """Publish `kind` about `report`; `data` must hold references and codes, never sealed text."""
     publish(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
+from safeshare.events import EventKind
 from safeshare.reporting import victims_code
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
@@ -81,7 +82,7 @@ def grant_consent(
         victims_code.start_referral_clock(report, consented_at=at, config=config)
     publish_report_event(
         session,
-        "consent.recorded",
+        EventKind.CONSENT_RECORDED,
         by,
         report,
         consent_id=consent.id,
@@ -118,7 +119,7 @@ def withdraw(
     session.flush()
     publish_report_event(
         session,
-        "consent.withdrawn",
+        EventKind.CONSENT_WITHDRAWN,
         by,
         report,
         consent_id=consent.id,

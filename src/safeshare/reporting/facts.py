@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.events import EventKind
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.consent import PolicyConsent, consents_for_policy
@@ -110,7 +111,7 @@ def record_fact(
     session.flush()
     publish_report_event(
         session,
-        "report.fact_recorded",
+        EventKind.REPORT_FACT_RECORDED,
         actor.username,
         report,
         fact_id=entry.id,

@@ -21,6 +21,7 @@ from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import NotFoundError
+from safeshare.events import EventKind
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import (
@@ -114,7 +115,12 @@ def _raise_alert(
     session.flush()
     if report is not None:
         publish_report_event(
-            session, "access.alert", actor.username, report, alert_id=alert.id, alert=kind.value
+            session,
+            EventKind.ACCESS_ALERT,
+            actor.username,
+            report,
+            alert_id=alert.id,
+            alert=kind.value,
         )
 
 
@@ -206,7 +212,7 @@ def request_access(
         session,
         report,
         actor,
-        event="access.requested",
+        event=EventKind.ACCESS_REQUESTED,
         kind="approval",
         reason_code=AccessReason(reason).value,
         status=GrantStatus.pending,
@@ -220,7 +226,7 @@ def _new_grant(
     report: Report,
     actor: Actor,
     *,
-    event: str,
+    event: EventKind,
     kind: str,
     reason_code: str,
     status: GrantStatus,
@@ -274,7 +280,7 @@ def decide_access(
     assert report is not None  # the grant's foreign key cascades
     publish_report_event(
         session,
-        "access.approved" if approve else "access.refused",
+        EventKind.ACCESS_APPROVED if approve else EventKind.ACCESS_REFUSED,
         actor.username,
         report,
         grant_id=grant.id,
@@ -299,7 +305,7 @@ def break_glass(
         session,
         report,
         actor,
-        event="access.break_glass",
+        event=EventKind.ACCESS_BREAK_GLASS,
         kind="break_glass",
         reason_code=BreakGlassReason(reason).value,
         status=GrantStatus.active,
@@ -341,7 +347,7 @@ def assign_report(
     session.flush()
     publish_report_event(
         session,
-        "report.assigned",
+        EventKind.REPORT_ASSIGNED,
         actor.username,
         report,
         assigned_to=report.assigned_to,

@@ -21,6 +21,7 @@ from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.events import EventKind
 from safeshare.reporting import passphrases, sealed_access, victims_code
 from safeshare.reporting.access import (
     can_see,
@@ -199,7 +200,7 @@ def create_report(
     )
     victims_code.open_rights(session, report=report, config=config, now=now)
     by = actor.username if is_staff_pathway else PUBLIC
-    publish_report_event(session, "report.created", by, report, pathway=pathway.value)
+    publish_report_event(session, EventKind.REPORT_CREATED, by, report, pathway=pathway.value)
     method = (
         ConsentMethod(payload.consent_method)
         if isinstance(payload, OfficerReportCreate)
@@ -470,7 +471,7 @@ def _add_update_row(
         )
     publish_report_event(
         session,
-        "report.update_added",
+        EventKind.REPORT_UPDATE_ADDED,
         by,
         report,
         update_id=update.id,
@@ -667,7 +668,7 @@ def erase_report(
     note = vault.seal_note(
         session, provider=provider, subject=f"erasure.{report.public_id}", text=reason
     )
-    publish_report_event(session, "report.erased", actor.username, report, **note)
+    publish_report_event(session, EventKind.REPORT_ERASED, actor.username, report, **note)
     rotated = (
         vault.rotate(session, provider=provider, actor=actor.username)
         if config.erasure_rotates_key

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.events import EventKind
 from safeshare.reporting.access import publish_report_event, stated_reason
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import (
@@ -141,7 +142,7 @@ def meet_referral_right(
     session.flush()
     publish_report_event(
         session,
-        "victims_code.right_met",
+        EventKind.VICTIMS_CODE_RIGHT_MET,
         by,
         report,
         item_id=item.id,
@@ -185,7 +186,7 @@ def _item_for_change(
     return item
 
 
-def _published(session: Session, item: RightItem, *, kind: str, actor: Actor) -> RightRead:
+def _published(session: Session, item: RightItem, *, kind: EventKind, actor: Actor) -> RightRead:
     session.flush()
     publish_report_event(
         session,
@@ -220,7 +221,7 @@ def mark_right_met(
     item.status = RightStatus.met.value
     item.met_at, item.met_by = when, actor.username
     item.delivery_method = delivery_method.value if delivery_method else None
-    return _published(session, item, kind="victims_code.right_met", actor=actor)
+    return _published(session, item, kind=EventKind.VICTIMS_CODE_RIGHT_MET, actor=actor)
 
 
 def mark_right_not_applicable(
@@ -231,7 +232,7 @@ def mark_right_not_applicable(
     item = _item_for_change(session, item_id=item_id, actor=actor, config=config)
     item.status = RightStatus.not_applicable.value
     item.not_applicable_reason = reason
-    return _published(session, item, kind="victims_code.right_not_applicable", actor=actor)
+    return _published(session, item, kind=EventKind.VICTIMS_CODE_RIGHT_NOT_APPLICABLE, actor=actor)
 
 
 def close_rights_on_erasure(report: Report) -> None:

@@ -17,7 +17,7 @@ from safeshare.auth import service as auth_service
 from safeshare.auth.models import Organisation, OrganisationKind
 from safeshare.auth.permissions import Permission
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.support.access import (
     Actor,
     is_advocate_of,
@@ -253,11 +253,11 @@ def create_service(session: Session, *, actor: Actor, data: ServiceCreate) -> Su
     session.add(service)
     session.flush()
     _touch_directory(session)
-    _record(session, actor, "directory.service_created", service_id=service.id)
+    _record(session, actor, EventKind.DIRECTORY_SERVICE_CREATED, service_id=service.id)
     return service
 
 
-def _record(session: Session, actor: Actor, kind: str, **data: object) -> None:
+def _record(session: Session, actor: Actor, kind: EventKind, **data: object) -> None:
     """A directory change as an event (a ledger entry): ids and field names, never values."""
     publish(session, DomainEvent(kind=kind, actor=actor.username, data=dict(data)))
 
@@ -288,7 +288,7 @@ def update_service(
     _record(
         session,
         actor,
-        "directory.service_updated",
+        EventKind.DIRECTORY_SERVICE_UPDATED,
         service_id=service.id,
         fields=sorted(changes.model_fields_set),
     )
@@ -306,7 +306,7 @@ def delete_service(session: Session, *, actor: Actor, service_id: int) -> None:
     session.delete(service)
     session.flush()
     _touch_directory(session)
-    _record(session, actor, "directory.service_deleted", service_id=service_id)
+    _record(session, actor, EventKind.DIRECTORY_SERVICE_DELETED, service_id=service_id)
 
 
 def _require_known_areas(session: Session, codes: Sequence[str]) -> None:
@@ -434,7 +434,7 @@ def replace_area_map(session: Session, *, actor: Actor, areas: Sequence[AreaIn])
     session.add_all(SupportArea(code=a.code, name=a.name, neighbours=a.neighbours) for a in areas)
     session.flush()
     _touch_directory(session)
-    _record(session, actor, "directory.areas_replaced", areas=len(areas))
+    _record(session, actor, EventKind.DIRECTORY_AREAS_REPLACED, areas=len(areas))
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -487,7 +487,7 @@ def import_directory_csv(session: Session, *, actor: Actor, source: TextIO) -> I
     _record(
         session,
         actor,
-        "directory.imported",
+        EventKind.DIRECTORY_IMPORTED,
         created=created,
         updated=updated,
         organisations_created=len(missing),

@@ -18,7 +18,7 @@ from safeshare import events
 from safeshare.auth.permissions import Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.reporting.service import consents_for_policy, meet_referral_right
 from safeshare.support.access import Actor, require_permission
 from safeshare.support.directory import get_service_or_raise
@@ -42,10 +42,10 @@ from safeshare.support.vocabulary import (
     WithdrawalReason,
 )
 
-CREATED = "support.referral_created"
-UPDATED = "support.referral_updated"
+CREATED = EventKind.SUPPORT_REFERRAL_CREATED
+UPDATED = EventKind.SUPPORT_REFERRAL_UPDATED
 VICTIM_SUPPORT = "victim_support"  # the consent purpose (reporting's ConsentPurpose value)
-CONSENT_WITHDRAWN = "consent.withdrawn"  # published by reporting
+CONSENT_WITHDRAWN = EventKind.CONSENT_WITHDRAWN  # published by reporting
 
 
 ConsentCheck = Callable[[Session, int], bool]
@@ -60,7 +60,7 @@ def victim_support_consent(session: Session, report_id: int) -> bool:
     )
 
 
-def _publish(session: Session, actor: Actor, kind: str, referral: SupportReferral) -> None:
+def _publish(session: Session, actor: Actor, kind: EventKind, referral: SupportReferral) -> None:
     """Tell subscribers (the ledger) about a referral: references and codes only."""
     data: dict[str, object] = {
         "referral_id": referral.id,

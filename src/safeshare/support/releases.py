@@ -17,7 +17,7 @@ from safeshare.auth import service as auth_service
 from safeshare.auth.permissions import Permission, roles_with
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.support.access import Actor, require_permission
 from safeshare.support.errors import (
     InvalidSupportInputError,
@@ -32,7 +32,7 @@ from safeshare.support.models import (
 )
 from safeshare.support.schemas import ServiceFields
 
-PUBLISHED = "support.release_published"
+PUBLISHED = EventKind.SUPPORT_RELEASE_PUBLISHED
 
 # What officers are told about: the directory entry, not the live vacancies.
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
