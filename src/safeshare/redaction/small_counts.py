@@ -1,11 +1,12 @@
 """Small-count suppression: statistics about people must not let a reader single anyone out.
 
-Pure functions over plain integers: the policy (`DisclosurePolicy`) and the one-count and
-one-breakdown primitives. Published tables, in oversight and in support performance alike,
-go through `safeshare.redaction.tables`, which builds on these. The defaults follow common practice in UK secure
-data environments (see docs DOMAIN.md, "Statistics about people"): counts from 1 to 9 are shown
-as "fewer than 10"; zero is shown, because "none" identifies nobody. Both the threshold and an
-optional rounding base are policy, so they are parameters rather than constants.
+Pure functions over plain integers: the policy (`DisclosurePolicy`) and the one-count and one-
+breakdown primitives. Published tables, in oversight and in support performance alike, go
+through `safeshare.redaction.tables`, which builds on these. The defaults follow common
+practice in UK secure data environments (see docs DOMAIN.md, "Statistics about people"): counts
+from 1 to 9 are shown as "fewer than 10"; zero is shown, because "none" identifies nobody. Both
+the threshold and an optional rounding base are policy, so they are parameters rather than
+constants.
 
 Secondary suppression covers the simplest way round primary suppression: subtraction. In a
 breakdown whose parts add up to a total, a single hidden part could be recovered as the total

@@ -17,9 +17,13 @@ from typing import Annotated
 
 import anyio
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
+from safeshare.auth.models import User
 from safeshare.auth.permissions import Actor, Permission, roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.web.concurrency import in_thread, slots
@@ -179,6 +183,32 @@ def start_session(request: Request, *, user_id: int, epoch: int) -> None:
     request.session.update(
         {"uid": user_id, "epoch": epoch, "iat": now, "seen": now, "auth_at": now}
     )
+
+
+# Between the password and the code the session holds only this pending marker.
+PENDING = "mfa_pending"
+PENDING_SECONDS = 300
+
+
+def safe_next(target: object) -> str:
+    """A local path to go on to after sign-in, never another site (open redirect)."""
+    text = str(target or "")
+    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
+        return text
+    return "/home"
+
+
+def begin_second_factor(request: Request, user: User, next_path: str) -> Response:
+    """After a correct password for an account that needs MFA: ask for the code (or enrol)."""
+    request.session.clear()
+    request.session[PENDING] = {
+        "uid": user.id,
+        "epoch": user.session_epoch,
+        "at": int(time.time()),
+        "next": safe_next(next_path),
+    }
+    target = "/login/code" if mfa.is_enrolled(user) else "/login/enrol"
+    return RedirectResponse(target, status_code=303)
 
 
 def mark_reauthenticated(request: Request) -> None:

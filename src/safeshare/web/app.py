@@ -42,6 +42,10 @@ from safeshare.web.routes import (
     policy_compare,
     public_report,
     reporting,
+    reporting_access,
+    reporting_api,
+    reporting_erase,
+    reporting_facts,
     support,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -115,6 +119,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         api,
         public_report,
         reporting,
+        reporting_erase,
+        reporting_facts,
+        reporting_api,
+        reporting_access,
         policy,
         policy_compare,
         support,

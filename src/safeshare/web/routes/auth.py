@@ -15,11 +15,10 @@ from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.permissions import Actor
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, begin_second_factor, start_session
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.ratelimit import attempt_throttle, client_key
-from safeshare.web.routes.mfa import begin_second_factor
 from safeshare.web.templating import render
 
 router = APIRouter()

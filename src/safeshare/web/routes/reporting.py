@@ -1,8 +1,8 @@
 """Staff reporting pages: take a report, list and search, the report page with audited
 "Show" for sealed details, updates, consents, Victims' Code rights and the supervisor's
-due-dates dashboard. This router also includes the API (`reporting_api`) and the
-administrators' erasure page (`reporting_erase`); shared pieces are in `reporting_common`,
-forms and labels in `reporting_forms`.
+due-dates dashboard. The API (`reporting_api`), erasure (`reporting_erase`), facts
+(`reporting_facts`) and access requests (`reporting_access`) are sibling routers the app
+includes itself; shared pieces are in `reporting_common`, forms in `reporting_forms`.
 
 Sealed values leave the server only from routes tagged `SEALED_READ_TAG`: the report
 page's "Show" forms and `POST /api/v1/reports/{id}/sealed-reads`. Each needs a stated
@@ -50,7 +50,6 @@ from safeshare.support.models import SupportReferral
 from safeshare.web.access import DbSession, StepUp
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes import reporting_access, reporting_api, reporting_erase, reporting_facts
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import (
@@ -69,7 +68,6 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Reports", "/reports", Permission.REPORT_READ),
     NavItem("Victims' Code due dates", "/victims-code", Permission.RIGHTS_DASHBOARD),
     NavItem("Erase a report", "/admin/erase-report", Permission.REPORT_ERASE),
-    reporting_access.NAV_ITEM,
 ]
 
 
@@ -659,7 +657,3 @@ def rights_dashboard(request: Request, db: DbSession, _principal: RightsViewer) 
 
 # The API and the administrators' erasure page live in their own modules (size); the app
 # includes this router only, so they are included here.
-router.include_router(reporting_erase.router)
-router.include_router(reporting_facts.router)
-router.include_router(reporting_api.router)
-router.include_router(reporting_access.router)

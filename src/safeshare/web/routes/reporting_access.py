@@ -28,7 +28,7 @@ E = TypeVar("E", bound=StrEnum)
 
 AlertReader = Annotated[Actor, Depends(require(Permission.ACCESS_ALERTS_READ))]
 AlertAcknowledger = Annotated[Actor, Depends(require(Permission.ACCESS_ALERT_ACKNOWLEDGE))]
-NAV_ITEM = NavItem("Access requests and alerts", "/access", Permission.ACCESS_ALERTS_READ)
+NAV_ITEMS = [NavItem("Access requests and alerts", "/access", Permission.ACCESS_ALERTS_READ)]
 
 
 def _choice(values: dict[str, Any], name: str, kind: type[E]) -> E | None:

@@ -5,7 +5,6 @@ report lookup that hides other organisations' reports behind a 404.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -16,17 +15,14 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from safeshare.auth.permissions import Actor, Permission
-from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportErasedError
 from safeshare.reporting.schemas import ReportRead
-from safeshare.vault.keys import KeyProvider
-from safeshare.vault.providers import build_key_provider
+from safeshare.web import deps
 from safeshare.web.access import DbSession, require
-from safeshare.web.forms import form_values
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_forms import Problems
 from safeshare.web.templating import render
@@ -41,11 +37,9 @@ Approver = Annotated[Actor, Depends(require(Permission.ACCESS_APPROVE))]
 Eraser = Annotated[Actor, Depends(require(Permission.REPORT_ERASE))]
 PoliceReader = Annotated[Actor, Depends(require(Permission.SEALED_ACCESS_REQUEST))]
 
-# Routes whose responses may carry sealed values (audited reads). Nothing else may.
-SEALED_READ_TAG = "sealed-read"
+SEALED_READ_TAG = deps.SEALED_READ_TAG
 FLASH_KEY = "reporting_flash"
 LONDON = ZoneInfo("Europe/London")
-_provider_lock = threading.Lock()
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -61,29 +55,11 @@ def actor(principal: Actor) -> Actor:
     )
 
 
-def settings(request: Request) -> Settings:
-    """The app's settings."""
-    value: Settings = request.app.state.settings
-    return value
-
-
-def config(request: Request) -> ReportingConfig:
-    """Reporting policy: roles, Victims' Code timings, page size."""
-    return settings(request).reporting
-
-
-def key_provider(request: Request) -> KeyProvider:
-    """The app's vault key provider, built once: an in-memory one must live as long as the app.
-
-    Kept on `app.state.key_provider` (the public form may share it); the lock stops two
-    first requests in worker threads from each building one.
-    """
-    with _provider_lock:
-        provider: KeyProvider | None = getattr(request.app.state, "key_provider", None)
-        if provider is None:
-            provider = build_key_provider(settings(request))
-            request.app.state.key_provider = provider
-        return provider
+# The request dependencies live in `web.deps`; these names are what the reporting routes use.
+settings = deps.settings
+config = deps.reporting_config
+key_provider = deps.key_provider
+posted_form = deps.posted_form
 
 
 def today(config: ReportingConfig) -> date:
@@ -158,11 +134,6 @@ def redirect(request: Request, path: str, flash: str | None = None) -> Response:
     if flash:
         request.session[FLASH_KEY] = flash
     return RedirectResponse(path, status_code=303)
-
-
-async def posted_form(request: Request) -> dict[str, Any]:
-    """The posted form's values, without the CSRF token."""
-    return form_values(await request.form())
 
 
 def visible_report(db: DbSession, principal: Actor, report_id: int) -> ReportRead:

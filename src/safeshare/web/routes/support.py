@@ -56,12 +56,11 @@ from safeshare.support.vocabulary import (
     ServiceType,
 )
 from safeshare.web.access import SIGNED_IN, DbSession, require
+from safeshare.web.deps import SEALED_READ_TAG, key_provider, reporting_config
 from safeshare.web.errors import problem
 from safeshare.web.forms import FormErrors, error_list, form_values
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes.reporting_common import SEALED_READ_TAG, key_provider
-from safeshare.web.routes.reporting_common import config as reporting_config
 from safeshare.web.templating import render
 
 router = APIRouter()
