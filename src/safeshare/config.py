@@ -18,6 +18,7 @@ from safeshare.errors import ConfigurationError
 from safeshare.hsm import TokenConfig
 from safeshare.ledger.config import WitnessSetting
 from safeshare.policy.config import PolicyConfig
+from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
 
@@ -146,6 +147,13 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def disclosure_policy(self) -> DisclosurePolicy:
+        """The one disclosure control for every published count (statistics, the PDF,
+        support performance): suppress 1 to threshold - 1, round the rest."""
+        return DisclosurePolicy(
+            threshold=self.small_count_threshold, rounding_base=self.statistics_rounding_base
+        )
 
     def pkcs11_token(self) -> TokenConfig:
         """The configured token; the PIN is required."""

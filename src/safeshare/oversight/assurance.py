@@ -135,9 +135,7 @@ def build_assurance_report(
 ) -> AssuranceReport:
     """Everything the PDF shows for the period, all statistics after disclosure control."""
     now = now or utcnow()
-    policy = DisclosurePolicy(
-        threshold=settings.small_count_threshold, rounding_base=settings.statistics_rounding_base
-    )
+    policy = settings.disclosure_policy()
     context = sections.Context(
         period=filters.period,
         policy=policy,

@@ -21,21 +21,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.permissions import Permission
-from safeshare.redaction.small_counts import (
-    EXACT,
-    DisclosedCount,
-    DisclosurePolicy,
-    disclose,
-    disclose_breakdown,
-)
+from safeshare.redaction.small_counts import EXACT, DisclosedCount, DisclosurePolicy
+from safeshare.redaction.tables import as_counts, breakdown_table, protect_count, protect_linked
 from safeshare.support.access import Actor, is_advocate_of
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import InvalidSupportInputError, SupportPermissionError
 from safeshare.support.models import SupportReferral, SupportService
 from safeshare.support.vocabulary import DeclineReason, ReferralOutcome, ReferralStatus
 
+_REFERRALS = "referrals"  # the total the three breakdowns share
+
 DEFAULT_POLICY = DisclosurePolicy()
-"""Counts 1-9 shown as "fewer than 10"; callers pass the configured policy."""
+"""Counts 1-9 withheld (shown as [c]), no rounding; callers pass `Settings.disclosure_policy()`."""
 
 
 class Response(StrEnum):
@@ -120,8 +117,20 @@ def summarise(
         for item in items
         if item.first_contact_at is not None
     ]
-    disclosed_responses = disclose_breakdown({r: responses[r] for r in Response}, policy)
-    first_contacts = disclose(len(waits), policy)
+    # The same three breakdowns of the same referrals as the oversight statistics' support
+    # section, protected the same way: together, sharing their total, so no withheld figure
+    # can be worked out from another table. `None` holds the referrals with no reason (not
+    # declined) or no outcome yet: not shown, but part of the total.
+    by_response, by_reason, by_outcome = protect_linked(
+        [
+            breakdown_table(responses, keys=list(Response), shared_total=_REFERRALS),
+            breakdown_table(reasons, keys=[*DeclineReason, None], shared_total=_REFERRALS),
+            breakdown_table(outcomes, keys=[*ReferralOutcome, None], shared_total=_REFERRALS),
+        ],
+        policy=policy,
+    )
+    response_counts = as_counts(by_response)
+    first_contacts = protect_count(len(waits), policy=policy)
     show_times = bool(waits) and not first_contacts.is_suppressed
     return ServicePerformance(
         service_id=service_id,
@@ -129,14 +138,10 @@ def summarise(
         period_start=period_start,
         period_end=period_end,
         is_exact=policy.is_exact,
-        received=disclose(len(items), policy),
-        responses=disclosed_responses,
-        declined_by_reason=disclose_breakdown(
-            {reason: reasons[reason] for reason in DeclineReason},
-            policy,
-            is_total_hidden=disclosed_responses[Response.declined].is_suppressed,
-        ),
-        outcomes=disclose_breakdown({o: outcomes[o] for o in ReferralOutcome}, policy),
+        received=response_counts.total,
+        responses=dict(response_counts.parts),
+        declined_by_reason={r: as_counts(by_reason).parts[r] for r in DeclineReason},
+        outcomes={o: as_counts(by_outcome).parts[o] for o in ReferralOutcome},
         first_contacts=first_contacts,
         time_to_first_contact_median=(
             timedelta(seconds=statistics.median(waits)) if show_times else None

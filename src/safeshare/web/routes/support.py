@@ -28,6 +28,7 @@ from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.redaction.small_counts import DisclosurePolicy
+from safeshare.redaction.tables import disclosure_note
 from safeshare.support import service as support
 from safeshare.support.errors import (
     ConsentRequiredError,
@@ -288,7 +289,7 @@ def _stale_after(request: Request) -> timedelta:
 
 
 def _disclosure(request: Request) -> DisclosurePolicy:
-    return DisclosurePolicy(threshold=_settings(request).small_count_threshold)
+    return _settings(request).disclosure_policy()
 
 
 def _sentence(text: str) -> str:
@@ -1058,7 +1059,12 @@ def performance(request: Request, db: DbSession, principal: Staff) -> Response:
     return _page(
         request,
         "performance.html",
-        {"figures": figures, "period": period, "periods": PERIODS, "policy": _disclosure(request)},
+        {
+            "figures": figures,
+            "period": period,
+            "periods": PERIODS,
+            "note": disclosure_note(_disclosure(request)),
+        },
     )
 
 
@@ -1078,7 +1084,12 @@ def service_performance(
     return _page(
         request,
         "service_performance.html",
-        {"figures": figures, "period": period, "periods": PERIODS, "policy": _disclosure(request)},
+        {
+            "figures": figures,
+            "period": period,
+            "periods": PERIODS,
+            "note": disclosure_note(_disclosure(request)),
+        },
     )
 
 
