@@ -20,10 +20,10 @@ from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import ROLE_LABELS, Role
 from safeshare.errors import SafeShareError
 from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, require, start_session
-from safeshare.web.forms import error_list, form_values
+from safeshare.web.forms import form_values
 from safeshare.web.navigation import NavItem
+from safeshare.web.pages import Pages
 from safeshare.web.ratelimit import attempt_throttle
-from safeshare.web.templating import render
 
 router = APIRouter()
 
@@ -35,28 +35,9 @@ FLASH = "accounts_flash"
 NAV_ITEMS: list[NavItem] = [NavItem("Users", "/admin/users", Permission.USER_ADMIN)]
 
 
-def _redirect(request: Request, path: str, flash: str | None = None) -> Response:
-    if flash:
-        request.session[FLASH] = flash
-    return RedirectResponse(path, status_code=303)
-
-
-def _page(
-    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
-) -> Response:
-    errors = context.get("errors") or {}
-    return render(
-        request,
-        f"accounts/{name}",
-        {
-            "flash": request.session.pop(FLASH, None),
-            "errors": errors,
-            "error_list": error_list(errors),
-            "role_labels": ROLE_LABELS,
-            **context,
-        },
-        status_code=status_code,
-    )
+PAGES = Pages("accounts", FLASH, {"role_labels": ROLE_LABELS})
+_page = PAGES.page
+_redirect = PAGES.redirect
 
 
 def _role(value: str) -> Role | None:

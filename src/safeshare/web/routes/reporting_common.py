@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from safeshare.auth.permissions import Actor, Permission
@@ -23,9 +22,9 @@ from safeshare.reporting.errors import ReportErasedError
 from safeshare.reporting.schemas import ReportRead
 from safeshare.web import deps
 from safeshare.web.access import DbSession, require
+from safeshare.web.pages import Pages
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_forms import Problems
-from safeshare.web.templating import render
 
 # Who may use each route (the services check the same permissions again).
 Reader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
@@ -107,6 +106,8 @@ VIEW: dict[str, Any] = {
     "trigger_label": forms.trigger_label,
 }
 
+PAGES = Pages("reporting", FLASH_KEY, VIEW)
+
 
 def page(
     request: Request,
@@ -119,21 +120,11 @@ def page(
 ) -> Response:
     """Render `reporting/<name>` with the labels, a pending flash and any field errors."""
     problems = problems or Problems()
-    merged = {
-        **VIEW,
-        "flash": request.session.pop(FLASH_KEY, None),
-        "errors": problems.errors,
-        "error_list": problems.error_list(order),
-        **context,
-    }
-    return render(request, f"reporting/{name}", merged, status_code=status_code)
+    merged = {"errors": problems.errors, "error_list": problems.error_list(order), **context}
+    return PAGES.page(request, name, merged, status_code=status_code)
 
 
-def redirect(request: Request, path: str, flash: str | None = None) -> Response:
-    """POST-redirect-GET. The flash must hold references only: the session is not encrypted."""
-    if flash:
-        request.session[FLASH_KEY] = flash
-    return RedirectResponse(path, status_code=303)
+redirect = PAGES.redirect
 
 
 def visible_report(db: DbSession, principal: Actor, report_id: int) -> ReportRead:

@@ -9,7 +9,6 @@ was typed: that may be sealed information.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -43,6 +42,7 @@ from safeshare.reporting.vocab import (
     SealedField,
     Sex,
 )
+from safeshare.web.forms import Problems as Problems
 
 # --- labels ------------------------------------------------------------------------------
 
@@ -217,30 +217,6 @@ def options(
 
 
 # --- errors ------------------------------------------------------------------------------
-
-
-@dataclass
-class Problems:
-    """Field errors in page order, with the element each error summary link jumps to."""
-
-    errors: dict[str, str] = field(default_factory=dict)
-    anchors: dict[str, str] = field(default_factory=dict)
-
-    def add(self, name: str, message: str, *, anchor: str | None = None) -> None:
-        if name not in self.errors:
-            self.errors[name] = message
-            if anchor:
-                self.anchors[name] = anchor
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def error_list(self, order: Iterable[str] = ()) -> list[dict[str, str]]:
-        rank = {name: n for n, name in enumerate(order)}
-        ordered = sorted(self.errors.items(), key=lambda kv: rank.get(kv[0], len(rank)))
-        return [
-            {"text": text, "href": f"#{self.anchors.get(name, name)}"} for name, text in ordered
-        ]
 
 
 def one(values: Mapping[str, Any], name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -59,10 +59,10 @@ from safeshare.support.vocabulary import (
 from safeshare.web.access import SIGNED_IN, DbSession, require
 from safeshare.web.deps import SEALED_READ_TAG, key_provider, reporting_config
 from safeshare.web.errors import problem
-from safeshare.web.forms import FormErrors, error_list, form_values
+from safeshare.web.forms import FormErrors, errors_from, form_values, ordered
 from safeshare.web.navigation import NavItem
+from safeshare.web.pages import Pages
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.templating import render
 
 router = APIRouter()
 
@@ -261,22 +261,9 @@ VIEW = {
 }
 
 
-def _page(
-    request: Request, name: str, context: Mapping[str, Any], *, status_code: int = 200
-) -> Response:
-    flash = request.session.pop(FLASH_KEY, None)
-    merged = {**VIEW, "flash": flash, **context}
-    if merged.get("errors"):
-        merged.setdefault("error_list", error_list(merged["errors"]))
-    if merged.get("error_summary_title") is None:
-        merged.pop("error_summary_title", None)  # the layout's default title applies
-    return render(request, f"support/{name}", merged, status_code=status_code)
-
-
-def _redirect(request: Request, path: str, flash: str | None = None) -> Response:
-    if flash:
-        request.session[FLASH_KEY] = flash
-    return RedirectResponse(path, status_code=303)
+PAGES = Pages("support", FLASH_KEY, VIEW)
+_page = PAGES.page
+_redirect = PAGES.redirect
 
 
 def _settings(request: Request) -> Settings:
@@ -290,33 +277,6 @@ def _stale_after(request: Request) -> timedelta:
 
 def _disclosure(request: Request) -> DisclosurePolicy:
     return _settings(request).disclosure_policy()
-
-
-def _sentence(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].upper() + text[1:]
-
-
-def _field_errors(
-    exc: ValidationError, messages: Mapping[str, str], *, default_field: str
-) -> FormErrors:
-    """First message per field: the domain's own words for its checks, ours for type errors."""
-    errors: FormErrors = {}
-    for error in exc.errors(include_url=False, include_input=False):
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, FieldValueError):
-            field, text = cause.field, str(cause)
-        else:
-            field = str(error["loc"][0]) if error["loc"] else default_field
-            own = isinstance(cause, ValueError) and field not in messages
-            text = str(cause) if own else messages.get(field, str(error["msg"]))
-        errors.setdefault(field, _sentence(text))
-    return errors
-
-
-def _ordered(errors: FormErrors, order: Iterable[str]) -> FormErrors:
-    rank = {name: n for n, name in enumerate(order)}
-    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 def _one(values: Mapping[str, Any], name: str) -> str:
@@ -415,7 +375,7 @@ def find_support(request: Request, db: DbSession, principal: Finder) -> Response
     try:
         form = FindForm.model_validate({k: v for k, v in raw.items() if v != ""})
     except ValidationError as exc:
-        form, errors = FindForm(), _field_errors(exc, FIND_MESSAGES, default_field="need")
+        form, errors = FindForm(), errors_from(exc, FIND_MESSAGES, default_field="need")
     if not errors:
         try:
             results = support.search_services(
@@ -534,7 +494,7 @@ async def refer_submit(request: Request, db: DbSession, principal: Referrer) -> 
     try:
         form = ReferForm.model_validate({**values, "has_nrpf": values["has_nrpf"] == "yes"})
     except ValidationError as exc:
-        errors = _field_errors(exc, REFER_MESSAGES, default_field="reference")
+        errors = errors_from(exc, REFER_MESSAGES, default_field="reference")
         return _refer_page(request, db, values, errors=errors, status_code=400)
     try:
         attempt = support.refer_report(
@@ -768,7 +728,7 @@ async def capacity_submit(
         vacancies = Vacancies.model_validate({k: v or 0 for k, v in values.items()})
         support.update_capacity(db, actor=principal, service_id=service_id, vacancies=vacancies)
     except ValidationError as exc:
-        errors = _field_errors(exc, VACANCY_MESSAGES, default_field="vacant_units")
+        errors = errors_from(exc, VACANCY_MESSAGES, default_field="vacant_units")
         return _capacity_page(request, db, principal, service_id, values=values, errors=errors)
     except InvalidSupportInputError as exc:
         errors = {exc.field or "vacant_units": exc.message}
@@ -857,7 +817,7 @@ def _service_form(
         {
             "service": service,
             "values": values,
-            "errors": _ordered(errors or {}, SERVICE_FIELD_ORDER),
+            "errors": ordered(errors or {}, SERVICE_FIELD_ORDER),
             "organisations": support.list_support_organisations(db),
             "areas": support.list_areas(db),
             "service_types": list(ServiceType),
@@ -884,7 +844,7 @@ async def service_create(request: Request, db: DbSession, principal: Manager) ->
         data = ServiceCreate.model_validate(_service_data(values))
         created = support.create_service(db, actor=principal, data=data)
     except ValidationError as exc:
-        errors = _field_errors(exc, SERVICE_MESSAGES, default_field="name")
+        errors = errors_from(exc, SERVICE_MESSAGES, default_field="name")
         return _service_form(request, db, values=values, errors=errors)
     except InvalidSupportInputError as exc:
         return _service_form(request, db, values=values, errors={exc.field or "name": exc.message})
@@ -913,7 +873,7 @@ async def service_update(
             changes=ServiceUpdate.model_validate(fields.model_dump()),
         )
     except ValidationError as exc:
-        errors = _field_errors(exc, SERVICE_MESSAGES, default_field="name")
+        errors = errors_from(exc, SERVICE_MESSAGES, default_field="name")
         return _service_form(request, db, values=values, service=service, errors=errors)
     except InvalidSupportInputError as exc:
         errors = {exc.field or "name": exc.message}
