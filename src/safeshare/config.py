@@ -10,6 +10,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -147,6 +148,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The force's time zone (`SAFESHARE_REPORTING__TIMEZONE`): due dates, and every date
+        and time a page or message shows."""
+        return ZoneInfo(self.reporting.timezone)
 
     def disclosure_policy(self) -> DisclosurePolicy:
         """The one disclosure control for every published count (statistics, the PDF,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from safeshare import dates
 from safeshare.auth.permissions import Actor as ReportingActor
 from safeshare.auth.permissions import Permission, allows, demand
 from safeshare.auth.roles import Role
@@ -760,7 +761,7 @@ def record_disclosure(
     if sent_at < allowed_at.replace(second=0, microsecond=0):
         raise InvalidInputError(
             "The time sent must be after the decision that allowed it, made "
-            + explain.format_datetime(allowed_at),
+            + dates.datetime_text(allowed_at, get_settings().zone),
             field="sent_at",
         )
     recipient = " ".join(recipient_organisation.split())

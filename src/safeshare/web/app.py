@@ -21,7 +21,7 @@ from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
 from safeshare.runtime import Runtime
 from safeshare.subscriptions import subscribe_all
-from safeshare.web import navigation
+from safeshare.web import formatters, navigation
 from safeshare.web.access import bounded_integers
 from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.slots = Slots(settings)
     app.state.templates = build_templates()
+    formatters.register(app.state.templates.env, settings.zone)
 
     register_error_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)

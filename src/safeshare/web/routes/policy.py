@@ -615,7 +615,7 @@ async def disclosure_submit(
                 db,
                 decision_id=decision_id,
                 categories=form.categories,
-                sent_at=explain.local_to_utc(*when),
+                sent_at=explain.local_to_utc(*when, request.app.state.settings.zone),
                 method=form.method,
                 recipient_organisation=form.recipient_organisation,
                 actor=principal.username,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
+from safeshare import dates
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.reporting import sealed_access
 from safeshare.reporting.schemas import GrantRead
@@ -73,7 +74,7 @@ async def break_glass(
         reason=reason,
         config=common.config(request),
     )
-    until = common.format_time(grant.expires_at)
+    until = dates.datetime_text(grant.expires_at, common.settings(request).zone)
     return common.redirect(
         request,
         f"/reports/{report_id}#sealed",

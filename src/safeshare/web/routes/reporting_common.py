@@ -6,9 +6,8 @@ report lookup that hides other organisations' reports behind a 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from starlette.responses import Response
@@ -38,7 +37,6 @@ PoliceReader = Annotated[Actor, Depends(require(Permission.SEALED_ACCESS_REQUEST
 
 SEALED_READ_TAG = deps.SEALED_READ_TAG
 FLASH_KEY = "reporting_flash"
-LONDON = ZoneInfo("Europe/London")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -66,28 +64,7 @@ def today(config: ReportingConfig) -> date:
     return victims_code.local_date(utcnow(), config=config)
 
 
-def format_time(value: datetime | None) -> str:
-    """'14 March 2025 at 2:05pm', in UK time."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B} {local.year} at {hour}:{local.minute:02d}{suffix}"
-
-
-def format_date(value: date | None) -> str:
-    """'14 March 2025' (an instant: its date in UK time)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%B} {value.year}"
-
-
 VIEW: dict[str, Any] = {
-    "format_time": format_time,
-    "format_date": format_date,
     "crime_type_labels": forms.CRIME_TYPE_LABELS,
     "pathway_labels": forms.PATHWAY_LABELS,
     "status_labels": forms.STATUS_LABELS,

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -90,7 +89,6 @@ Advocate = Annotated[Actor, Depends(require(Permission.SUPPORT_ORG_ACT))]
 Staff = Annotated[Actor, Depends(SIGNED_IN)]
 
 PAGE_SIZE = 20
-LONDON = ZoneInfo("Europe/London")
 FLASH_KEY = "support_flash"
 PERIODS = {"30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months"}
 DEFAULT_PERIOD = "90"
@@ -217,37 +215,7 @@ VACANCY_MESSAGES = {
 # --- presentation helpers ------------------------------------------------------------------------
 
 
-def format_time(value: datetime | None) -> str:
-    """A UTC time as people in England read it: '14 March 2025 at 2:05am'."""
-    if value is None:
-        return "never"
-    local = value.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B} {local.year} at {hour}:{local.minute:02d}{suffix}"
-
-
-def format_duration(value: timedelta | None) -> str:
-    """'2 days 3 hours', '5 hours 10 minutes' or '45 minutes'."""
-    if value is None:
-        return "Not yet"
-    minutes = max(int(value.total_seconds() // 60), 0)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-
-    def part(count: int, unit: str) -> str:
-        return f"{count} {unit}{'' if count == 1 else 's'}"
-
-    if days:
-        return " ".join([part(days, "day")] + ([part(hours, "hour")] if hours else []))
-    if hours:
-        return " ".join([part(hours, "hour")] + ([part(minutes, "minute")] if minutes else []))
-    return part(minutes, "minute")
-
-
 VIEW = {
-    "format_time": format_time,
-    "format_duration": format_duration,
     "type_labels": SERVICE_TYPE_LABELS,
     "method_labels": METHOD_LABELS,
     "status_labels": STATUS_LABELS,
