@@ -23,7 +23,7 @@ from safeshare.reporting.schemas import (
     SealedDetails,
     ThirdPartyReportCreate,
 )
-from safeshare.reporting.vocab import CrimeType
+from safeshare.reporting.vocabulary import CrimeType
 from safeshare.vault.keys import KeyProvider
 
 # Argon2 at its minimum cost: the tests share two cores, and hashing strength is not under test.

@@ -21,7 +21,7 @@ from safeshare.reporting.schemas import (
     SealedDetails,
     ThirdPartyReportCreate,
 )
-from safeshare.reporting.vocab import CrimeType
+from safeshare.reporting.vocabulary import CrimeType
 from safeshare.runtime import Runtime
 from safeshare.vault import service as vault
 from safeshare.vault.errors import KeyringError

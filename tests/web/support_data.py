@@ -15,7 +15,7 @@ from safeshare.auth.permissions import Actor as ReportingActor
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ConsentGrant, PublicReportCreate
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, CrimeType
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose, CrimeType
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import AreaIn, ServiceCreate, Vacancies

@@ -44,7 +44,7 @@ from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import PublicReportCreate, SealedDetails
-from safeshare.reporting.vocab import CrimeType
+from safeshare.reporting.vocabulary import CrimeType
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import ServiceCreate

@@ -25,7 +25,7 @@ from safeshare.ledger.startup import ensure_signer, ledger_verifier
 from safeshare.reporting import sealed_access
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ConsentGrant, UpdateCreate
-from safeshare.reporting.vocab import BreakGlassReason, ConsentMethod
+from safeshare.reporting.vocabulary import BreakGlassReason, ConsentMethod
 from safeshare.runtime import Runtime
 from safeshare.vault import service as vault
 from safeshare.vault.config import VaultConfig

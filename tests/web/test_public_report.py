@@ -22,7 +22,7 @@ from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import DraftHandle, ReportDraft
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ReportRead
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, Pathway, SealedField
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose, Pathway, SealedField
 from safeshare.runtime import Runtime
 from safeshare.vault.keys import FileKeyProvider
 from safeshare.vault.providers import build_key_provider

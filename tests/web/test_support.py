@@ -15,7 +15,7 @@ from safeshare.policy import service as policy_service
 from safeshare.policy.schemas import Consent, Purpose, Subject
 from safeshare.reporting import service as reporting
 from safeshare.reporting.facts import SubjectFacts
-from safeshare.reporting.vocab import ConsentMethod
+from safeshare.reporting.vocabulary import ConsentMethod
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import ReferralCreate, ServiceCreate

@@ -48,7 +48,12 @@ from safeshare.reporting.schemas import (
     REPORT_CREATE,
     UpdateCreate,
 )
-from safeshare.reporting.vocab import ConsentMethod, DeliveryMethod, KeyDecision, VictimsCodeRight
+from safeshare.reporting.vocabulary import (
+    ConsentMethod,
+    DeliveryMethod,
+    KeyDecision,
+    VictimsCodeRight,
+)
 from safeshare.support import service as support
 from safeshare.support.errors import (
     ConsentRequiredError,

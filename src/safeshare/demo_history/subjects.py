@@ -18,7 +18,7 @@ from safeshare.policy.schemas import Category, RecordShareRequest, Requester
 from safeshare.reporting import facts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.vocab import FactSource, SubjectFact
+from safeshare.reporting.vocabulary import FactSource, SubjectFact
 
 _REGULARISATION = "regularisation_support"
 

@@ -27,7 +27,7 @@ from safeshare.policy.schemas import (
 # Officers read and enter times in UK local time; the database holds UTC.
 
 AGENCIES: dict[str, str] = {
-    Agency.immigration_enforcement: "Immigration enforcement (Home Office)",
+    Agency.immigration_enforcement: "Home Office Immigration Enforcement",
     Agency.police: "Police",
     Agency.local_authority: "Local authority",
     Agency.health: "Health service",

@@ -11,7 +11,7 @@ from safeshare.auth.roles import Role
 from safeshare.config import get_settings
 from safeshare.reporting import service
 from safeshare.reporting.schemas import ReportQuery
-from safeshare.reporting.vocab import CaseStatus, CrimeType, Pathway
+from safeshare.reporting.vocabulary import CaseStatus, CrimeType, Pathway
 from safeshare.runtime import get_runtime
 from safeshare.vault.cli import cli_actor, exit_on_error, retire_after_grace
 from safeshare.vault.providers import build_key_provider, get_vault_config

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from safeshare.reporting.vocab import CrimeType, SealedField, VictimsCodeRight
+from safeshare.reporting.vocabulary import CrimeType, SealedField, VictimsCodeRight
 
 
 class Argon2Parameters(BaseModel):

@@ -23,7 +23,7 @@ from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ConsentStateError, ReportNotFoundError
 from safeshare.reporting.models import Consent, Report
 from safeshare.reporting.schemas import ConsentGrant, ConsentRead
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose
 from safeshare.vault.service import note_commitment
 
 # The consent purposes the Firewall's decision contract knows; it rejects unknown values.

@@ -24,7 +24,7 @@ from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.consent import PolicyConsent, consents_for_policy
 from safeshare.reporting.errors import ReportErasedError
 from safeshare.reporting.models import Report, ReportFact
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     AgeBand,
     CaseStatus,
     CrimeType,

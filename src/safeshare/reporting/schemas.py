@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
     RIGHT_TITLES,
     AgeBand,

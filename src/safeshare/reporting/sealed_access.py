@@ -33,7 +33,7 @@ from safeshare.reporting.errors import (
 )
 from safeshare.reporting.models import AccessAlert, Report, SealedAccessGrant, SealedReadRecord
 from safeshare.reporting.schemas import AlertRead, GrantRead
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     AccessReason,
     AlertKind,
     BreakGlassReason,

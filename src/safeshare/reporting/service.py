@@ -63,7 +63,7 @@ from safeshare.reporting.schemas import (
     UpdateRead,
 )
 from safeshare.reporting.victims_code import meet_referral_right
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
     CaseStatus,
     ConsentMethod,

@@ -30,7 +30,7 @@ from safeshare.reporting.errors import (
 )
 from safeshare.reporting.models import Report, RightItem
 from safeshare.reporting.schemas import RightDue, RightRead, RightsDashboard
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     DeliveryMethod,
     KeyDecision,
     RightStatus,

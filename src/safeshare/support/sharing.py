@@ -29,7 +29,7 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.support.access import require_permission
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import (

@@ -35,7 +35,7 @@ from safeshare.reporting.errors import (
     ReportingPermissionError,
     ReportNotFoundError,
 )
-from safeshare.reporting.vocab import FactSource, SubjectFact, Suspicion
+from safeshare.reporting.vocabulary import FactSource, SubjectFact, Suspicion
 from tests.factories.policy import RECORDER, add_consent, bare_report, report_with_facts
 from tests.factories.reporting import reporting_config
 from tests.unit.policy.builders import request_data, share_request

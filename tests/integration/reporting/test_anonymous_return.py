@@ -13,7 +13,7 @@ from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import AnonymousReturn, ConsentGrant, ReportReceipt
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,

@@ -25,7 +25,7 @@ from safeshare.reporting.schemas import (
     SealedDetails,
     UpdateCreate,
 )
-from safeshare.reporting.vocab import ConsentMethod, KeyDecision, SealedField
+from safeshare.reporting.vocabulary import ConsentMethod, KeyDecision, SealedField
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,

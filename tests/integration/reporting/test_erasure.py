@@ -24,7 +24,7 @@ from safeshare.reporting.errors import (
 )
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ConsentGrant, ReportQuery, SealedDetails
-from safeshare.reporting.vocab import CaseStatus, SealedField
+from safeshare.reporting.vocabulary import CaseStatus, SealedField
 from safeshare.vault import crypto
 from safeshare.vault import service as vault
 from safeshare.vault.errors import IntegrityError, KeyUnavailableError, VaultError

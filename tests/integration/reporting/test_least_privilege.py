@@ -23,7 +23,7 @@ from safeshare.reporting.errors import (
 )
 from safeshare.reporting.models import AccessAlert, SealedAccessGrant
 from safeshare.reporting.schemas import SealedDetails
-from safeshare.reporting.vocab import AccessReason, BreakGlassReason, SealedField
+from safeshare.reporting.vocabulary import AccessReason, BreakGlassReason, SealedField
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     OfficerReportFactory,

@@ -17,7 +17,7 @@ from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ConsentGrant, SealedDetails
-from safeshare.reporting.vocab import CrimeType, Pathway, SealedField, VictimsCodeRight
+from safeshare.reporting.vocabulary import CrimeType, Pathway, SealedField, VictimsCodeRight
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,

@@ -13,7 +13,7 @@ from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError, ReportNotFoundError
 from safeshare.reporting.schemas import ReportReceipt, UpdateCreate
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import assign_to, create_public_report, officer, staff

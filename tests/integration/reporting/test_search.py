@@ -14,7 +14,7 @@ from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError
 from safeshare.reporting.schemas import ReportQuery, SealedDetails
-from safeshare.reporting.vocab import CrimeType, Pathway
+from safeshare.reporting.vocabulary import CrimeType, Pathway
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PublicReportFactory,

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from safeshare.config import get_settings
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.vocab import CrimeType, VictimsCodeRight
+from safeshare.reporting.vocabulary import CrimeType, VictimsCodeRight
 
 
 def test_defaults_follow_the_code() -> None:

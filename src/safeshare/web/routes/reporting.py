@@ -38,7 +38,7 @@ from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportPage, ReportRead, RightRead
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     CaseStatus,
     ConsentPurpose,
     RightStatus,

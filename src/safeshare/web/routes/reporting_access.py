@@ -17,7 +17,7 @@ from safeshare import dates
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.reporting import sealed_access
 from safeshare.reporting.schemas import GrantRead
-from safeshare.reporting.vocab import AccessReason, BreakGlassReason
+from safeshare.reporting.vocabulary import AccessReason, BreakGlassReason
 from safeshare.web.access import DbSession, require
 from safeshare.web.navigation import NavItem
 from safeshare.web.routes import reporting_common as common

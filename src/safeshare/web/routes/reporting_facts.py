@@ -17,7 +17,13 @@ from starlette.responses import Response
 from safeshare.auth.permissions import Actor
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ReportRead
-from safeshare.reporting.vocab import CrimeType, FactSource, SubjectFact, SubjectRole, Suspicion
+from safeshare.reporting.vocabulary import (
+    CrimeType,
+    FactSource,
+    SubjectFact,
+    SubjectRole,
+    Suspicion,
+)
 from safeshare.web.access import DbSession
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
