@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,4 +31,12 @@ def test_subscribe_all_registers_every_handler_once(quiet_bus: None) -> None:
 def test_cli_wires_through_subscribe_all(quiet_bus: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "app", lambda: None)  # start up, run no command
     cli.main()
+    assert events._subscribers == list(subscriptions.HANDLERS)
+
+
+def test_the_web_app_wires_through_subscribe_all(quiet_bus: None, tmp_path: Path) -> None:
+    from safeshare.web.app import create_app
+    from tests.web.conftest import make_settings
+
+    create_app(make_settings(tmp_path))
     assert events._subscribers == list(subscriptions.HANDLERS)
