@@ -10,6 +10,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +19,7 @@ from safeshare.errors import ConfigurationError
 from safeshare.hsm import TokenConfig
 from safeshare.ledger.config import WitnessSetting
 from safeshare.policy.config import PolicyConfig
+from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
 
@@ -184,6 +186,19 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The force's time zone (`SAFESHARE_REPORTING__TIMEZONE`): due dates, and every date
+        and time a page or message shows."""
+        return ZoneInfo(self.reporting.timezone)
+
+    def disclosure_policy(self) -> DisclosurePolicy:
+        """The one disclosure control for every published count (statistics, the PDF,
+        support performance): suppress 1 to threshold - 1, round the rest."""
+        return DisclosurePolicy(
+            threshold=self.small_count_threshold, rounding_base=self.statistics_rounding_base
+        )
 
     def pkcs11_token(self) -> TokenConfig:
         """The configured token; the PIN is required."""
