@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
-from safeshare.retention import service as retention
+from safeshare.holds import service as holds
 from safeshare.runtime import Runtime
 from tests.factories.policy import bare_report
 from tests.web.conftest import csrf_from
@@ -49,14 +49,14 @@ def test_a_hold_is_set_and_lifted_with_reasons(client_for: Clients, web_runtime:
         PAGE,
         {"report_ref": reference, "kind": "restriction", "reason": "Accuracy contested"},
     )
-    assert done.status_code == 303 and done.headers["location"] == f"{PAGE}?changed=set"
+    assert done.status_code == 303 and done.headers["location"] == PAGE
     page = _text(client.get(done.headers["location"]))
     assert "The hold has been set" in page and reference in page
     assert "Restriction of processing" in page
     with web_runtime.session() as session:
-        (hold,) = [h for h in retention.list_holds(session) if h.report_ref == reference]
+        (hold,) = [h for h in holds.list_holds(session) if h.report_ref == reference]
         hold_id = hold.id
-        assert retention.is_restricted(session, report_ref=reference)
+        assert holds.is_restricted(session, report_ref=reference)
 
     blank = _post(client_for(Role.admin), f"{PAGE}/{hold_id}/lift", {"lift_reason": " "})
     assert blank.status_code == 400
@@ -64,7 +64,7 @@ def test_a_hold_is_set_and_lifted_with_reasons(client_for: Clients, web_runtime:
     lifted = _post(client_for(Role.admin), f"{PAGE}/{hold_id}/lift", {"lift_reason": "Settled"})
     assert lifted.status_code == 303
     with web_runtime.session() as session:
-        assert reference not in {h.report_ref for h in retention.list_holds(session)}
+        assert reference not in {h.report_ref for h in holds.list_holds(session)}
     again = _post(client_for(Role.admin), f"{PAGE}/{hold_id}/lift", {"lift_reason": "Again"})
     assert again.status_code == 409
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Permission, allows, roles_with
 from safeshare.auth.roles import Role
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
@@ -24,8 +25,9 @@ from safeshare.policy.lawful_basis import BASIS_LABELS
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure, RegimeAssignment
 from safeshare.policy.regimes import load_regimes
 from safeshare.policy.schemas import Category, Purpose
-from safeshare.reporting.vocab import SealedField
-from safeshare.retention.config import AGE_FROM, RecordType, Schedule
+from safeshare.reporting.vocabulary import SealedField
+from safeshare.retention.config import Schedule
+from safeshare.retention.vocabulary import AGE_FROM, RecordType
 
 _STATEMENT = re.compile(r"\b(permit|forbid)\s*\((.*?)\)\s*(?:when|unless|;)", re.S)
 _AGENCY = re.compile(r'Agency::"(\w+)"')
@@ -78,13 +80,12 @@ def permitted_agencies(policy_text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _reads(role: Role, settings: Settings) -> str:
-    config = settings.reporting
-    if role in config.sealed_read_any_report_roles:
+def _reads(role: Role) -> str:
+    if allows(role, Permission.SEALED_READ_ANY_REPORT):
         return "any report"
     if role is Role.advocate:
         return "reports their organisation submitted, and referred details of referred reports"
-    extra = ", or unassigned ones" if role in config.sealed_read_unassigned_roles else ""
+    extra = ", or unassigned ones" if allows(role, Permission.SEALED_READ_UNASSIGNED) else ""
     return f"reports assigned to them or their team{extra}, or under an approved grant"
 
 
@@ -120,8 +121,8 @@ def gather(session: Session, *, settings: Settings, schedule: Schedule) -> DpiaD
     counts = session.execute(
         select(LedgerEntry.kind, func.count()).group_by(LedgerEntry.kind).order_by(LedgerEntry.kind)
     )
-    config = settings.reporting
-    readers = [(str(role), _reads(role, settings)) for role in sorted(config.sealed_read_roles)]
+    # Sealed fields are read by whoever may open reports (the old `sealed_read_roles`).
+    readers = [(str(role), _reads(role)) for role in sorted(roles_with(Permission.REPORT_READ))]
     return DpiaDraft(
         force=settings.force_name,
         generated_at=utcnow(),

@@ -9,7 +9,7 @@ sent includes sensitive data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from safeshare.errors import InvalidInputError
@@ -58,7 +58,7 @@ class ProcessingCondition(StrEnum):
     gdpr_art9_2_i_public_health = "gdpr_art9_2_i_public_health"
 
 
-BASIS_LABELS: dict[str, str] = {
+BASIS_LABELS: Mapping[LawfulBasis, str] = {
     LawfulBasis.dpa_s35_2_a_consent: "DPA 2018 s.35(2)(a): the person consented (law enforcement)",
     LawfulBasis.dpa_s35_2_b_task: (
         "DPA 2018 s.35(2)(b): necessary for a law enforcement task of a competent authority"
@@ -69,7 +69,7 @@ BASIS_LABELS: dict[str, str] = {
     LawfulBasis.gdpr_art6_1_e_public_task: "UK GDPR Art.6(1)(e): public task",
 }
 
-CONDITION_LABELS: dict[str, str] = {
+CONDITION_LABELS: Mapping[ProcessingCondition, str] = {
     ProcessingCondition.not_sensitive: "Not sensitive processing: nothing sent is sensitive data",
     ProcessingCondition.dpa_s35_4_consent: "DPA 2018 s.35(4): the person consented",
     ProcessingCondition.sch8_1_statutory: "DPA 2018 Schedule 8 para 1: statutory purposes",
@@ -102,6 +102,8 @@ CONDITION_LABELS: dict[str, str] = {
     ProcessingCondition.gdpr_art9_2_i_public_health: "UK GDPR Art.9(2)(i): public health",
 }
 
+NOT_RECORDED = "Not recorded"
+
 # Of the Firewall's categories only health is sensitive data under both DPA 2018 s.35(8) and
 # UK GDPR Art.9(1). Nationality can reveal ethnic origin: the officer may still claim a
 # condition for it, and the force's appropriate policy document should say when.
@@ -123,12 +125,18 @@ def law_of_condition(condition: ProcessingCondition) -> Legislation | None:
 def basis_label(value: str | None) -> str:
     """A recorded basis in words ("Not recorded" for disclosures from before it was kept,
     and for oversight's `not_recorded` row)."""
-    return BASIS_LABELS.get(value or "", "Not recorded")
+    try:
+        return BASIS_LABELS[LawfulBasis(value or "")]
+    except ValueError:
+        return NOT_RECORDED
 
 
 def condition_label(value: str | None) -> str:
     """A recorded condition in words ("Not recorded" for older disclosures)."""
-    return CONDITION_LABELS.get(value or "", "Not recorded")
+    try:
+        return CONDITION_LABELS[ProcessingCondition(value or "")]
+    except ValueError:
+        return NOT_RECORDED
 
 
 def parse_basis(

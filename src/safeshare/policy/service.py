@@ -29,6 +29,7 @@ from safeshare.config import get_settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent, EventKind, publish
+from safeshare.holds import service as holds
 from safeshare.policy import explain
 from safeshare.policy.engine import Regime, capped_at_review, features_of, restricted
 from safeshare.policy.errors import (
@@ -70,7 +71,6 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting import service as reporting
 from safeshare.reporting.errors import ReportNotFoundError
-from safeshare.retention import service as retention
 
 _ACTIVE_REGIME_CACHE = "policy.active_regime"
 _KNOWN_POLICY_SETS = "policy.known_policy_sets"
@@ -152,7 +152,7 @@ def make_decision(
         )
         subject, reference = subject_from_record(facts), facts.reference
         versions = {"report_ref": reference, "facts": facts.versions}
-        if retention.is_restricted(session, report_ref=reference):
+        if holds.is_restricted(session, report_ref=reference):
             versions["restricted"] = True  # replay decides it the same way
     share = ShareRequest(
         requester=request.requester,

@@ -11,12 +11,14 @@ from rich.table import Table
 
 from safeshare.auth.roles import Role
 from safeshare.config import get_settings
+from safeshare.holds import service as holds
+from safeshare.holds.vocabulary import HOLD_NAMES, HoldKind
 from safeshare.retention import service
-from safeshare.retention.config import AGE_FROM, RecordType, load_schedule
-from safeshare.retention.models import HOLD_NAMES, HoldKind
+from safeshare.retention.config import load_schedule
+from safeshare.retention.vocabulary import AGE_FROM, RecordType
 from safeshare.runtime import get_runtime
 from safeshare.vault.cli import cli_actor, exit_on_error
-from safeshare.vault.config import build_key_provider, get_vault_config
+from safeshare.vault.providers import build_key_provider, get_vault_config
 
 app = typer.Typer(help="Apply the retention schedule; legal holds.", no_args_is_help=True)
 hold_app = typer.Typer(help="Legal holds: stop retention deleting a report's records.")
@@ -116,7 +118,7 @@ def hold_set(
     restrict its processing)."""
     kind = HoldKind.restriction if restriction else HoldKind.legal_hold
     with exit_on_error(), get_runtime().session() as session:
-        hold = service.set_hold(
+        hold = holds.set_hold(
             session,
             report_ref=report_ref,
             reason=reason,
@@ -135,7 +137,7 @@ def hold_lift(
 ) -> None:
     """Lift a legal hold or restriction."""
     with exit_on_error(), get_runtime().session() as session:
-        service.lift_hold(
+        holds.lift_hold(
             session, hold_id=hold_id, reason=reason, actor=cli_actor(), actor_role=Role.admin
         )
     console.print(f"Hold {hold_id} lifted.")
@@ -145,16 +147,16 @@ def hold_lift(
 def hold_list(include_lifted: bool = typer.Option(False, help="Show lifted holds too.")) -> None:
     """Legal holds, newest first."""
     with exit_on_error(), get_runtime().session() as session:
-        holds = service.list_holds(session, include_lifted=include_lifted)
         rows = [
             (
                 str(h.id),
+                HOLD_NAMES[HoldKind(h.kind)],
                 h.report_ref,
                 h.set_by,
                 f"{h.set_at:%Y-%m-%d}",
                 "lifted" if h.lifted_at else "active",
             )
-            for h in holds
+            for h in holds.list_holds(session, include_lifted=include_lifted)
         ]
     table = Table(title="Legal holds and restrictions")
     for heading in ("Hold", "Kind", "Report", "Set by", "Set on", "State"):

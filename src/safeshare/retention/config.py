@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -15,24 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from safeshare.retention.errors import RetentionScheduleError
-
-
-class RecordType(StrEnum):
-    report = "report"
-    sealed_field = "sealed_field"
-    draft = "draft"
-    decision = "decision"
-    referral = "referral"
-    consent_record = "consent_record"
-    user_account = "user_account"
-    ledger_reference = "ledger_reference"
-
-
-class RetentionAction(StrEnum):
-    review = "review"
-    delete = "delete"
-    crypto_shred = "crypto_shred"
-
+from safeshare.retention.vocabulary import RecordType, RetentionAction
 
 # What each record type can honestly have done to it. Reports are crypto-shredded, never
 # deleted (decisions and the ledger refer to them); sealed fields exist only as ciphertext,
@@ -47,18 +29,6 @@ ALLOWED_ACTIONS: dict[RecordType, frozenset[RetentionAction]] = {
     RecordType.consent_record: frozenset({RetentionAction.review, RetentionAction.delete}),
     RecordType.user_account: frozenset({RetentionAction.review}),
     RecordType.ledger_reference: frozenset({RetentionAction.review}),
-}
-
-# When each record's retention clock starts (documented in docs/retention.md).
-AGE_FROM: dict[RecordType, str] = {
-    RecordType.report: "when it was reported",
-    RecordType.sealed_field: "when its report was reported",
-    RecordType.draft: "when it was last saved",
-    RecordType.decision: "when it was made",
-    RecordType.referral: "when it was closed",
-    RecordType.consent_record: "when the consent was withdrawn",
-    RecordType.user_account: "when it was last used (or created, if never used)",
-    RecordType.ledger_reference: "when the entry was appended",
 }
 
 

@@ -14,7 +14,7 @@ from safeshare.db.base import utcnow
 from safeshare.db.session import unit_of_work
 from safeshare.retention import service
 from safeshare.retention.config import load_schedule
-from safeshare.vault.config import build_key_provider
+from safeshare.vault.providers import build_key_provider
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.policy.models import PolicyDecision
 from safeshare.reporting.drafts import ReportDraft
 from safeshare.reporting.models import Consent, Report
-from safeshare.retention.config import RecordType
+from safeshare.retention.vocabulary import RecordType
 from safeshare.support.models import SupportReferral
 from safeshare.vault.models import DataKey
 

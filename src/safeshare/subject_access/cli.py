@@ -9,12 +9,12 @@ import typer
 
 from safeshare.auth.roles import Role
 from safeshare.config import get_settings
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.runtime import get_runtime
 from safeshare.subject_access import service
 from safeshare.subject_access.pdf import bundle_pdf
 from safeshare.vault.cli import cli_actor, exit_on_error
-from safeshare.vault.config import build_key_provider, get_vault_config
+from safeshare.vault.providers import build_key_provider, get_vault_config
 
 app = typer.Typer(help="Subject access requests.", no_args_is_help=True)
 

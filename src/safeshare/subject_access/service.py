@@ -19,23 +19,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Permission, demand
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.errors import InvalidInputError, PermissionDeniedError
-from safeshare.events import DomainEvent, publish
+from safeshare.errors import InvalidInputError
+from safeshare.events import DomainEvent, EventKind, publish
+from safeshare.holds import service as holds
 from safeshare.ledger.models import LedgerEntry
 from safeshare.policy import service as policy
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ReportRead
-from safeshare.reporting.vocab import SealedField
-from safeshare.retention import service as retention
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.subject_access.models import Rectification, SubjectAccessRecord
 from safeshare.support import referrals
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
 
-SUBJECT_ACCESS_ROLES = frozenset({Role.disclosure_officer})
 _REPORT_FIELDS = (
     "reference",
     "pathway",
@@ -74,15 +74,14 @@ def produce_bundle(
     verification_note: str,
     exemptions: Mapping[str, str],
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     provider: KeyProvider,
     now: datetime | None = None,
 ) -> tuple[SubjectAccessRecord, dict[str, Any]]:
     """Everything held about the person `report_ref` is about, with `exemptions` applied
     (field path -> reason, e.g. {"sealed.account": "..."}); refused without a verification
     note, or with an exemption naming a field the bundle does not hold."""
-    if actor_role not in SUBJECT_ACCESS_ROLES:
-        raise PermissionDeniedError(f"the {actor_role} role may not produce subject access")
+    demand(actor_role, Permission.SUBJECT_ACCESS, "produce subject access")
     note = _text(
         verification_note, field="verification_note", what="how the person's identity was verified"
     )
@@ -114,7 +113,7 @@ def produce_bundle(
     publish(
         session,
         DomainEvent(
-            kind="subject_access.produced",
+            kind=EventKind.SUBJECT_ACCESS_PRODUCED,
             actor=actor,
             data={
                 "request_id": record.id,
@@ -135,15 +134,14 @@ def rectify_sealed_field(
     value: str,
     reason: str,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     provider: KeyProvider,
     now: datetime | None = None,
 ) -> Rectification:
     """Correct one sealed field at the person's request (UK GDPR Art.16, DPA 2018 s.46):
     the vault re-seals it; the correction is recorded and published by field name and the
     reason's hash, never the values."""
-    if actor_role not in SUBJECT_ACCESS_ROLES:
-        raise PermissionDeniedError(f"the {actor_role} role may not rectify records")
+    demand(actor_role, Permission.SUBJECT_ACCESS, "rectify records")
     try:
         name = SealedField(field)
     except ValueError:
@@ -170,7 +168,7 @@ def rectify_sealed_field(
     publish(
         session,
         DomainEvent(
-            kind="subject_access.rectified",
+            kind=EventKind.SUBJECT_ACCESS_RECTIFIED,
             actor=actor,
             data={
                 "rectification_id": record.id,
@@ -257,7 +255,7 @@ def _gather(
         ],
         "holds_and_restrictions": [
             {"id": h.id, "kind": h.kind, "set_at": h.set_at.isoformat(), "is_active": h.is_active}
-            for h in retention.list_holds(session, include_lifted=True)
+            for h in holds.list_holds(session, include_lifted=True)
             if h.report_ref == report.reference
         ],
         "rectifications": [

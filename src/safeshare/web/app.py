@@ -79,12 +79,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             witnesses=witness_endpoints(settings),
             transport=HttpTransport(timeout=settings.ledger_witness_timeout_seconds),
         ).start()
-        retention = PeriodicRetention(runtime.sessions, settings).start()
+        retention_job = PeriodicRetention(runtime.sessions, settings).start()
         try:
             yield
         finally:
             runtime.group_commit.close(timeout=10)
-            retention.stop(timeout=5)
+            retention_job.stop(timeout=5)
             checkpointer.stop(timeout=5)
 
     app = FastAPI(

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
+from safeshare.holds import service as holds
+from safeshare.holds.vocabulary import HoldKind
 from safeshare.policy import service
 from safeshare.policy.engine import PROCESSING_RESTRICTED
 from safeshare.policy.schemas import Outcome
-from safeshare.retention import service as retention
-from safeshare.retention.models import HoldKind
 from tests.factories.policy import bound_request
 from tests.unit.policy.builders import share_request
 
@@ -39,7 +39,7 @@ def test_a_restriction_blocks_the_next_decision_until_lifted(
     before = decide()
     assert before.outcome == Outcome.permit  # the record allows it while unrestricted
     assert request.report_ref is not None
-    restriction = retention.set_hold(
+    restriction = holds.set_hold(
         db_session,
         report_ref=request.report_ref,
         reason="Accuracy contested by the person",
@@ -62,7 +62,7 @@ def test_a_restriction_blocks_the_next_decision_until_lifted(
     explained = service.explain_decision(refused)
     assert all(e.reasons[0].id == PROCESSING_RESTRICTED.id for e in explained)
 
-    retention.lift_hold(
+    holds.lift_hold(
         db_session,
         hold_id=restriction.id,
         reason="Record corrected",
@@ -75,7 +75,7 @@ def test_a_restriction_blocks_the_next_decision_until_lifted(
 def test_a_legal_hold_does_not_restrict_sharing(db_session: Session) -> None:
     request = bound_request(db_session, share_request(categories=["identity"]))
     assert request.report_ref is not None
-    retention.set_hold(
+    holds.set_hold(
         db_session, report_ref=request.report_ref, reason="Claim", actor="a", actor_role=Role.admin
     )
-    assert not retention.is_restricted(db_session, report_ref=request.report_ref)
+    assert not holds.is_restricted(db_session, report_ref=request.report_ref)

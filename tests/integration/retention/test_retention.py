@@ -13,26 +13,24 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError, PermissionDeniedError
 from safeshare.events import DomainEvent
+from safeshare.holds import service as holds
+from safeshare.holds.errors import LegalHoldLiftedError
 from safeshare.ledger import service as ledger
 from safeshare.ledger.note import Ed25519NoteSigner
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import ReportDraft, start_draft
 from safeshare.reporting.models import Consent, Report
-from safeshare.reporting.schemas import Actor, ConsentGrant, ReportReceipt
-from safeshare.reporting.vocab import ConsentMethod
+from safeshare.reporting.schemas import ConsentGrant, ReportReceipt
+from safeshare.reporting.vocabulary import ConsentMethod
 from safeshare.retention import service
-from safeshare.retention.config import (
-    RecordType,
-    RetentionAction,
-    Schedule,
-    load_schedule,
-    parse_schedule,
-)
-from safeshare.retention.errors import LegalHoldLiftedError, RetentionScheduleError
+from safeshare.retention.config import Schedule, load_schedule, parse_schedule
+from safeshare.retention.errors import RetentionScheduleError
 from safeshare.retention.models import RetentionRecord
+from safeshare.retention.vocabulary import RecordType, RetentionAction
 from safeshare.vault import service as vault
 from safeshare.vault.keys import InMemoryKeyProvider, KeyProvider
 from tests.factories.reporting import (
@@ -134,7 +132,7 @@ def test_the_schedule_is_applied_exactly_and_holds_stop_deletion(
         now=clock.advance(days=1),
     )
     start_draft(db_session, answers={"crime_type": "violence"}, now=clock.now)
-    hold = service.set_hold(
+    hold = holds.set_hold(
         db_session,
         report_ref=held.reference.lower(),
         reason="Civil claim notified",
@@ -202,7 +200,7 @@ def test_the_schedule_is_applied_exactly_and_holds_stop_deletion(
     }
 
     # Lifting the hold lets the next run shred the held report too.
-    service.lift_hold(
+    holds.lift_hold(
         db_session,
         hold_id=hold.id,
         reason="Claim settled",
@@ -211,7 +209,7 @@ def test_the_schedule_is_applied_exactly_and_holds_stop_deletion(
         now=clock.advance(days=1),
     )
     with pytest.raises(LegalHoldLiftedError):
-        service.lift_hold(
+        holds.lift_hold(
             db_session, hold_id=hold.id, reason="again", actor="dpo", actor_role=Role.admin
         )
     due = service.plan(db_session, schedule=schedule, as_of=clock.now)
@@ -248,7 +246,7 @@ def test_holds_need_a_role_a_report_and_a_reason(db_session: Session) -> None:
     provider, config = InMemoryKeyProvider(), reporting_config()
     receipt = create_public_report(db_session, provider=provider, config=config)
     with pytest.raises(PermissionDeniedError):
-        service.set_hold(
+        holds.set_hold(
             db_session,
             report_ref=receipt.reference,
             reason="x",
@@ -256,12 +254,12 @@ def test_holds_need_a_role_a_report_and_a_reason(db_session: Session) -> None:
             actor_role=Role.officer,
         )
     with pytest.raises(InvalidInputError) as refused:
-        service.set_hold(
+        holds.set_hold(
             db_session, report_ref="SS-NOPE", reason="x", actor="a", actor_role=Role.admin
         )
     assert refused.value.field == "report_ref"
     with pytest.raises(InvalidInputError) as refused:
-        service.set_hold(
+        holds.set_hold(
             db_session, report_ref=receipt.reference, reason="  ", actor="a", actor_role=Role.admin
         )
     assert refused.value.field == "reason"

@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError, PermissionDeniedError
 from safeshare.events import DomainEvent
+from safeshare.holds import service as holds
+from safeshare.holds.vocabulary import HoldKind
 from safeshare.ledger import service as ledger
 from safeshare.policy import service as policy
 from safeshare.policy.schemas import RecordShareRequest, Requester
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ConsentGrant
-from safeshare.reporting.vocab import ConsentMethod
-from safeshare.retention import service as retention
-from safeshare.retention.models import HoldKind
+from safeshare.reporting.vocabulary import ConsentMethod
 from safeshare.subject_access import service
 from safeshare.subject_access.pdf import bundle_pdf
 from safeshare.vault.keys import InMemoryKeyProvider
@@ -91,7 +91,7 @@ def test_the_bundle_holds_everything_about_the_person_and_nothing_else(
             actor="disclosure-officer",
             actor_role=Role.disclosure_officer,
         )
-        retention.set_hold(
+        holds.set_hold(
             db_session,
             report_ref=b.reference,
             reason=f"Claim by {CANARY_B}",

@@ -7,6 +7,7 @@ hold no sealed values, but officers still see only the decisions they asked for.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
@@ -87,7 +88,10 @@ def _page(
     )
 
 
-def _options(labels: dict[str, str], hints: dict[str, str] | None = None) -> list[dict[str, Any]]:
+K = TypeVar("K", bound=str)  # a label table's key: a plain string or a StrEnum member
+
+
+def _options(labels: Mapping[K, str], hints: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Radio or checkbox items from a label table, in the table's order."""
     return [
         {"value": value, "text": text} | ({"hint": {"text": hints[value]}} if hints else {})

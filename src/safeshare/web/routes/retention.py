@@ -7,26 +7,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.errors import SafeShareError
-from safeshare.policy import explain
-from safeshare.retention import service as retention
-from safeshare.retention.models import HOLD_NAMES, HoldKind
-from safeshare.web.access import DbSession, requires
-from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
+from safeshare.holds import service as holds
+from safeshare.holds.vocabulary import HOLD_NAMES, HoldKind
+from safeshare.web.deps import DbSession, posted_form, require
+from safeshare.web.forms import FormErrors, validate_form
 from safeshare.web.navigation import NavItem
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 router = APIRouter()
 
-HOLDERS = frozenset({Role.admin, Role.disclosure_officer})
-NAV_ITEMS: list[NavItem] = [NavItem("Holds and restrictions", "/retention/holds", HOLDERS)]
-Holders = Annotated[Principal, Depends(requires(*HOLDERS))]
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Holds and restrictions", "/retention/holds", Permission.HOLD_MANAGE)
+]
+Holders = Annotated[Actor, Depends(require(Permission.HOLD_MANAGE))]
+PAGES = Pages("retention", "retention_flash", {"hold_names": HOLD_NAMES})
+PAGE = "/retention/holds"
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -64,38 +64,33 @@ def _holds_page(
     lifting: int | None = None,
     status_code: int = 200,
 ) -> Response:
-    errors = errors or {}
-    return render(
+    return PAGES.page(
         request,
-        "retention/holds.html",
+        "holds.html",
         {
-            "holds": retention.list_holds(db, include_lifted=True),
+            "holds": holds.list_holds(db, include_lifted=True),
             "values": values or {},
-            "errors": errors,
-            "error_list": error_list(errors),
+            "errors": errors or {},
             "lifting": lifting,
-            "plain": explain,
-            "hold_names": HOLD_NAMES,
-            "changed": request.query_params.get("changed"),
         },
         status_code=status_code,
     )
 
 
-@router.get("/retention/holds")
-def holds(request: Request, db: DbSession, _principal: Holders) -> Response:
+@router.get(PAGE)
+def holds_page(request: Request, db: DbSession, _principal: Holders) -> Response:
     """Legal holds, active first, and the form to set one."""
     return _holds_page(request, db)
 
 
-@router.post("/retention/holds")
+@router.post(PAGE)
 async def set_hold(request: Request, db: DbSession, principal: Holders) -> Response:
     """Put a report's records under a legal hold (recorded, ledgered by reference)."""
-    values = form_values(await request.form())
+    values = await posted_form(request)
     form, errors = validate_form(HoldForm, values, HOLD_MESSAGES)
     if form is not None:
         try:
-            retention.set_hold(
+            holds.set_hold(
                 db,
                 report_ref=form.report_ref,
                 reason=form.reason,
@@ -108,24 +103,24 @@ async def set_hold(request: Request, db: DbSession, principal: Holders) -> Respo
                 raise
             errors = {exc.field: exc.message}
         else:
-            return RedirectResponse("/retention/holds?changed=set", status_code=303)
+            return PAGES.redirect(request, PAGE, "The hold has been set.")
     return _holds_page(request, db, values=values, errors=errors, status_code=400)
 
 
 @router.post("/retention/holds/{hold_id}/lift")
 async def lift_hold(request: Request, hold_id: int, db: DbSession, principal: Holders) -> Response:
     """Lift a legal hold, with the reason; the next retention run may act again."""
-    values = form_values(await request.form())
+    values = await posted_form(request)
     form, errors = validate_form(LiftForm, values, LIFT_MESSAGES)
     if form is not None:
-        retention.lift_hold(
+        holds.lift_hold(
             db,
             hold_id=hold_id,
             reason=form.lift_reason,
             actor=principal.username,
             actor_role=principal.role,
         )
-        return RedirectResponse("/retention/holds?changed=lifted", status_code=303)
+        return PAGES.redirect(request, PAGE, "The hold has been lifted.")
     shown = {f"lift_reason_{hold_id}": values.get("lift_reason")}
     errors = {f"lift_reason_{hold_id}": text for text in errors.values()}
     return _holds_page(request, db, values=shown, errors=errors, status_code=400)

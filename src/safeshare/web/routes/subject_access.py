@@ -8,27 +8,24 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.errors import SafeShareError
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.subject_access import service
 from safeshare.subject_access.pdf import bundle_pdf
-from safeshare.web.access import DbSession, requires
-from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
+from safeshare.web.deps import DbSession, key_provider, posted_form, require
+from safeshare.web.forms import FormErrors, validate_form
 from safeshare.web.navigation import NavItem
-from safeshare.web.routes.reporting_common import key_provider
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 router = APIRouter()
-NAV_ITEMS: list[NavItem] = [
-    NavItem("Subject access", "/subject-access", frozenset({Role.disclosure_officer}))
-]
-DisclosureOfficer = Annotated[Principal, Depends(requires(Role.disclosure_officer))]
+PAGE = "/subject-access"
+NAV_ITEMS: list[NavItem] = [NavItem("Subject access", PAGE, Permission.SUBJECT_ACCESS)]
+SubjectAccessOfficer = Annotated[Actor, Depends(require(Permission.SUBJECT_ACCESS))]
+PAGES = Pages("subject_access", "subject_access_flash")
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -74,21 +71,18 @@ def _page(
     *,
     status_code: int = 200,
 ) -> Response:
-    errors = errors or {}
     shown = {k: v for k, v in (values or {}).items() if k != "value"}  # never echo a sealed value
-    return render(
+    return PAGES.page(
         request,
-        "subject_access/index.html",
+        "index.html",
         {
             "values": shown,
-            "errors": errors,
-            "error_list": error_list(errors),
+            "errors": errors or {},
             "fields": [{"value": "", "text": "Select a detail"}]
             + [
                 {"value": f.value, "text": f.value.replace("_", " ").capitalize()}
                 for f in SealedField
             ],
-            "rectified": request.query_params.get("rectified"),
         },
         status_code=status_code,
     )
@@ -107,16 +101,16 @@ def _exemptions(text: str, errors: FormErrors) -> dict[str, str]:
     return parsed
 
 
-@router.get("/subject-access")
-def subject_access(request: Request, _principal: DisclosureOfficer) -> Response:
+@router.get(PAGE)
+def subject_access(request: Request, _principal: SubjectAccessOfficer) -> Response:
     """Produce a subject access bundle, or correct a detail."""
     return _page(request)
 
 
-@router.post("/subject-access")
-async def produce(request: Request, db: DbSession, principal: DisclosureOfficer) -> Response:
+@router.post(PAGE)
+async def produce(request: Request, db: DbSession, principal: SubjectAccessOfficer) -> Response:
     """Produce the bundle and download it; every sealed read and the bundle are recorded."""
-    values = form_values(await request.form())
+    values = await posted_form(request)
     form, errors = validate_form(BundleForm, values, BUNDLE_MESSAGES)
     exemptions = _exemptions(form.exemptions, errors) if form is not None else {}
     if form is not None and not errors:
@@ -145,10 +139,10 @@ async def produce(request: Request, db: DbSession, principal: DisclosureOfficer)
     return _page(request, values, errors, status_code=400)
 
 
-@router.post("/subject-access/rectify")
-async def rectify(request: Request, db: DbSession, principal: DisclosureOfficer) -> Response:
+@router.post(f"{PAGE}/rectify")
+async def rectify(request: Request, db: DbSession, principal: SubjectAccessOfficer) -> Response:
     """Correct one sealed detail at the person's request (recorded, ledgered by name)."""
-    values = form_values(await request.form())
+    values = await posted_form(request)
     form, errors = validate_form(RectifyForm, values, RECTIFY_MESSAGES)
     if form is not None:
         try:
@@ -168,5 +162,5 @@ async def rectify(request: Request, db: DbSession, principal: DisclosureOfficer)
                 raise
             errors = {str(field): exc.message}
         else:
-            return RedirectResponse("/subject-access?rectified=true", status_code=303)
+            return PAGES.redirect(request, PAGE, "The correction has been recorded.")
     return _page(request, values, errors, status_code=400)
