@@ -426,7 +426,7 @@ def dpia_command(
         raise typer.BadParameter("use md or pdf", param_hint="--format")
     settings = get_settings()
     try:
-        schedule = load_schedule(settings.retention_schedule)
+        schedule = load_schedule(settings.retention.schedule)
         with get_runtime().session() as session:
             draft = dpia.gather(session, settings=settings, schedule=schedule)
     except SafeShareError as exc:

@@ -21,6 +21,7 @@ from safeshare.ledger.config import WitnessSetting
 from safeshare.policy.config import PolicyConfig
 from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.reporting.config import ReportingConfig
+from safeshare.retention.config import RetentionConfig
 from safeshare.vault.config import VaultConfig
 
 log = logging.getLogger(__name__)
@@ -123,10 +124,6 @@ class Settings(BaseSettings):
     statistics_rounding_base: int = Field(default=5, ge=1)
     outcome_follow_up_days: int = Field(default=28, gt=0)
     log_level: str = "INFO"
-    # The retention schedule (safeshare/retention/schedule.yaml unless set), and how often
-    # `serve` applies it (hours; 0: never, e.g. in tests; then run `safeshare retention run`).
-    retention_schedule: Path | None = None
-    retention_interval_hours: float = Field(default=24.0, ge=0)
     # Requests using the database at once, per process (each holds one pooled connection).
     # At most 32: every one of them may need one of the 40 threads sync code runs on.
     db_pool_size: int = Field(default=16, ge=1, le=32)
@@ -140,6 +137,8 @@ class Settings(BaseSettings):
     vault: VaultConfig = Field(default_factory=VaultConfig)
     # Which crime types the migrant victims protocol's enforcement pause covers.
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    # The retention schedule and how often `serve` applies it.
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @field_validator("languages", mode="before")
     @classmethod

@@ -41,7 +41,7 @@ def _as_of(value: str | None) -> datetime:
 def schedule() -> None:
     """Show the retention schedule in force."""
     with exit_on_error():
-        loaded = load_schedule(get_settings().retention_schedule)
+        loaded = load_schedule(get_settings().retention.schedule)
     table = Table(title=f"Retention schedule ({loaded.source}, sha256 {loaded.sha256[:12]})")
     for heading in ("Record type", "Period (days)", "Counted from", "Action"):
         table.add_column(heading)
@@ -64,7 +64,7 @@ def run(
     moment = _as_of(as_of)
     runtime = get_runtime()
     with exit_on_error():
-        loaded = load_schedule(settings.retention_schedule)
+        loaded = load_schedule(settings.retention.schedule)
         provider = build_key_provider(settings, get_vault_config())
     with exit_on_error(), runtime.session() as session:
         due = service.plan(session, schedule=loaded, as_of=moment)

@@ -1,6 +1,6 @@
 """The retention schedule: one YAML file, the package's defaults unless a setting names
-another (`SAFESHARE_RETENTION_SCHEDULE`). Validated whole, so a bad file stops the run
-before anything is removed."""
+another (`SAFESHARE_RETENTION__SCHEDULE`). Validated whole, so a bad file stops the run
+before anything is removed. `RetentionConfig` is nested in the one `Settings`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ ALLOWED_ACTIONS: dict[RecordType, frozenset[RetentionAction]] = {
     RecordType.user_account: frozenset({RetentionAction.review}),
     RecordType.ledger_reference: frozenset({RetentionAction.review}),
 }
+
+
+class RetentionConfig(BaseModel):
+    """Retention settings (`SAFESHARE_RETENTION__...`): which schedule, and how often `serve`
+    applies it (hours; 0: never, e.g. in tests; then run `safeshare retention run`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schedule: Path | None = None  # safeshare/retention/schedule.yaml unless set
+    interval_hours: float = Field(default=24.0, ge=0)
 
 
 class _Rule(BaseModel):

@@ -1,5 +1,5 @@
 """The retention schedule applied by `serve` on a background thread, every
-`SAFESHARE_RETENTION_INTERVAL_HOURS` (0: never)."""
+`SAFESHARE_RETENTION__INTERVAL_HOURS` (0: never)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class PeriodicRetention:
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self._sessions, self._settings = sessions, settings
-        self._interval = timedelta(hours=settings.retention_interval_hours)
+        self._interval = timedelta(hours=settings.retention.interval_hours)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="retention", daemon=True)
 
@@ -43,7 +43,7 @@ class PeriodicRetention:
 
     def run_once(self) -> service.RunResult:
         """One run as of now, committed as one unit of work."""
-        schedule = load_schedule(self._settings.retention_schedule)
+        schedule = load_schedule(self._settings.retention.schedule)
         provider = build_key_provider(self._settings)
         with unit_of_work(self._sessions) as session:
             now = utcnow()
