@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -31,7 +32,9 @@ from safeshare.ledger import witness_cli
 from safeshare.oversight import cli as oversight_cli
 from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
+from safeshare.retention import cli as retention_cli
 from safeshare.runtime import Runtime, get_runtime
+from safeshare.subject_access import cli as subject_access_cli
 from safeshare.subscriptions import subscribe_all
 from safeshare.support import cli as support_cli
 from safeshare.vault import cli as vault_cli
@@ -52,6 +55,8 @@ app.add_typer(support_cli.app, name="support")
 app.add_typer(vault_cli.app, name="vault")
 app.add_typer(reporting_cli.app, name="reports")
 app.add_typer(oversight_cli.app, name="report")
+app.add_typer(retention_cli.app, name="retention")
+app.add_typer(subject_access_cli.app, name="subject-access")
 
 # `serve --demo` loads a history this size on first start: most statistics shown, in under a
 # minute on 2 cores (`demo load --history --scale 1` loads the full 18 months' volumes).
@@ -405,6 +410,32 @@ def serve(
     # A worker importing the app on a busy machine can miss uvicorn's 5 s health ping and be
     # killed and restarted in a loop; allow it longer.
     run(WORKER_APP, factory=True, workers=workers, timeout_worker_healthcheck=30)
+
+
+@app.command("dpia")
+def dpia_command(
+    out: Path = typer.Option(..., "-o", "--out", help="The file to write."),
+    output_format: str = typer.Option("md", "--format", help="md or pdf."),
+) -> None:
+    """Write a DPIA draft from the live configuration, for the force's DPO to complete."""
+    from safeshare.dpia import render
+    from safeshare.dpia import service as dpia
+    from safeshare.retention.config import load_schedule
+
+    if output_format not in ("md", "pdf"):
+        raise typer.BadParameter("use md or pdf", param_hint="--format")
+    settings = get_settings()
+    try:
+        schedule = load_schedule(settings.retention.schedule)
+        with get_runtime().session() as session:
+            draft = dpia.gather(session, settings=settings, schedule=schedule)
+    except SafeShareError as exc:
+        raise _fail(exc.message) from None
+    if output_format == "md":
+        out.write_text(render.markdown(draft), encoding="utf-8")
+    else:
+        out.write_bytes(render.pdf(draft))
+    console.print(f"Wrote the DPIA draft to {out}")
 
 
 @app.command("doctor")

@@ -21,6 +21,7 @@ from safeshare.ledger.config import WitnessSetting
 from safeshare.policy.config import PolicyConfig
 from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.reporting.config import ReportingConfig
+from safeshare.retention.config import RetentionConfig
 from safeshare.vault.config import VaultConfig
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,8 @@ class Settings(BaseSettings):
     vault: VaultConfig = Field(default_factory=VaultConfig)
     # Which crime types the migrant victims protocol's enforcement pause covers.
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    # The retention schedule and how often `serve` applies it.
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @field_validator("languages", mode="before")
     @classmethod

@@ -71,6 +71,15 @@ class EventKind(StrEnum):
     REPORT_FACT_RECORDED = "report.fact_recorded"
     REPORT_UPDATE_ADDED = "report.update_added"
 
+    RETENTION_CRYPTO_SHRED = "retention.crypto_shred"
+    RETENTION_DELETE = "retention.delete"
+    RETENTION_HOLD_LIFTED = "retention.hold_lifted"
+    RETENTION_HOLD_SET = "retention.hold_set"
+    RETENTION_REVIEW = "retention.review"
+
+    SUBJECT_ACCESS_PRODUCED = "subject_access.produced"
+    SUBJECT_ACCESS_RECTIFIED = "subject_access.rectified"
+
     SUPPORT_REFERRAL_CREATED = "support.referral_created"
     SUPPORT_REFERRAL_UPDATED = "support.referral_updated"
     SUPPORT_RELEASE_PUBLISHED = "support.release_published"

@@ -96,6 +96,8 @@ def test_request_to_share_then_review_and_record_what_was_sent(
     reviewer.check("input[name=categories][value=identity]")
     reviewer.check("input[name=method][value=secure_email]")
     reviewer.fill("#recipient_organisation", "Demoshire Police Public Protection Unit")
+    reviewer.check("#lawful_basis")
+    reviewer.select_option("#processing_condition", "not_sensitive")
     reviewer.fill("#sent_at-day", str(now.day))
     reviewer.fill("#sent_at-month", str(now.month))
     reviewer.fill("#sent_at-year", str(now.year))

@@ -114,6 +114,7 @@ def disclosure(
     force: str = "Force A",
     agency: str = "immigration_enforcement",
     report_ref: str | None = None,
+    lawful_basis: str | None = "dpa_s35_2_b_task",
 ) -> PolicyDisclosure:
     """A disclosure row under a fresh permitted decision."""
     parent = decision(
@@ -133,6 +134,8 @@ def disclosure(
         policy_hash=parent.policy_hash,
         report_ref=report_ref,
         categories=["identity"],
+        lawful_basis=lawful_basis,
+        processing_condition="not_sensitive" if lawful_basis else None,
         method="secure_email",
         sent_at=sent_at,
         recorded_by="disclosure-officer",

@@ -16,9 +16,12 @@ import pytest
 
 LABEL_MODULES = (
     "safeshare.auth.roles",
+    "safeshare.holds.vocabulary",
     "safeshare.oversight.vocabulary",
     "safeshare.policy.explain",
+    "safeshare.policy.lawful_basis",
     "safeshare.reporting.vocabulary",
+    "safeshare.retention.vocabulary",
     "safeshare.support.vocabulary",
     "safeshare.web.routes.reporting_forms",
     "safeshare.web.routes.support",

@@ -17,6 +17,7 @@ from safeshare.auth.models import OrganisationKind
 from safeshare.auth.roles import Role
 from safeshare.config import Settings
 from safeshare.db import migrate
+from safeshare.retention.config import RetentionConfig
 from safeshare.runtime import Runtime
 from safeshare.web.app import create_app
 
@@ -30,6 +31,7 @@ def make_settings(var_dir: Path, **overrides: object) -> Settings:
         var_dir=var_dir,
         database_url=f"sqlite:///{var_dir / 'web.db'}",
         secret_key="test-secret-key-that-is-long-enough-for-tests",  # type: ignore[arg-type]
+        retention=RetentionConfig(interval_hours=0),  # retention runs only when a test asks
         **overrides,  # type: ignore[arg-type]
     )
 

@@ -29,6 +29,7 @@ CONTRACT_KEYS = [
     "enforcement_pause_required",
 ]
 ENFORCEMENT = {"agency": "immigration_enforcement", "purpose": "immigration_enforcement"}
+BASIS = {"lawful_basis": "dpa_s35_2_b_task", "processing_condition": "not_sensitive"}
 
 
 def _auth(tokens: dict[Role, str], role: Role) -> dict[str, str]:
@@ -301,6 +302,7 @@ def test_a_disclosure_officer_records_what_was_sent(
             "sent_at": sent_at.isoformat(),
             "method": "secure_email",
             "recipient_organisation": "Demoshire Police PPU",
+            **BASIS,
         },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
@@ -353,6 +355,7 @@ def test_more_categories_than_the_decision_allowed_are_refused(
             "sent_at": _sent(),
             "method": "post",
             "recipient_organisation": "Org",
+            **BASIS,
         },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
@@ -373,6 +376,7 @@ def test_more_categories_than_the_decision_allowed_are_refused(
                 "sent_at": "2025-01-01T10:00:00",
                 "method": "post",
                 "recipient_organisation": "Org",
+                **BASIS,
             },
             "sent_at",
         ),
@@ -382,6 +386,7 @@ def test_more_categories_than_the_decision_allowed_are_refused(
                 "sent_at": _sent(),
                 "method": "pigeon",
                 "recipient_organisation": "Org",
+                **BASIS,
             },
             "method",
         ),
@@ -391,16 +396,68 @@ def test_more_categories_than_the_decision_allowed_are_refused(
                 "sent_at": _sent(),
                 "method": "post",
                 "recipient_organisation": "Org",
+                **BASIS,
             },
             "categories",
         ),
         (
-            {"categories": ["identity"], "method": "post", "recipient_organisation": "Org"},
+            {
+                "categories": ["identity"],
+                "method": "post",
+                "recipient_organisation": "Org",
+                **BASIS,
+            },
             "sent_at",
         ),
         ({"categories": ["identity"], "sent_at": _sent(), "method": "post", "to": "x"}, "to"),
+        (
+            {"categories": ["identity"], "sent_at": _sent(), "method": "post", **BASIS},
+            "recipient_organisation",
+        ),
+        (
+            {
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+                "processing_condition": "not_sensitive",
+            },
+            "lawful_basis",
+        ),
+        (
+            {
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+                "lawful_basis": "gdpr_art6_1_f_legitimate_interests",
+                "processing_condition": "not_sensitive",
+            },
+            "lawful_basis",
+        ),
+        (
+            {
+                "categories": ["identity"],
+                "sent_at": _sent(),
+                "method": "post",
+                "recipient_organisation": "Org",
+                "lawful_basis": "gdpr_art6_1_e_public_task",
+                "processing_condition": "sch8_4_safeguarding",
+            },
+            "processing_condition",
+        ),
     ],
-    ids=["naive-time", "bad-method", "none", "missing-time", "unknown-field"],
+    ids=[
+        "naive-time",
+        "bad-method",
+        "none",
+        "missing-time",
+        "unknown-field",
+        "no-recipient",
+        "no-basis",
+        "unknown-basis",
+        "condition-from-other-law",
+    ],
 )
 def test_invalid_disclosure_bodies_are_refused(
     anon: TestClient,
@@ -432,6 +489,7 @@ def test_nothing_may_be_recorded_under_a_refusal_or_a_pending_review(
                 "sent_at": _sent(),
                 "method": "post",
                 "recipient_organisation": "Org",
+                **BASIS,
             },
             headers=_auth(api_tokens, Role.disclosure_officer),
         )
@@ -448,6 +506,7 @@ def test_only_disclosure_officers_record_disclosures(
         "sent_at": _sent(),
         "method": "post",
         "recipient_organisation": "Org",
+        **BASIS,
     }
     for role in Role:
         if role is Role.disclosure_officer:

@@ -419,6 +419,8 @@ def _disclosure_form(when: datetime, **fields: Any) -> dict[str, Any]:
         "categories": ["identity"],
         "method": "secure_email",
         "recipient_organisation": "Demoshire Police Public Protection Unit",
+        "lawful_basis": "dpa_s35_2_b_task",
+        "processing_condition": "not_sensitive",
         "sent_at-day": str(local.day),
         "sent_at-month": str(local.month),
         "sent_at-year": str(local.year),
@@ -455,9 +457,17 @@ def test_a_disclosure_is_recorded_and_more_than_allowed_is_refused(
     assert "The disclosure has been recorded" in detail
     assert "Identity" in detail and "Contact details" in detail and "Secure email" in detail
     assert dates.datetime_text(when.replace(second=0, microsecond=0), LONDON) in detail
+    assert "DPA 2018 s.35(2)(b)" in detail and "Not sensitive processing" in detail
 
     decision_page = _text(client.get(f"/policy/decisions/{record.id}"))
     assert "Nothing has been recorded as sent" not in decision_page
+    for shown in (
+        "Demoshire Police Public Protection Unit",
+        "DPA 2018 s.35(2)(b): necessary for a law enforcement task",
+        "Not sensitive processing",
+        "Use this information only for",
+    ):
+        assert shown in decision_page, shown
     listing = client_for(Role.inspector).get("/policy/disclosures?agency=police")
     assert f"Decision {record.id}" in _text(listing)
     none_to_ie = client_for(Role.inspector).get(
@@ -491,6 +501,17 @@ def test_the_date_sent_is_checked(client_for: Clients, web_runtime: Runtime) -> 
             {"recipient_organisation": " "},
             "recipient_organisation",
             "Enter the organisation that received the information",
+        ),
+        ({"lawful_basis": ""}, "lawful_basis", "Select the lawful basis for the disclosure"),
+        (
+            {"processing_condition": ""},
+            "processing_condition",
+            "Select the condition for the disclosure",
+        ),
+        (
+            {"processing_condition": "gdpr_art9_2_a_explicit_consent"},
+            "processing_condition",
+            "The condition must come from the same law as the lawful basis",
         ),
     ]
     for changes, field, message in cases:
@@ -553,6 +574,8 @@ def test_the_report_page_starts_the_journeys_and_lists_its_decisions(
             sent_at=datetime.now(UTC),
             method="phone",
             recipient_organisation="Demoshire Police PPU",
+            lawful_basis="dpa_s35_2_b_task",
+            processing_condition="not_sensitive",
             actor="disclosure-officer",
             actor_role=Role.disclosure_officer,
         )

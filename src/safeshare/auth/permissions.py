@@ -48,6 +48,9 @@ class Permission(StrEnum):
     DISCLOSURE_RECORD = "disclosure_record"
     REGIME_CHANGE = "regime_change"
     REGIME_COMPARE = "regime_compare"
+    # Data protection (holds/, retention/, subject_access/)
+    HOLD_MANAGE = "hold_manage"  # set and lift legal holds and restrictions of processing
+    SUBJECT_ACCESS = "subject_access"  # produce a subject access bundle, rectify sealed fields
     # Oversight (oversight/, ledger/)
     STATS_READ = "stats_read"
     RECOMMENDATIONS_READ = "recommendations_read"
@@ -103,6 +106,8 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
         P.OUTCOME_RECORD,
         P.LEDGER_READ,
         P.REFER_THROUGH_FIREWALL,
+        P.HOLD_MANAGE,
+        P.SUBJECT_ACCESS,
     },
     Role.advocate: frozenset({P.REPORT_READ, P.REPORT_CREATE, P.CONSENT_RECORD, P.SUPPORT_ORG_ACT}),
     Role.pcc_analyst: frozenset(
@@ -138,6 +143,7 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.DIRECTORY_MANAGE,
             P.PERFORMANCE_READ_ANY,
             P.USER_ADMIN,
+            P.HOLD_MANAGE,
         }
     ),
 }

@@ -28,7 +28,11 @@ from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.demo_history import cast
 from safeshare.demo_history.plan import ReportStory, ShareStory
-from safeshare.demo_history.subjects import RECIPIENTS, share_request_for_report
+from safeshare.demo_history.subjects import (
+    RECIPIENTS,
+    lawful_basis_for,
+    share_request_for_report,
+)
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.note import NoteSigner
 from safeshare.oversight import outcomes as oversight_outcomes
@@ -514,13 +518,17 @@ class Simulation:
     ) -> None:
         record = policy.get_decision_or_raise(session, decision_id=decision_id)
         actor = cast.DISCLOSURE_OFFICERS[share.force]
+        categories = policy.disclosable_categories(record)
+        basis, condition = lawful_basis_for(share.purpose, categories)
         disclosure = policy.record_disclosure(
             session,
             decision_id=decision_id,
-            categories=policy.disclosable_categories(record),
+            categories=categories,
             sent_at=at,
             method=self.rng.choice(("secure_email", "secure_system")),
             recipient_organisation=RECIPIENTS.get(share.agency, "Partner agency (fictional)"),
+            lawful_basis=basis,
+            processing_condition=condition,
             actor=actor,
             actor_role=Role.disclosure_officer,
             now=at + 10 * timedelta(minutes=1),

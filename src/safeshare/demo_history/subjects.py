@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from safeshare.auth.permissions import Actor
+from safeshare.policy.lawful_basis import LawfulBasis, ProcessingCondition
 from safeshare.policy.schemas import Category, RecordShareRequest, Requester
 from safeshare.reporting import facts
 from safeshare.reporting import service as reporting
@@ -32,6 +33,30 @@ RECIPIENTS = {
     "support_org": "Lumen Latin American Women's Aid (fictional)",
     "immigration_adviser": "Harbourside Immigration Advice (fictional)",
 }
+
+# Purposes the demo's disclosure officers treat as law enforcement (DPA 2018 Part 3); every
+# other share is recorded under UK GDPR's public task. A real force decides this in its
+# appropriate policy document; the demo only needs a consistent, plausible record.
+_LAW_ENFORCEMENT_PURPOSES = frozenset(
+    {"criminal_investigation", "immigration_enforcement", "status_check"}
+)
+
+
+def lawful_basis_for(
+    purpose: str, categories: Sequence[str]
+) -> tuple[LawfulBasis, ProcessingCondition]:
+    """The basis and condition a demo disclosure records: deterministic, so the history stays
+    the same for the same seed."""
+    sensitive = "health" in categories
+    if purpose in _LAW_ENFORCEMENT_PURPOSES:
+        condition = ProcessingCondition.sch8_1_statutory
+        return LawfulBasis.dpa_s35_2_b_task, (
+            condition if sensitive else ProcessingCondition.not_sensitive
+        )
+    condition = ProcessingCondition.gdpr_art9_2_g_substantial_public_interest
+    return LawfulBasis.gdpr_art6_1_e_public_task, (
+        condition if sensitive else ProcessingCondition.not_sensitive
+    )
 
 
 def share_request_for_report(

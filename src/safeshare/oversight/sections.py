@@ -31,6 +31,7 @@ from safeshare.oversight.vocabulary import (
     ImmigrationOutcome,
     label,
 )
+from safeshare.policy import lawful_basis
 from safeshare.policy import service as policy_service
 from safeshare.redaction.small_counts import DisclosurePolicy
 
@@ -314,7 +315,21 @@ def disclosures(session: Session, context: Context) -> Section:
         row_heading="Receiving agency",
         noun="disclosures",
         shared_parts={IE: "ie"},
+        shared_total="disclosures",
         description="Information actually sent in the period under a sharing decision.",
+    )
+    page.breakdown(
+        "by_basis",
+        "Disclosures by lawful basis",
+        counts=statistics.disclosures_by_basis(session, context.period),
+        keys=[*lawful_basis.BASIS_LABELS, statistics.NOT_RECORDED],
+        label=lawful_basis.basis_label,
+        row_heading="Lawful basis",
+        noun="disclosures",
+        shared_total="disclosures",
+        chart=None,
+        description="The lawful basis the disclosure officer recorded with each disclosure "
+        "sent in the period (DPA 2018 Part 3 for law enforcement, UK GDPR otherwise).",
     )
     followed = {
         (case_outcome, immigration): n

@@ -344,6 +344,20 @@ def disclosures_by_agency(session: Session, period: Period) -> dict[str, int]:
     return {k[0]: v for k, v in counts.items()}
 
 
+NOT_RECORDED = "not_recorded"
+
+
+def disclosures_by_basis(session: Session, period: Period) -> dict[str, int]:
+    """Disclosures actually sent in the period, by the lawful basis recorded with them
+    (`not_recorded` for those sent before the basis was required)."""
+    basis = func.coalesce(PolicyDisclosure.lawful_basis, NOT_RECORDED)
+    counts = grouped(
+        session,
+        select(basis, func.count()).where(*_disclosures_in(period)).group_by(basis),
+    )
+    return {k[0]: v for k, v in counts.items()}
+
+
 def immigration_disclosure_outcomes(session: Session, period: Period) -> Counts:
     """Disclosures to Immigration Enforcement in the period, by (latest immigration outcome,
     latest case outcome); `none_recorded` where nothing is recorded on a track."""

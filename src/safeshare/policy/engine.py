@@ -62,6 +62,17 @@ GENERAL_ENQUIRY = Reason(
     ),
 )
 
+# UK GDPR Art.18 and DPA 2018 s.47(2): while processing is restricted the record takes part
+# in no new share decision, whatever a policy would allow.
+PROCESSING_RESTRICTED = Reason(
+    id="restricted.processing",
+    effect=ReasonEffect.forbid,
+    text=(
+        "Processing restricted: this person's data may not be used for a new share while "
+        "the restriction is in force."
+    ),
+)
+
 
 class CategoryState(StrEnum):
     disclose = "disclose"
@@ -211,6 +222,16 @@ def capped_at_review(evaluation: Evaluation) -> Evaluation:
     return Evaluation(verdicts, evaluation.referral, evaluation.enforcement_pause)
 
 
+def restricted(evaluation: Evaluation) -> Evaluation:
+    """A record under a restriction of processing: every category withheld for that reason
+    alone, and no duty to act on the data either."""
+    verdicts = {
+        category: Verdict(CategoryState.withhold, (PROCESSING_RESTRICTED.id,))
+        for category in evaluation.verdicts
+    }
+    return Evaluation(verdicts, (), ())
+
+
 class Regime:
     """A compiled regime: parsed policy set, schema and id map, built once and reused.
 
@@ -243,18 +264,24 @@ class Regime:
         self._cedar_ids = dict(cedar_ids)  # Cedar's positional "policyN" -> our @id
         self._entities = cedarpy.Entities.from_json_str("[]")
         self._attributes = context_attributes(source.schema_text)
-        self._reasons = {DEFAULT_DENY.id: DEFAULT_DENY, GENERAL_ENQUIRY.id: GENERAL_ENQUIRY} | {
-            policy_id: info.as_reason() for policy_id, info in self.policies.items()
-        }
+        self._reasons = {
+            DEFAULT_DENY.id: DEFAULT_DENY,
+            GENERAL_ENQUIRY.id: GENERAL_ENQUIRY,
+            PROCESSING_RESTRICTED.id: PROCESSING_RESTRICTED,
+        } | {policy_id: info.as_reason() for policy_id, info in self.policies.items()}
 
     def __repr__(self) -> str:
         return f"Regime({self.name!r}, policy_hash={self.policy_hash[:12]!r})"
 
-    def decide(self, request: ShareRequest, *, general_enquiry: bool = False) -> Decision:
+    def decide(
+        self, request: ShareRequest, *, general_enquiry: bool = False, is_restricted: bool = False
+    ) -> Decision:
         """Decide `request` by evaluating it in Cedar now (the reference path, no memo)."""
         evaluation = self.evaluate(features_of(request), request.categories)
         if general_enquiry:
             evaluation = capped_at_review(evaluation)
+        if is_restricted:
+            evaluation = restricted(evaluation)
         return self.decision_from(request.categories, evaluation)
 
     def evaluate(self, features: Features, categories: Iterable[Category]) -> Evaluation:

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from safeshare.policy.engine import CategoryState
 from safeshare.policy.errors import UnknownRegimeError
+from safeshare.policy.lawful_basis import basis_label as basis_label
+from safeshare.policy.lawful_basis import condition_label as condition_label
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import (
     Agency,

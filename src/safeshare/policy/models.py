@@ -174,6 +174,10 @@ class PolicyDisclosure(Base):
     # None only on disclosures recorded before both were required.
     recipient_organisation: Mapped[str | None] = mapped_column(String(200))
     onward_use_condition: Mapped[str | None] = mapped_column(Text)
+    # `lawful_basis.LawfulBasis` and `ProcessingCondition` values; None only on disclosures
+    # recorded before the basis was required.
+    lawful_basis: Mapped[str | None] = mapped_column(String(48), index=True)
+    processing_condition: Mapped[str | None] = mapped_column(String(48))
     method: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime] = mapped_column(index=True)
     recorded_by: Mapped[str] = mapped_column(String(64))

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from safeshare.errors import InvalidInputError
+from safeshare.policy.lawful_basis import LawfulBasis, ProcessingCondition
 
 
 class Agency(StrEnum):
@@ -246,6 +247,10 @@ class DisclosureCreate(_Contract):
     recipient_organisation: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
+    # DPA 2018 s.35(2) or UK GDPR Art.6(1), and the sensitive-processing condition (or
+    # `not_sensitive`); `policy.lawful_basis` checks the pair fits what was sent.
+    lawful_basis: LawfulBasis
+    processing_condition: ProcessingCondition
 
     _unique = field_validator("categories")(_unique_categories)
 
@@ -267,6 +272,8 @@ class DisclosureRead(_Contract):
     report_ref: str | None
     recipient_organisation: str | None  # None only before recipients were required
     onward_use_condition: str | None
+    lawful_basis: LawfulBasis | None  # None only before the basis was required
+    processing_condition: ProcessingCondition | None
     recorded_by: str
     recorded_at: AwareDatetime
 

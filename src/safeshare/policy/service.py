@@ -29,8 +29,9 @@ from safeshare.config import get_settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent, EventKind, publish
+from safeshare.holds import service as holds
 from safeshare.policy import explain
-from safeshare.policy.engine import Regime, capped_at_review, features_of
+from safeshare.policy.engine import Regime, capped_at_review, features_of, restricted
 from safeshare.policy.errors import (
     DecisionNotFoundError,
     DisclosureNotAllowedError,
@@ -40,6 +41,7 @@ from safeshare.policy.errors import (
     ReviewAlreadyDecidedError,
     ReviewNotFoundError,
 )
+from safeshare.policy.lawful_basis import LawfulBasis, ProcessingCondition, parse_basis
 from safeshare.policy.models import (
     PolicyDecision,
     PolicyDisclosure,
@@ -131,7 +133,9 @@ def make_decision(
     The report must exist and be visible to the actor (else `ReportNotFoundError`, a 404;
     erased: 410), and never is a decision made without it: the subject's facts are read from
     the record, never from the requester. With no report (a general enquiry) nothing can be
-    permitted: what a policy would let go is sent to review. The decision stores the facts it
+    permitted: what a policy would let go is sent to review. A report whose processing is
+    restricted is refused outright, with the reason "processing restricted". The decision
+    stores the facts it
     used and their record versions, so `replay_decision` is exact. A `review` outcome also
     opens a review for a disclosure officer.
     """
@@ -148,6 +152,8 @@ def make_decision(
         )
         subject, reference = subject_from_record(facts), facts.reference
         versions = {"report_ref": reference, "facts": facts.versions}
+        if holds.is_restricted(session, report_ref=reference):
+            versions["restricted"] = True  # replay decides it the same way
     share = ShareRequest(
         requester=request.requester,
         subject=subject.model_copy(update={"status_doubt_only": request.status_doubt_only}),
@@ -226,6 +232,8 @@ def _record_decision(
     evaluation = compiled.evaluate(features_of(request), request.categories)
     if general:
         evaluation = capped_at_review(evaluation)
+    if fact_versions.get("restricted"):
+        evaluation = restricted(evaluation)
     decision = compiled.decision_from(request.categories, evaluation)
     _record_policy_set(session, compiled)
     record = PolicyDecision(
@@ -439,7 +447,9 @@ def replay_decision(session: Session, *, decision_id: int) -> Decision:
     if stored is None:  # the foreign key forbids this; say so rather than guess
         raise PolicyEvaluationError(f"policy set {record.policy_hash} is missing")
     return _compiled(RegimeSource.from_json(stored.source)).decide(
-        record.share_request(), general_enquiry=record.is_general_enquiry
+        record.share_request(),
+        general_enquiry=record.is_general_enquiry,
+        is_restricted=bool((record.fact_versions or {}).get("restricted")),
     )
 
 
@@ -719,14 +729,17 @@ def record_disclosure(
     sent_at: datetime,
     method: DisclosureMethod | str,
     recipient_organisation: str,
+    lawful_basis: LawfulBasis | str | None,
+    processing_condition: ProcessingCondition | str | None,
     actor: str,
     actor_role: Role | None,
     now: datetime | None = None,
 ) -> PolicyDisclosure:
     """Record what a disclosure officer actually sent under a decision, and publish it.
 
-    Every disclosure names the organisation that received it and records the onward-use
-    condition that organisation is shown (`explain.onward_use_condition`).
+    Every disclosure names the organisation that received it, records the onward-use
+    condition that organisation is shown (`explain.onward_use_condition`), and the lawful
+    basis and condition relied on (`parse_basis`); without them it is refused.
 
     The categories must be a subset of what the decision (or its review) allowed; the
     agency and purpose are the decision's. `sent_at` must be aware, not in the future, and
@@ -770,6 +783,7 @@ def record_disclosure(
             "Enter the organisation that received the information, in 200 characters or fewer",
             field="recipient_organisation",
         )
+    basis, processing = parse_basis(lawful_basis, processing_condition, categories=wanted)
     request = record.share_request()
     condition = explain.onward_use_condition(
         agency=str(request.requester.agency),
@@ -788,6 +802,8 @@ def record_disclosure(
         categories=wanted,
         recipient_organisation=recipient,
         onward_use_condition=condition,
+        lawful_basis=str(basis),
+        processing_condition=str(processing),
         method=str(method),
         sent_at=sent_at,
         recorded_by=actor,
@@ -816,6 +832,8 @@ def record_disclosure(
                 # which terms went with it.
                 "recipient_organisation": recipient,
                 "onward_use_condition_sha256": hashlib.sha256(condition.encode()).hexdigest(),
+                "lawful_basis": str(basis),
+                "processing_condition": str(processing),
             },
         ),
     )

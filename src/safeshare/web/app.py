@@ -19,6 +19,7 @@ from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
+from safeshare.retention.periodic import PeriodicRetention
 from safeshare.runtime import Runtime
 from safeshare.subscriptions import subscribe_all
 from safeshare.web import formatters, navigation
@@ -46,6 +47,8 @@ from safeshare.web.routes import (
     reporting_api,
     reporting_erase,
     reporting_facts,
+    retention,
+    subject_access,
     support,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -76,10 +79,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             witnesses=witness_endpoints(settings),
             transport=HttpTransport(timeout=settings.ledger_witness_timeout_seconds),
         ).start()
+        retention_job = PeriodicRetention(runtime.sessions, settings).start()
         try:
             yield
         finally:
             runtime.group_commit.close(timeout=10)
+            retention_job.stop(timeout=5)
             checkpointer.stop(timeout=5)
 
     app = FastAPI(
@@ -129,6 +134,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         support,
         ledger,
         oversight,
+        retention,
+        subject_access,
     )
     for module in features:
         app.include_router(module.router)

@@ -153,11 +153,18 @@ def test_disclosures_and_what_followed(db_session: Session) -> None:
     d2 = rows.disclosure(s, sent_at=at(2024, 2, 10))
     outcome(s, d2.id, "immigration", "detention", date(2024, 2, 20))
     outcome(s, d2.id, "case", "victim_withdrew", date(2024, 2, 25))
-    rows.disclosure(s, sent_at=at(2024, 3, 1))  # nothing recorded
-    rows.disclosure(s, sent_at=at(2024, 3, 2), agency="police")
+    rows.disclosure(s, sent_at=at(2024, 3, 1), lawful_basis=None)  # nothing recorded
+    rows.disclosure(
+        s, sent_at=at(2024, 3, 2), agency="police", lawful_basis="gdpr_art6_1_e_public_task"
+    )
     rows.disclosure(s, sent_at=at(2024, 3, 3), force="Force B")
 
     assert stats.disclosures_by_agency(s, Q1) == {"immigration_enforcement": 3, "police": 1}
+    assert stats.disclosures_by_basis(s, Q1) == {
+        "dpa_s35_2_b_task": 2,
+        "gdpr_art6_1_e_public_task": 1,
+        "not_recorded": 1,
+    }
     assert stats.immigration_disclosure_outcomes(s, Q1) == {
         ("enforcement_paused", "continued"): 1,
         ("detention", "victim_withdrew"): 1,

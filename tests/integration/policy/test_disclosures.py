@@ -55,6 +55,8 @@ def _record(
         "sent_at": T0 + timedelta(hours=1),
         "method": DisclosureMethod.secure_email,
         "recipient_organisation": "Demoshire Council children's services",
+        "lawful_basis": "dpa_s35_2_b_task",
+        "processing_condition": "not_sensitive",
         "actor": "ds.khan",
         "actor_role": Role.disclosure_officer,
         "now": T0 + timedelta(hours=2),
@@ -74,6 +76,8 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
         sent_at=T0 + timedelta(hours=1),
         method="phone",
         recipient_organisation="  Demoshire   Police, Public Protection Unit ",
+        lawful_basis="dpa_s35_2_b_task",
+        processing_condition="not_sensitive",
         actor="ds.khan",
         actor_role=Role.disclosure_officer,
         now=T0 + timedelta(hours=2),
@@ -108,6 +112,8 @@ def test_a_permitted_decision_records_a_subset_and_publishes_it(
         "onward_use_condition_sha256": hashlib.sha256(
             disclosure.onward_use_condition.encode()
         ).hexdigest(),
+        "lawful_basis": "dpa_s35_2_b_task",
+        "processing_condition": "not_sensitive",
     }
 
 
@@ -277,6 +283,51 @@ def test_a_disclosure_needs_its_recipient_organisation(db_session: Session) -> N
     with pytest.raises(InvalidInputError) as refused:
         _record(db_session, record.id, ["identity"], recipient_organisation="   ")
     assert refused.value.field == "recipient_organisation"
+
+
+@pytest.mark.parametrize(
+    ("basis", "condition", "field"),
+    [
+        (None, "not_sensitive", "lawful_basis"),
+        ("", "not_sensitive", "lawful_basis"),
+        ("dpa_s35_2_b_task", None, "processing_condition"),
+        ("dpa_s35_2_b_task", "gdpr_art9_2_g_substantial_public_interest", "processing_condition"),
+        ("gdpr_art6_1_e_public_task", "sch8_2_justice", "processing_condition"),
+    ],
+)
+def test_a_disclosure_needs_a_lawful_basis_and_condition_from_one_law(
+    db_session: Session, basis: str | None, condition: str | None, field: str
+) -> None:
+    record = _decide(db_session)
+    with pytest.raises(InvalidInputError) as refused:
+        _record(
+            db_session,
+            record.id,
+            ["identity"],
+            lawful_basis=basis,
+            processing_condition=condition,
+        )
+    assert refused.value.field == field
+    assert service.list_disclosures(db_session, decision_id=record.id) == []
+
+
+def test_the_basis_is_recorded_and_ledgered_with_the_disclosure(
+    db_session: Session, published: list[DomainEvent]
+) -> None:
+    record = _decide(db_session)
+    disclosure = _record(
+        db_session,
+        record.id,
+        ["identity"],
+        lawful_basis="gdpr_art6_1_e_public_task",
+        processing_condition="gdpr_art9_2_g_substantial_public_interest",
+    )
+    assert disclosure.lawful_basis == "gdpr_art6_1_e_public_task"
+    assert disclosure.processing_condition == "gdpr_art9_2_g_substantial_public_interest"
+    assert published[-1].data["lawful_basis"] == "gdpr_art6_1_e_public_task"
+    assert published[-1].data["processing_condition"] == (
+        "gdpr_art9_2_g_substantial_public_interest"
+    )
 
 
 def test_the_onward_use_condition_carries_the_decisions_duties(db_session: Session) -> None:

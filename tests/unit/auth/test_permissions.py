@@ -49,6 +49,8 @@ BEFORE: dict[Permission, set[Role]] = {
     Permission.SUPPORT_ORG_ACT: {ADV},  # ADVOCATES
     Permission.PERFORMANCE_READ_ANY: {PCC, ADM, INS, OFF, SUP, DO},  # performance OVERSIGHT_ROLES
     Permission.USER_ADMIN: {ADM},
+    Permission.HOLD_MANAGE: {ADM, DO},  # retention HOLD_ROLES, web HOLDERS (issue 18)
+    Permission.SUBJECT_ACCESS: {DO},  # subject_access SUBJECT_ACCESS_ROLES (issue 18)
 }
 
 

@@ -7,6 +7,7 @@ hold no sealed values, but officers still see only the decisions they asked for.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
@@ -26,9 +27,10 @@ from sqlalchemy.orm import Session
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
-from safeshare.policy import explain
+from safeshare.policy import explain, lawful_basis
 from safeshare.policy import service as policy_service
 from safeshare.policy.errors import InvalidRulingError
+from safeshare.policy.lawful_basis import LawfulBasis, ProcessingCondition
 from safeshare.policy.schemas import (
     REPORT_REF_PATTERN,
     Agency,
@@ -86,7 +88,10 @@ def _page(
     )
 
 
-def _options(labels: dict[str, str], hints: dict[str, str] | None = None) -> list[dict[str, Any]]:
+K = TypeVar("K", bound=str)  # a label table's key: a plain string or a StrEnum member
+
+
+def _options(labels: Mapping[K, str], hints: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Radio or checkbox items from a label table, in the table's order."""
     return [
         {"value": value, "text": text} | ({"hint": {"text": hints[value]}} if hints else {})
@@ -199,6 +204,8 @@ def api_record_disclosure(
         sent_at=body.sent_at,
         method=body.method,
         recipient_organisation=body.recipient_organisation,
+        lawful_basis=body.lawful_basis,
+        processing_condition=body.processing_condition,
         actor=principal.username,
         actor_role=principal.role,
     )
@@ -510,6 +517,8 @@ DISCLOSURE_FIELDS = {
     "method": "method",
     "sent_at": "sent_at-day",
     "recipient_organisation": "recipient_organisation",
+    "lawful_basis": "lawful_basis",
+    "processing_condition": "processing_condition",
 }
 
 
@@ -523,6 +532,8 @@ class DisclosureForm(BaseModel):
     recipient_organisation: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
+    lawful_basis: LawfulBasis
+    processing_condition: ProcessingCondition
 
 
 DISCLOSURE_MESSAGES = {
@@ -530,6 +541,10 @@ DISCLOSURE_MESSAGES = {
     "method": "Select how the information was sent",
     "recipient_organisation": (
         "Enter the organisation that received the information, in 200 characters or fewer"
+    ),
+    "lawful_basis": "Select the lawful basis for the disclosure",
+    "processing_condition": (
+        "Select the condition for the disclosure, or that it is not sensitive processing"
     ),
 }
 
@@ -587,6 +602,8 @@ def _disclosure_page(
                 {"value": c, "text": explain.category_label(c)} for c in summary.disclosable
             ],
             "methods": _options(explain.METHODS),
+            "bases": _options(lawful_basis.BASIS_LABELS),
+            "conditions": _options(lawful_basis.CONDITION_LABELS),
         },
         status_code=status_code,
     )
@@ -618,6 +635,8 @@ async def disclosure_submit(
                 sent_at=explain.local_to_utc(*when, request.app.state.settings.zone),
                 method=form.method,
                 recipient_organisation=form.recipient_organisation,
+                lawful_basis=form.lawful_basis,
+                processing_condition=form.processing_condition,
                 actor=principal.username,
                 actor_role=principal.role,
             )

@@ -1,0 +1,1 @@
+"""A data protection impact assessment draft written from the live configuration."""
