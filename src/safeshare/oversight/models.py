@@ -32,6 +32,8 @@ class ShareOutcome(Base):
     track: Mapped[str] = mapped_column(String(16))  # OutcomeTrack
     outcome: Mapped[str] = mapped_column(String(32))
     occurred_on: Mapped[date] = mapped_column()
+    # OutcomeSource: who told us. Rows from before 0019 hold "not_recorded".
+    source: Mapped[str] = mapped_column(String(32), default="not_recorded")
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -16,8 +16,10 @@ from pydantic import (
 
 from safeshare.oversight.statistics import Dimension, Measure, Period
 from safeshare.oversight.vocabulary import (
+    OUTCOME_SOURCES_OFFERED,
     CaseOutcome,
     ImmigrationOutcome,
+    OutcomeSource,
     OutcomeTrack,
     RecommendationStatus,
 )
@@ -88,13 +90,22 @@ class StatisticsFilters(BaseModel):
 
 
 class OutcomeCreate(BaseModel):
-    """One thing that followed a disclosure, on one track, with the date it happened."""
+    """One thing that followed a disclosure, on one track, with the date it happened and who
+    told us (a new record always says; "not recorded" is only for migrated rows)."""
 
     model_config = ConfigDict(extra="forbid")
 
     track: OutcomeTrack
     outcome: str
     occurred_on: date
+    source: OutcomeSource
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_asked(cls, value: OutcomeSource) -> OutcomeSource:
+        if value not in OUTCOME_SOURCES_OFFERED:
+            raise ValueError("Select where this information came from")
+        return value
 
     @field_validator("outcome")
     @classmethod

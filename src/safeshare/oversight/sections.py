@@ -29,6 +29,7 @@ from safeshare.oversight.vocabulary import (
     NONE_RECORDED,
     CaseOutcome,
     ImmigrationOutcome,
+    OutcomeSource,
     label,
 )
 from safeshare.policy import service as policy_service
@@ -338,6 +339,20 @@ def disclosures(session: Session, context: Context) -> Section:
         chart="rate",
         description="The latest outcome recorded on each track for each disclosure sent in "
         "the period: rows are the criminal case, columns what Immigration Enforcement did.",
+    )
+    page.crosstab(
+        "actions_by_source",
+        "Every action by Immigration Enforcement, by where the information came from",
+        counts=statistics.immigration_actions_by_source(session, context.period),
+        rows=tuple(o.value for o in ImmigrationOutcome),
+        columns=tuple(s.value for s in OutcomeSource),
+        row_label=_labeller("immigration_outcome"),
+        column_label=_labeller("outcome_source"),
+        row_heading="What Immigration Enforcement did",
+        noun="actions recorded",
+        description="Each action recorded after a disclosure sent in the period, not only the "
+        "latest: one disclosure can be followed by an interview, then reporting conditions. "
+        "A reply from Immigration Enforcement is firmer evidence than an account passed on.",
     )
     follow = statistics.follow_up_status(
         session, context.period, now=context.now, follow_up_days=context.follow_up_days

@@ -368,6 +368,22 @@ def immigration_disclosure_outcomes(session: Session, period: Period) -> Counts:
     return grouped(session, statement)
 
 
+def immigration_actions_by_source(session: Session, period: Period) -> Counts:
+    """Every action Immigration Enforcement took after disclosures sent in the period (not
+    only the latest: a disclosure may see an interview, then bail), by (action, source)."""
+    statement = (
+        select(ShareOutcome.outcome, ShareOutcome.source, func.count())
+        .join(PolicyDisclosure, PolicyDisclosure.id == ShareOutcome.disclosure_id)
+        .where(
+            *_disclosures_in(period),
+            PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
+            ShareOutcome.track == OutcomeTrack.immigration.value,
+        )
+        .group_by(ShareOutcome.outcome, ShareOutcome.source)
+    )
+    return grouped(session, statement)
+
+
 def follow_up_status(
     session: Session, period: Period, *, now: datetime, follow_up_days: int
 ) -> dict[str, int]:

@@ -14,29 +14,60 @@ class OutcomeTrack(StrEnum):
 
 
 class ImmigrationOutcome(StrEnum):
-    """What Immigration Enforcement did after a disclosure (issue 8, "Outcomes after a share")."""
+    """What Immigration Enforcement did after a disclosure: the range of actions the PCC asked
+    to see in individual cases, not only removal (issue 19), roughly least to most severe."""
 
     no_action = "no_action"
     support_contact = "support_contact"
     enforcement_paused = "enforcement_paused"
+    interview = "interview"
+    visit = "visit"
     reporting_conditions = "reporting_conditions"
+    immigration_bail = "immigration_bail"
     detention = "detention"
+    removal_notice = "removal_notice"
     removal = "removal"
 
 
+class OutcomeSource(StrEnum):
+    """Where the information about an outcome came from: a reply from Immigration Enforcement
+    weighs differently from a victim's account relayed by an advocate."""
+
+    immigration_enforcement = "immigration_enforcement"
+    police_records = "police_records"
+    victim = "victim"
+    support_organisation = "support_organisation"
+    legal_representative = "legal_representative"
+    not_recorded = "not_recorded"
+    """Outcomes recorded before the source was asked (migration 0019); never chosen anew."""
+
+
+OUTCOME_SOURCES_OFFERED: tuple[OutcomeSource, ...] = tuple(
+    s for s in OutcomeSource if s is not OutcomeSource.not_recorded
+)
+
+
 class CaseOutcome(StrEnum):
-    """What happened to the criminal case after the disclosure."""
+    """What happened to the criminal case after the disclosure: the investigation itself is
+    of key concern, not only removal (the PCC's letter)."""
 
     continued = "continued"
+    victim_disengaged = "victim_disengaged"
     victim_withdrew = "victim_withdrew"
+    case_discontinued = "case_discontinued"
     charged = "charged"
+    convicted = "convicted"
     no_further_action = "no_further_action"
 
 
 ENFORCEMENT_OUTCOMES: frozenset[ImmigrationOutcome] = frozenset(
     {
+        ImmigrationOutcome.interview,
+        ImmigrationOutcome.visit,
         ImmigrationOutcome.reporting_conditions,
+        ImmigrationOutcome.immigration_bail,
         ImmigrationOutcome.detention,
+        ImmigrationOutcome.removal_notice,
         ImmigrationOutcome.removal,
     }
 )
@@ -93,8 +124,12 @@ LABELS: dict[str, dict[str, str]] = {
         "no_action": "No action",
         "support_contact": "Contact to offer support",
         "enforcement_paused": "Enforcement paused under the protocol",
+        "interview": "Enforcement begun: interview",
+        "visit": "Enforcement begun: visit",
         "reporting_conditions": "Enforcement begun: reporting conditions",
+        "immigration_bail": "Enforcement begun: immigration bail",
         "detention": "Enforcement begun: detention",
+        "removal_notice": "Enforcement begun: removal notice",
         "removal": "Removal",
         NONE_RECORDED: "No outcome recorded yet",
     },
@@ -102,17 +137,32 @@ LABELS: dict[str, dict[str, str]] = {
         "no_action": "No action",
         "support_contact": "Support offered",
         "enforcement_paused": "Paused under protocol",
+        "interview": "Interview",
+        "visit": "Visit",
         "reporting_conditions": "Reporting conditions",
+        "immigration_bail": "Immigration bail",
         "detention": "Detention",
+        "removal_notice": "Removal notice",
         "removal": "Removal",
         NONE_RECORDED: "None recorded",
     },
     "case_outcome": {
         "continued": "Case continued",
+        "victim_disengaged": "Victim disengaged",
         "victim_withdrew": "Victim withdrew support",
+        "case_discontinued": "Case discontinued",
         "charged": "Charged",
+        "convicted": "Convicted",
         "no_further_action": "No further action",
         NONE_RECORDED: "No outcome recorded yet",
+    },
+    "outcome_source": {
+        "immigration_enforcement": "Immigration Enforcement told us",
+        "police_records": "Police records",
+        "victim": "The victim told us",
+        "support_organisation": "A support organisation told us",
+        "legal_representative": "The victim's legal representative told us",
+        "not_recorded": "Not recorded (before sources were asked)",
     },
     "outcome": {"permit": "Permitted", "deny": "Refused", "review": "Sent for review"},
     "result": {

@@ -38,6 +38,7 @@ from safeshare.oversight.sections import DIMENSION_TITLES, MEASURE_TITLES
 from safeshare.oversight.statistics import TIMEZONE, Measure
 from safeshare.oversight.vocabulary import (
     LABELS,
+    OUTCOME_SOURCES_OFFERED,
     CaseOutcome,
     ImmigrationOutcome,
     OutcomeTrack,
@@ -339,6 +340,10 @@ def _outcome_context(
         "day": _day,
         "immigration_choices": _outcome_choices(OutcomeTrack.immigration),
         "case_choices": _outcome_choices(OutcomeTrack.case),
+        "source_choices": [
+            {"value": v.value, "text": label("outcome_source", v.value)}
+            for v in OUTCOME_SOURCES_OFFERED
+        ],
         "flash": request.session.pop(_FLASH, None),
     }
 
@@ -360,6 +365,7 @@ OUTCOME_MESSAGES = {
     "track": "Select whether this is about Immigration Enforcement or the criminal case",
     "outcome": "Select what happened",
     "occurred_on": "Enter the date it happened",
+    "source": "Select where this information came from",
 }
 
 
@@ -381,6 +387,7 @@ async def outcome_submit(
         "track": track,
         "outcome": chosen,
         "occurred_on": on.isoformat() if on else "",
+        "source": str(values.get("source", "")),
     }
     errors: FormErrors = {}
     if not any(str(values.get(f"occurred-{p}", "")) for p in DATE_PARTS):
@@ -399,7 +406,7 @@ async def outcome_submit(
             errors[key] = text
     errors = {
         k: errors[k]
-        for k in ("track", "outcome-immigration", "outcome-case", "occurred-day")
+        for k in ("track", "outcome-immigration", "outcome-case", "occurred-day", "source")
         if k in errors
     }
     if data is not None and not errors:
@@ -425,7 +432,12 @@ async def outcome_submit(
         {
             "errors": errors,
             "error_list": error_list(errors),
-            "values": {"track": track, "outcome": chosen, "occurred": parts},
+            "values": {
+                "track": track,
+                "outcome": chosen,
+                "occurred": parts,
+                "source": parsed["source"],
+            },
         }
     )
     return render(request, "oversight/outcome.html", context, status_code=400)
