@@ -134,6 +134,13 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "SAFESHARE_LEDGER_WITNESS_QUORUM is larger than the number of witnesses"
             )
+        if self.small_count_threshold > 1 and self.statistics_rounding_base < 2:
+            # Without rounding, two overlapping published figures subtract exactly to a
+            # suppressed count (the differencing attack, issue 19).
+            raise ConfigurationError(
+                "SAFESHARE_STATISTICS_ROUNDING_BASE must be at least 2 while small counts are "
+                "suppressed (SAFESHARE_SMALL_COUNT_THRESHOLD above 1)"
+            )
         if self.is_production:
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if not is_strong_secret(key):

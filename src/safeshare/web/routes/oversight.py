@@ -199,7 +199,10 @@ def _section_context(request: Request, db: DbSession, key: str, form: FilterForm
         "measures": MEASURE_TITLES,
         "query": urlencode(query),
         "period_text": (
-            f"{_day(form.filters.start)} to {_day(form.filters.end)}" if form.filters else ""
+            f"{_day(form.filters.start)} to {_day(form.filters.end)} (whole calendar months, "
+            "so overlapping periods cannot be subtracted to single anyone out)"
+            if form.filters
+            else ""
         ),
         "force_text": (form.filters.force or "All forces") if form.filters else "",
     }
