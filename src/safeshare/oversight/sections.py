@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from safeshare.oversight import presentation, statistics, vocabulary
+from safeshare.oversight import impact, presentation, statistics, vocabulary
 from safeshare.oversight.presentation import (
     TOTAL_NAME,
     Figure,
@@ -45,6 +45,7 @@ SECTION_TITLES: dict[str, str] = {
     "reports": "Reports",
     "intersectional": "Intersectional breakdowns",
     "forces": "Forces compared",
+    "impact": impact.TITLE,
 }
 
 MONTH_NAMES = tuple(calendar.month_name)[1:]
@@ -343,7 +344,7 @@ def disclosures(session: Session, context: Context) -> Section:
     page.crosstab(
         "actions_by_source",
         "Every action by Immigration Enforcement, by where the information came from",
-        counts=statistics.immigration_actions_by_source(session, context.period),
+        counts=_two(statistics.immigration_actions_by_source(session, context.period)),
         rows=tuple(o.value for o in ImmigrationOutcome),
         columns=tuple(s.value for s in OutcomeSource),
         row_label=_labeller("immigration_outcome"),
@@ -762,4 +763,5 @@ BUILDERS: dict[str, Callable[[Session, Context], Section]] = {
     "reports": reports,
     "intersectional": intersectional,
     "forces": forces,
+    "impact": impact.impact,
 }

@@ -52,7 +52,12 @@ from safeshare.oversight.models import (
     ShareFact,
     ShareOutcome,
 )
-from safeshare.oversight.rollups import mark_report_changed, sync_rights, sync_share_facts
+from safeshare.oversight.rollups import (
+    mark_report_changed,
+    standing_of,
+    sync_rights,
+    sync_share_facts,
+)
 from safeshare.oversight.vocabulary import (
     ENFORCEMENT_OUTCOMES,
     NONE_RECORDED,
@@ -63,7 +68,7 @@ from safeshare.oversight.vocabulary import (
 from safeshare.policy.models import (
     PolicyDisclosure,
 )
-from safeshare.reporting.models import Report
+from safeshare.reporting.models import Report, RightItem
 from safeshare.support.models import SupportReferral
 
 IMMIGRATION_ENFORCEMENT = "immigration_enforcement"
@@ -439,6 +444,61 @@ def compliance_by_right(session: Session, period: Period, *, today: date) -> Cou
         select(RightsDaily.right, judged, func.sum(RightsDaily.n))
         .where(RightsDaily.day >= period.start, RightsDaily.day <= period.end)
         .group_by(RightsDaily.right, judged)
+    )
+    return grouped(session, statement)
+
+
+# --- what sharing did: reports with a request or share against those without --------------
+
+SHARE_GROUPS = ("shared", "requested", "no_request")
+"""Reports by what Immigration Enforcement asked for or got: data sent, asked for but not
+sent, or never asked for."""
+
+
+def _grouped_reports(period: Period) -> AnySelect:
+    """Reports made in the period with their share group, as a subquery to group by (a
+    correlated EXISTS cannot be repeated in GROUP BY on every back end)."""
+    shared = exists().where(
+        PolicyDisclosure.report_ref == Report.reference,
+        PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
+    )
+    requested = exists().where(
+        ShareFact.report_ref == Report.reference, ShareFact.agency == IMMIGRATION_ENFORCEMENT
+    )
+    group = case((shared, "shared"), (requested, "requested"), else_="no_request")
+    return select(
+        Report.id.label("report_id"),
+        Report.crime_type.label("crime_type"),
+        Report.status.label("status"),
+        group.label("share_group"),
+    ).where(*_reports_in(period))
+
+
+def case_status_by_share_group(session: Session, period: Period) -> Counts:
+    """Where cases stand by (share group, case status), for reports made in the period in
+    crime types where at least one report had a request: like is compared with like."""
+    reports_ = _grouped_reports(period).subquery("grouped_reports")
+    asked = select(reports_.c.crime_type).where(reports_.c.share_group != "no_request")
+    statement = (
+        select(reports_.c.share_group, reports_.c.status, func.count())
+        .where(reports_.c.crime_type.in_(asked))
+        .group_by(reports_.c.share_group, reports_.c.status)
+    )
+    return grouped(session, statement)
+
+
+def compliance_by_share_group(session: Session, period: Period, *, today: date) -> Counts:
+    """Victims' Code items of reports made in the period by (share group, on_time / late /
+    overdue / open / not_applicable)."""
+    reports_ = _grouped_reports(period).subquery("grouped_reports")
+    judged = _judged(standing_of(session), RightItem.due_on, today).label("judged")
+    items = (
+        select(reports_.c.share_group, judged)
+        .join(reports_, reports_.c.report_id == RightItem.report_id)
+        .subquery("judged_items")
+    )
+    statement = select(items.c.share_group, items.c.judged, func.count()).group_by(
+        items.c.share_group, items.c.judged
     )
     return grouped(session, statement)
 

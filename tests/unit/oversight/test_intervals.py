@@ -40,8 +40,7 @@ def test_bad_counts_are_refused() -> None:
 def test_gap_sentence() -> None:
     text = describe_gap("Shared", 56, 70, "No request", 48, 80)
     assert text == (
-        "Shared against No request: +20 percentage points "
-        "(95% confidence interval +5 to +33)."
+        "Shared against No request: +20 percentage points (95% confidence interval +5 to +33)."
     )
     assert "includes no difference" in describe_gap("A", 5, 10, "B", 6, 10)
 
