@@ -42,6 +42,7 @@ from safeshare.web.routes import (
     policy,
     policy_compare,
     public_report,
+    published,
     reporting,
     support,
 )
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         support,
         ledger,
         oversight,
+        published,
     )
     for module in features:
         app.include_router(module.router)

@@ -24,7 +24,7 @@ from safeshare.auth.service import Principal
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
-from safeshare.oversight import charts, pdf, service
+from safeshare.oversight import charts, pdf, publication, service
 from safeshare.oversight.assurance import build_assurance_report
 from safeshare.oversight.schemas import (
     DEFAULT_DIMENSIONS,
@@ -624,10 +624,30 @@ def recommendation_page(
             "status": label("recommendation_status", record.status),
             "is_overdue": record.is_overdue(_today()),
             "can_edit": principal.role in service.EDIT_ROLES,
+            "can_publish": principal.role in publication.APPROVE_ROLES
+            and bool(record.response_text and record.response_date),
             "day": _day,
             "flash": request.session.pop(_FLASH, None),
         },
     )
+
+
+@router.post("/oversight/recommendations/{recommendation_id}/publish")
+def publish_recommendation(
+    principal: Editor,
+    request: Request,
+    db: DbSession,
+    recommendation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    """Approve the recorded response for the public page; PRG to the recommendation."""
+    publication.approve_publication(
+        db,
+        recommendation_id=recommendation_id,
+        actor=principal.username,
+        actor_role=principal.role,
+    )
+    request.session[_FLASH] = "Response approved and published."
+    return RedirectResponse(f"/oversight/recommendations/{recommendation_id}", status_code=303)
 
 
 @router.get("/oversight/recommendations/{recommendation_id}/edit")
