@@ -30,6 +30,7 @@ REPORT_SECTIONS = (
     "impact",
     "victims-code",
     "support",
+    "demand",
     "reports",
     "forces",
 )

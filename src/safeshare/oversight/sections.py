@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from safeshare.oversight import impact, presentation, statistics, vocabulary
+from safeshare.oversight import demand, impact, presentation, statistics, vocabulary
 from safeshare.oversight.presentation import (
     TOTAL_NAME,
     Figure,
@@ -46,6 +46,7 @@ SECTION_TITLES: dict[str, str] = {
     "intersectional": "Intersectional breakdowns",
     "forces": "Forces compared",
     "impact": impact.TITLE,
+    "demand": demand.TITLE,
 }
 
 MONTH_NAMES = tuple(calendar.month_name)[1:]
@@ -764,4 +765,5 @@ BUILDERS: dict[str, Callable[[Session, Context], Section]] = {
     "intersectional": intersectional,
     "forces": forces,
     "impact": impact.impact,
+    "demand": demand.demand,
 }

@@ -1,0 +1,209 @@
+"""The "unmet demand" statistics page: referrals to support that were turned away or never
+placed for lack of capacity, by month, by the victim's community and by whether they have no
+recourse to public funds (NRPF), with the wait for first contact, so PCCs can see where to
+commission more places (recommendation 5).
+
+Community here is the victim's ethnic group as they answered the monitoring question: the
+closest recorded proxy for which 'by and for' service they would be referred to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from statistics import median
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from safeshare.oversight.dialect import Counts, sum_groupings, utc_month
+from safeshare.oversight.presentation import Page, Section, StatTable, column_totals_shared
+from safeshare.oversight.statistics import Period
+from safeshare.oversight.vocabulary import LABELS, NOT_ASKED, label
+from safeshare.reporting.models import Report
+from safeshare.support.models import SupportReferral
+
+if TYPE_CHECKING:
+    from safeshare.oversight.sections import Context
+
+TITLE = "Unmet demand for support"
+CATEGORIES = (
+    "declined_no_capacity",
+    "not_placed_no_capacity",
+    "declined_other",
+    "accepted",
+    "awaiting",
+    "withdrawn",
+)
+UNMET = ("declined_no_capacity", "not_placed_no_capacity")
+CATEGORY_LABELS = {
+    "declined_no_capacity": "Declined: no capacity",
+    "not_placed_no_capacity": "Accepted, not placed: no capacity",
+    "declined_other": "Declined for another reason",
+    "accepted": "Accepted",
+    "awaiting": "Awaiting a response",
+    "withdrawn": "Withdrawn",
+}
+NRPF_LABELS = {"nrpf": "No recourse to public funds", "other": "Not NRPF or not recorded"}
+DEMAND_GROUPINGS = {
+    "month": ("month", "category"),
+    "community": ("community", "category"),
+    "nrpf": ("nrpf", "category"),
+}
+
+
+def _in(period: Period) -> list[ColumnElement[bool]]:
+    start, end = period.bounds()
+    return [SupportReferral.created_at >= start, SupportReferral.created_at < end]
+
+
+def demand_counts(session: Session, period: Period) -> dict[str, Counts]:
+    """Referrals made in the period by (month | community | NRPF, what became of them)."""
+    category = case(
+        (
+            and_(
+                SupportReferral.status == "declined",
+                SupportReferral.decline_reason == "no_capacity",
+            ),
+            "declined_no_capacity",
+        ),
+        (SupportReferral.outcome == "no_capacity", "not_placed_no_capacity"),
+        (SupportReferral.status == "declined", "declined_other"),
+        (SupportReferral.status == "pending", "awaiting"),
+        (SupportReferral.status == "withdrawn", "withdrawn"),
+        else_="accepted",
+    )
+    nrpf = case((SupportReferral.has_nrpf.is_(True), "nrpf"), else_="other")
+    community = func.coalesce(Report.ethnicity_group, NOT_ASKED)
+    month = utc_month(session, SupportReferral.created_at)
+    base = (
+        select(
+            month.label("month"),
+            community.label("community"),
+            nrpf.label("nrpf"),
+            category.label("category"),
+            func.count().label("n"),
+        )
+        .outerjoin(Report, Report.id == SupportReferral.report_id)
+        .where(*_in(period))
+        .group_by(month, community, nrpf, category)
+        .cte("demand_base")
+    )
+    return sum_groupings(session, base, DEMAND_GROUPINGS)
+
+
+def first_contact_waits(session: Session, period: Period) -> dict[str, list[float]]:
+    """Days from referral to first contact, for referrals in the period that reached one, by
+    NRPF or not (a few thousand rows at most: the median is taken here)."""
+    waits: dict[str, list[float]] = {"nrpf": [], "other": []}
+    rows = session.execute(
+        select(
+            SupportReferral.has_nrpf, SupportReferral.created_at, SupportReferral.first_contact_at
+        ).where(*_in(period), SupportReferral.first_contact_at.is_not(None))
+    )
+    for has_nrpf, created_at, contacted_at in rows:
+        if isinstance(created_at, datetime) and isinstance(contacted_at, datetime):
+            days = (contacted_at - created_at).total_seconds() / 86_400
+            waits["nrpf" if has_nrpf else "other"].append(days)
+    return waits
+
+
+def _two(counts: Counts) -> dict[tuple[str, str], int]:
+    return {(k[0], k[1]): n for k, n in counts.items()}
+
+
+def _wait_sentence(waits: dict[str, list[float]], threshold: int) -> str:
+    """Median waits, each only where at least `threshold` referrals make it up."""
+    parts = []
+    for key, text in (("nrpf", "NRPF referrals"), ("other", "other referrals")):
+        found = waits[key]
+        if len(found) >= threshold:
+            parts.append(f"{text} {median(found):.1f} days")
+        else:
+            parts.append(f"{text}: too few to publish")
+    return " Median wait from referral to first contact: " + "; ".join(parts) + "."
+
+
+def demand(session: Session, context: Context) -> Section:
+    """Unmet demand by month, community and NRPF, with waits for first contact."""
+    if not context.holds_reports:
+        return Section(
+            "demand",
+            TITLE,
+            "",
+            (),
+            (
+                f"Referrals are held here for {context.home_force} only. Choose that force, "
+                "or all forces, to see them.",
+            ),
+        )
+    # Imported here: sections registers this page, so it imports this module first.
+    from safeshare.oversight.sections import month_keys, month_label
+
+    counts = demand_counts(session, context.period)
+    page = Page(context.policy)
+
+    def table(key: str, title: str, counts: Counts, rows: list[str], **kind: Any) -> None:
+        page.crosstab(
+            key,
+            title,
+            counts=_two(counts),
+            rows=rows,
+            columns=CATEGORIES,
+            column_label=CATEGORY_LABELS.__getitem__,
+            noun="referrals",
+            shared=column_totals_shared("demand", CATEGORIES),
+            rate_of=UNMET,
+            rate_heading="Percentage unmet for lack of capacity",
+            **kind,
+        )
+
+    table(
+        "by_month",
+        "Referrals to support by month: unmet for lack of capacity",
+        counts["month"],
+        month_keys(context.period.start, context.period.end),
+        row_label=month_label,
+        row_heading="Month",
+        chart="columns",
+    )
+    table(
+        "by_community",
+        "Referrals to support by the victim's community: unmet for lack of capacity",
+        counts["community"],
+        [*LABELS["ethnicity_group"], NOT_ASKED],
+        row_label=lambda v: label("ethnicity_group", v),
+        row_heading="Community (ethnic group)",
+        chart="rate",
+    )
+    table(
+        "by_nrpf",
+        "Referrals to support by NRPF: unmet for lack of capacity",
+        counts["nrpf"],
+        ["nrpf", "other"],
+        row_label=NRPF_LABELS.__getitem__,
+        row_heading="No recourse to public funds",
+        chart="rate",
+    )
+    by_month, by_community, by_nrpf = page.tables()
+    sentence = _wait_sentence(
+        first_contact_waits(session, context.period), context.policy.threshold
+    )
+    by_nrpf = StatTable(
+        key=by_nrpf.key,
+        title=by_nrpf.title,
+        row_heading=by_nrpf.row_heading,
+        columns=by_nrpf.columns,
+        rows=by_nrpf.rows,
+        summary=by_nrpf.summary + sentence,
+        note=by_nrpf.note,
+        chart=by_nrpf.chart,
+        description=by_nrpf.description,
+    )
+    return Section(
+        "demand",
+        TITLE,
+        "Referrals turned away or never placed because a service was full, to show where more "
+        "places, and places for people with no recourse to public funds, are needed.",
+        (by_month, by_community, by_nrpf),
+    )
