@@ -27,6 +27,7 @@ from safeshare.oversight.statistics import Counts, Dimension, Measure, Period
 from safeshare.oversight.vocabulary import (
     ENFORCEMENT_OUTCOMES,
     NONE_RECORDED,
+    NOT_ASKED,
     CaseOutcome,
     ImmigrationOutcome,
     OutcomeSource,
@@ -513,6 +514,36 @@ def reports(session: Session, context: Context) -> Section:
         noun="reports",
         shared=column_totals_shared("pathway", pathways),
         chart="bar",
+    )
+    abuse = ("yes", "no", "not_sure", "declined", NOT_ASKED)
+    page.crosstab(
+        "immigration_abuse",
+        "Immigration abuse: did the perpetrator use the victim's status to control them?",
+        counts=_two(counts["crime_type_abuse"]),
+        rows=crimes,
+        columns=abuse,
+        row_label=_labeller("crime_type"),
+        column_label=_labeller("immigration_abuse"),
+        row_heading="Crime type",
+        noun="reports",
+        rate_of=("yes",),
+        rate_heading="Percentage where status was used to control",
+        chart="rate",
+        description="Asked on officer and third-party reports: whether the person who harmed "
+        "the victim used their immigration status, or threats of deportation, to control them.",
+    )
+    page.crosstab(
+        "immigration_abuse_pathway",
+        "Immigration abuse by reporting pathway",
+        counts=_two(counts["pathway_abuse"]),
+        rows=pathways,
+        columns=abuse,
+        row_label=_labeller("pathway"),
+        column_label=_labeller("immigration_abuse"),
+        row_heading="Pathway",
+        noun="reports",
+        rate_of=("yes",),
+        rate_heading="Percentage where status was used to control",
     )
     months = month_keys(context.period.start, context.period.end)
     page.crosstab(

@@ -421,16 +421,26 @@ REPORT_GROUPINGS: dict[str, tuple[str, ...]] = {
     "pathway": ("pathway",),
     "pathway_crime_type": ("pathway", "crime_type"),
     "month_pathway": ("month", "pathway"),
+    "crime_type_abuse": ("crime_type", "immigration_abuse"),
+    "pathway_abuse": ("pathway", "immigration_abuse"),
 }
 
 
 def reports(session: Session, period: Period) -> dict[str, Counts]:
-    """Reports made in the period by pathway, pathway and crime type, and month."""
+    """Reports made in the period by pathway, pathway and crime type, and month, and by the
+    immigration abuse indicator ("not_asked" where the question was not asked)."""
     month = utc_month(session, Report.reported_at)
+    abuse = func.coalesce(Report.immigration_abuse, NOT_ASKED)
     base = (
-        select(Report.pathway, Report.crime_type, month.label("month"), func.count().label("n"))
+        select(
+            Report.pathway,
+            Report.crime_type,
+            month.label("month"),
+            abuse.label("immigration_abuse"),
+            func.count().label("n"),
+        )
         .where(*_reports_in(period))
-        .group_by(Report.pathway, Report.crime_type, month)
+        .group_by(Report.pathway, Report.crime_type, month, abuse)
         .cte("report_base")
     )
     return sum_groupings(session, base, REPORT_GROUPINGS)

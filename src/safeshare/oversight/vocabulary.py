@@ -243,6 +243,13 @@ LABELS: dict[str, dict[str, str]] = {
         "stateless": "Stateless",
         "declined": "Prefer not to say",
     },
+    "immigration_abuse": {
+        "yes": "Yes",
+        "no": "No",
+        "not_sure": "Not sure",
+        "declined": "Preferred not to say",
+        NOT_ASKED: "Not asked",
+    },
     "referral_response": {
         "awaiting": "Awaiting a response",
         "accepted": "Accepted",

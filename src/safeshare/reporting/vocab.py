@@ -90,6 +90,16 @@ class NationalityGroup(StrEnum):
     declined = "declined"
 
 
+class ImmigrationAbuse(StrEnum):
+    """Whether the perpetrator used the victim's immigration status, or threats of deportation,
+    to control them ('immigration abuse'): recognised so it can be counted (issue 19)."""
+
+    yes = "yes"
+    no = "no"
+    not_sure = "not_sure"
+    declined = "declined"
+
+
 class SealedField(StrEnum):
     """Fields kept only as vault ciphertext. None is ever required."""
 

@@ -206,6 +206,26 @@ def test_every_action_is_counted_with_its_source(world: Session, tmp_path: Path)
     assert followed["Victim disengaged"][2] == "1"
 
 
+def test_immigration_abuse_is_counted_and_broken_down(world: Session, tmp_path: Path) -> None:
+    for crime, answer, pathway in [
+        ("domestic_abuse", "yes", "officer"),
+        ("domestic_abuse", "yes", "third_party"),
+        ("domestic_abuse", "no", "officer"),
+        ("violence", "declined", "officer"),
+    ]:
+        made = rows.report(world, reported_at=at(2024, 2, 1), crime_type=crime, pathway=pathway)
+        made.immigration_abuse = answer
+    world.flush()
+    page = section(world, tmp_path, "reports")
+    by_crime = grid(page.table("immigration_abuse"))
+    # Columns: yes, no, not sure, preferred not to say, not asked, total, percentage yes.
+    assert by_crime["Domestic abuse"] == ["2", "1", "0", "0", "1", "4", "50%"]
+    assert by_crime["Violence"] == ["0", "0", "0", "1", "0", "1", "0%"]
+    by_pathway = grid(page.table("immigration_abuse_pathway"))
+    assert by_pathway["Third party"] == ["1", "0", "0", "0", "0", "1", "100%"]
+    assert by_pathway["Total"][:6] == ["2", "1", "0", "1", "1", "5"]
+
+
 def test_victims_code_and_intersectional_exact(world: Session, tmp_path: Path) -> None:
     compliance = grid(section(world, tmp_path, "victims-code").table("compliance"))
     assert compliance["4. Referral to support"] == ["1", "0", "0", "1", "100%"]

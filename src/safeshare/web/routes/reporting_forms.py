@@ -36,6 +36,7 @@ from safeshare.reporting.vocab import (
     CrimeType,
     DeliveryMethod,
     EthnicityGroup,
+    ImmigrationAbuse,
     KeyDecision,
     NationalityGroup,
     Pathway,
@@ -187,6 +188,12 @@ NATIONALITY_GROUP_LABELS = {
     NationalityGroup.stateless: "Stateless",
     NationalityGroup.declined: DECLINED,
 }
+IMMIGRATION_ABUSE_LABELS = {
+    ImmigrationAbuse.yes: "Yes",
+    ImmigrationAbuse.no: "No",
+    ImmigrationAbuse.not_sure: "Not sure",
+    ImmigrationAbuse.declined: "They preferred not to say",
+}
 MONITORING_FIELDS: dict[str, tuple[str, Mapping[Any, str]]] = {
     "sex": ("Sex", SEX_LABELS),
     "age_band": ("Age", AGE_BAND_LABELS),
@@ -322,6 +329,7 @@ REPORT_FIELD_ORDER = (
     "occurred_to",
     "area",
     "is_vulnerable_or_intimidated",
+    "immigration_abuse",
     *[f.value for f in SealedField],
     *MONITORING_FIELDS,
     "consents",
@@ -330,6 +338,7 @@ REPORT_FIELD_ORDER = (
 )
 REPORT_MESSAGES = {
     "crime_type": "Select the type of crime",
+    "immigration_abuse": "Select an answer about immigration abuse from the list",
     "area": "Area must be 100 characters or fewer",
     "name": "Name must be 200 characters or fewer",
     "address": "Address must be 500 characters or fewer",
@@ -406,6 +415,7 @@ def parse_report_form(
         "occurred_to": occurred_to,
         "area": one(values, "area"),
         "is_vulnerable_or_intimidated": one(values, "is_vulnerable_or_intimidated") == "yes",
+        "immigration_abuse": one(values, "immigration_abuse") or None,
         "details": details,
         "monitoring": {name: one(values, name) or None for name in MONITORING_FIELDS},
         "consents": [
