@@ -100,6 +100,25 @@ _CASE_OUTCOMES = {
     True: (0.12, 0.2, 0.4, 0.08, 0.04, 0.01, 0.15),
     False: (0.38, 0.06, 0.08, 0.04, 0.16, 0.06, 0.22),
 }
+# Whether the perpetrator used the victim's status to control them (yes, no, not sure,
+# preferred not to say, not asked), by crime type: common in domestic abuse and modern slavery.
+_ABUSE_WEIGHTS = {
+    "domestic_abuse": (0.34, 0.3, 0.12, 0.08, 0.16),
+    "modern_slavery": (0.5, 0.15, 0.15, 0.05, 0.15),
+    "sexual_offence": (0.15, 0.45, 0.1, 0.1, 0.2),
+}
+_ABUSE_OTHER = (0.04, 0.6, 0.06, 0.05, 0.25)
+_ABUSE_ANSWERS = ("yes", "no", "not_sure", "declined", None)
+
+
+def _immigration_abuse(story: ReportStory) -> str | None:
+    """The indicator for a staff-taken report, from its own generator (keyed by the story) so
+    the rest of a seed's history is unchanged."""
+    side = random.Random(f"abuse-{story.at.isoformat()}-{story.crime_type}-{story.pathway}")
+    weights = _ABUSE_WEIGHTS.get(story.crime_type, _ABUSE_OTHER)
+    return side.choices(_ABUSE_ANSWERS, weights=weights)[0]
+
+
 # Who told the disclosure officer (OutcomeSource order, "not recorded" never chosen).
 _SOURCES = {
     OutcomeTrack.immigration: (0.55, 0.05, 0.15, 0.2, 0.05),
@@ -320,6 +339,8 @@ class Simulation:
         }
         if story.pathway == "third_party":
             payload["with_identity"] = identity
+        if story.pathway in ("officer", "third_party"):
+            payload["immigration_abuse"] = _immigration_abuse(story)
         if story.pathway == "anonymous":
             words = rng.sample(cast.PASSPHRASE_WORDS, 4)
             payload["passphrase"] = " ".join(words) + f" {rng.randrange(100)}"

@@ -465,9 +465,10 @@ SHARE_GROUPS = ("shared", "requested", "no_request")
 sent, or never asked for."""
 
 
-def _grouped_reports(period: Period) -> AnySelect:
-    """Reports made in the period with their share group, as a subquery to group by (a
-    correlated EXISTS cannot be repeated in GROUP BY on every back end)."""
+def _grouped_reports(period: Period) -> CTE:
+    """Reports made in the period with their share group, worked out once per report: the
+    CTE is materialised, so the correlated EXISTS tests are not repeated per Victims' Code
+    item or per crime type when the CTE is joined or read twice."""
     shared = exists().where(
         PolicyDisclosure.report_ref == Report.reference,
         PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
@@ -476,18 +477,23 @@ def _grouped_reports(period: Period) -> AnySelect:
         ShareFact.report_ref == Report.reference, ShareFact.agency == IMMIGRATION_ENFORCEMENT
     )
     group = case((shared, "shared"), (requested, "requested"), else_="no_request")
-    return select(
-        Report.id.label("report_id"),
-        Report.crime_type.label("crime_type"),
-        Report.status.label("status"),
-        group.label("share_group"),
-    ).where(*_reports_in(period))
+    return (
+        select(
+            Report.id.label("report_id"),
+            Report.crime_type.label("crime_type"),
+            Report.status.label("status"),
+            group.label("share_group"),
+        )
+        .where(*_reports_in(period))
+        .cte("grouped_reports")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def case_status_by_share_group(session: Session, period: Period) -> Counts:
     """Where cases stand by (share group, case status), for reports made in the period in
     crime types where at least one report had a request: like is compared with like."""
-    reports_ = _grouped_reports(period).subquery("grouped_reports")
+    reports_ = _grouped_reports(period)
     asked = select(reports_.c.crime_type).where(reports_.c.share_group != "no_request")
     statement = (
         select(reports_.c.share_group, reports_.c.status, func.count())
@@ -500,7 +506,7 @@ def case_status_by_share_group(session: Session, period: Period) -> Counts:
 def compliance_by_share_group(session: Session, period: Period, *, today: date) -> Counts:
     """Victims' Code items of reports made in the period by (share group, on_time / late /
     overdue / open / not_applicable)."""
-    reports_ = _grouped_reports(period).subquery("grouped_reports")
+    reports_ = _grouped_reports(period)
     judged = _judged(standing_of(session), RightItem.due_on, today).label("judged")
     items = (
         select(reports_.c.share_group, judged)
