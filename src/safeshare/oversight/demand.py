@@ -9,6 +9,7 @@ closest recorded proxy for which 'by and for' service they would be referred to.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from safeshare.oversight.dialect import Counts, sum_groupings, utc_month
-from safeshare.oversight.presentation import Page, Section, StatTable, column_totals_shared
+from safeshare.oversight.presentation import Page, Section, column_totals_shared
 from safeshare.oversight.statistics import Period
 from safeshare.oversight.vocabulary import LABELS, NOT_ASKED, label
 from safeshare.reporting.models import Report
@@ -189,17 +190,7 @@ def demand(session: Session, context: Context) -> Section:
     sentence = _wait_sentence(
         first_contact_waits(session, context.period), context.policy.threshold
     )
-    by_nrpf = StatTable(
-        key=by_nrpf.key,
-        title=by_nrpf.title,
-        row_heading=by_nrpf.row_heading,
-        columns=by_nrpf.columns,
-        rows=by_nrpf.rows,
-        summary=by_nrpf.summary + sentence,
-        note=by_nrpf.note,
-        chart=by_nrpf.chart,
-        description=by_nrpf.description,
-    )
+    by_nrpf = replace(by_nrpf, summary=by_nrpf.summary + sentence)
     return Section(
         "demand",
         TITLE,

@@ -7,6 +7,7 @@ rounded figures, so they reveal nothing the tables do not.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -64,17 +65,7 @@ def with_gaps(table: StatTable, column: str, what: str) -> StatTable:
         if sentences
         else f" Too few published figures to estimate a gap in {what}."
     )
-    return StatTable(
-        key=table.key,
-        title=table.title,
-        row_heading=table.row_heading,
-        columns=table.columns,
-        rows=table.rows,
-        summary=table.summary + gap_text,
-        note=table.note,
-        chart=table.chart,
-        description=table.description,
-    )
+    return replace(table, summary=table.summary + gap_text)
 
 
 def impact(session: Session, context: Context) -> Section:

@@ -8,10 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from safeshare.config import Settings
-from safeshare.oversight import service
 from safeshare.oversight.presentation import Section, StatTable
-from safeshare.oversight.schemas import StatisticsFilters
 from tests.factories import oversight as rows
 from tests.factories.oversight import at
 
@@ -19,15 +16,15 @@ NOW = at(2024, 4, 10)
 
 
 def page(s: Session, tmp_path: Path, *, threshold: int = 1, base: int = 1) -> Section:
-    settings = Settings(
-        var_dir=tmp_path,
-        force_name="Force A",
-        small_count_threshold=threshold,
-        statistics_rounding_base=base,
-    )
-    filters = StatisticsFilters(start=date(2024, 1, 1), end=date(2024, 2, 29))
-    return service.statistics_section(
-        s, section="demand", filters=filters, settings=settings, now=NOW
+    return rows.statistics_page(
+        s,
+        tmp_path,
+        "demand",
+        start=date(2024, 1, 1),
+        end=date(2024, 2, 29),
+        threshold=threshold,
+        base=base,
+        now=NOW,
     )
 
 
