@@ -15,17 +15,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Permission, demand
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.errors import PermissionDeniedError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.oversight.errors import InvalidRecommendationError, RecommendationNotFoundError
 from safeshare.oversight.models import Recommendation
 from safeshare.oversight.recommendations import get_recommendation_or_raise
 from safeshare.oversight.vocabulary import RecommendationStatus
-
-APPROVE_ROLES: frozenset[Role] = frozenset({Role.pcc_analyst, Role.admin})
-"""Who may approve a response for publication: the tracker's editors."""
 
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
@@ -64,9 +61,9 @@ def approve_publication(
     actor_role: Role,
     now: datetime | None = None,
 ) -> Recommendation:
-    """Approve the recorded response for the public page; it must have text and a date."""
-    if actor_role not in APPROVE_ROLES:
-        raise PermissionDeniedError(f"the {actor_role} role may not approve a response")
+    """Approve the recorded response for the public page; it must have text and a date.
+    The tracker's editors approve (`Permission.RECOMMENDATIONS_EDIT`)."""
+    demand(actor_role, Permission.RECOMMENDATIONS_EDIT, "approve a response")
     record = get_recommendation_or_raise(
         session, recommendation_id=recommendation_id, actor_role=actor_role
     )
@@ -84,7 +81,7 @@ def approve_publication(
     publish(
         session,
         DomainEvent(
-            kind="oversight.recommendation_published",
+            kind=EventKind.OVERSIGHT_RECOMMENDATION_PUBLISHED,
             actor=actor,
             data={"recommendation_id": record.id, "number": record.number},
         ),
