@@ -58,7 +58,7 @@ def approve_publication(
     *,
     recommendation_id: int,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> Recommendation:
     """Approve the recorded response for the public page; it must have text and a date.
