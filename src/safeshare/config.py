@@ -174,9 +174,7 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "SAFESHARE_LEDGER_WITNESS_QUORUM is larger than the number of witnesses"
             )
-        if self.small_count_threshold > 1 and self.statistics_rounding_base < 2:
-            # Without rounding, two overlapping published figures subtract exactly to a
-            # suppressed count (the differencing attack, issue 19).
+        if not self.disclosure_policy().resists_differencing:
             raise ConfigurationError(
                 "SAFESHARE_STATISTICS_ROUNDING_BASE must be at least 2 while small counts are "
                 "suppressed (SAFESHARE_SMALL_COUNT_THRESHOLD above 1)"

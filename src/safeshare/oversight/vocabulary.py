@@ -3,6 +3,7 @@ stored value (its own and other features')."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -42,6 +43,14 @@ class OutcomeSource(StrEnum):
     """Outcomes recorded before the source was asked (migration 0019); never chosen anew."""
 
 
+OUTCOME_SOURCE_LABELS: Mapping[OutcomeSource, str] = {
+    OutcomeSource.immigration_enforcement: "Home Office Immigration Enforcement told us",
+    OutcomeSource.police_records: "Police records",
+    OutcomeSource.victim: "The victim told us",
+    OutcomeSource.support_organisation: "A support organisation told us",
+    OutcomeSource.legal_representative: "The victim's legal representative told us",
+    OutcomeSource.not_recorded: "Not recorded (before sources were asked)",
+}
 OUTCOME_SOURCES_OFFERED: tuple[OutcomeSource, ...] = tuple(
     s for s in OutcomeSource if s is not OutcomeSource.not_recorded
 )
@@ -156,14 +165,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_further_action": "No further action",
         NONE_RECORDED: "No outcome recorded yet",
     },
-    "outcome_source": {
-        "immigration_enforcement": "Immigration Enforcement told us",
-        "police_records": "Police records",
-        "victim": "The victim told us",
-        "support_organisation": "A support organisation told us",
-        "legal_representative": "The victim's legal representative told us",
-        "not_recorded": "Not recorded (before sources were asked)",
-    },
+    "outcome_source": {source.value: text for source, text in OUTCOME_SOURCE_LABELS.items()},
     "outcome": {"permit": "Permitted", "deny": "Refused", "review": "Sent for review"},
     "result": {
         "permitted": "Permitted by policy",

@@ -37,6 +37,7 @@ from safeshare.oversight.sections import DIMENSION_TITLES, MEASURE_TITLES
 from safeshare.oversight.statistics import TIMEZONE, Measure
 from safeshare.oversight.vocabulary import (
     LABELS,
+    OUTCOME_SOURCE_LABELS,
     OUTCOME_SOURCES_OFFERED,
     CaseOutcome,
     ImmigrationOutcome,
@@ -342,8 +343,7 @@ def _outcome_context(
         "immigration_choices": _outcome_choices(OutcomeTrack.immigration),
         "case_choices": _outcome_choices(OutcomeTrack.case),
         "source_choices": [
-            {"value": v.value, "text": label("outcome_source", v.value)}
-            for v in OUTCOME_SOURCES_OFFERED
+            {"value": v.value, "text": OUTCOME_SOURCE_LABELS[v]} for v in OUTCOME_SOURCES_OFFERED
         ],
         "flash": request.session.pop(_FLASH, None),
     }
