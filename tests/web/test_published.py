@@ -67,6 +67,7 @@ def test_approval_publishes_and_a_change_withdraws(
 
     page = anon.get(public)
     assert page.status_code == 200
+    assert "govuk-exit-this-page" in page.text  # a public page, read by victims too
     assert "We run four safe reporting pathways." in page.text
     assert "The anonymous one too." in page.text
     assert '<a class="govuk-link" href="https://example.org/guidance-2021"' in page.text

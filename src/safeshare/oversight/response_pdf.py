@@ -4,21 +4,26 @@ the evidence with working links."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from safeshare.dates import date_text
 from safeshare.oversight.models import Recommendation
 from safeshare.oversight.pdf import BLACK, BLUE, FONT, GREY, latin1
 from safeshare.oversight.publication import evidence_items
 from safeshare.oversight.vocabulary import label
 
 
-def _day(record_date: object) -> str:
-    return f"{record_date:%d %B %Y}".lstrip("0")
+def render_response_pdf(record: Recommendation, *, force: str, zone: ZoneInfo) -> bytes:
+    """The approved response as PDF bytes (callers pass only published records); the
+    approval instant is dated in `zone`, as the web page dates it."""
 
+    def _day(value: date | datetime | None) -> str:
+        return date_text(value, zone)
 
-def render_response_pdf(record: Recommendation, *, force: str) -> bytes:
-    """The approved response as PDF bytes (callers pass only published records)."""
     doc = FPDF(orientation="portrait", unit="mm", format="A4")
     doc.set_margins(15, 15, 15)
     doc.set_auto_page_break(auto=True, margin=18)

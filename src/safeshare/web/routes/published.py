@@ -60,7 +60,7 @@ def published_pdf(
     """The same response as a PDF to file or forward."""
     record = publication.get_published_or_raise(db, recommendation_id=recommendation_id)
     return Response(
-        render_response_pdf(record, force=settings.force_name),
+        render_response_pdf(record, force=settings.force_name, zone=settings.zone),
         media_type="application/pdf",
         headers={
             "Content-Disposition": (
