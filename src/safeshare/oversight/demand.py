@@ -9,6 +9,7 @@ closest recorded proxy for which 'by and for' service they would be referred to.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from statistics import median
@@ -20,7 +21,16 @@ from sqlalchemy.orm import Session
 from safeshare.oversight.dialect import Counts, sum_groupings, utc_month
 from safeshare.oversight.presentation import Page, Section, column_totals_shared
 from safeshare.oversight.statistics import Period
-from safeshare.oversight.vocabulary import LABELS, NOT_ASKED, label
+from safeshare.oversight.vocabulary import (
+    DEMAND_OUTCOME_LABELS,
+    LABELS,
+    NOT_ASKED,
+    NRPF_GROUP_LABELS,
+    UNMET_DEMAND,
+    DemandOutcome,
+    NrpfGroup,
+    label,
+)
 from safeshare.reporting.models import Report
 from safeshare.support.models import SupportReferral
 
@@ -28,24 +38,6 @@ if TYPE_CHECKING:
     from safeshare.oversight.sections import Context
 
 TITLE = "Unmet demand for support"
-CATEGORIES = (
-    "declined_no_capacity",
-    "not_placed_no_capacity",
-    "declined_other",
-    "accepted",
-    "awaiting",
-    "withdrawn",
-)
-UNMET = ("declined_no_capacity", "not_placed_no_capacity")
-CATEGORY_LABELS = {
-    "declined_no_capacity": "Declined: no capacity",
-    "not_placed_no_capacity": "Accepted, not placed: no capacity",
-    "declined_other": "Declined for another reason",
-    "accepted": "Accepted",
-    "awaiting": "Awaiting a response",
-    "withdrawn": "Withdrawn",
-}
-NRPF_LABELS = {"nrpf": "No recourse to public funds", "other": "Not NRPF or not recorded"}
 DEMAND_GROUPINGS = {
     "month": ("month", "category"),
     "community": ("community", "category"),
@@ -66,15 +58,17 @@ def demand_counts(session: Session, period: Period) -> dict[str, Counts]:
                 SupportReferral.status == "declined",
                 SupportReferral.decline_reason == "no_capacity",
             ),
-            "declined_no_capacity",
+            DemandOutcome.declined_no_capacity.value,
         ),
-        (SupportReferral.outcome == "no_capacity", "not_placed_no_capacity"),
-        (SupportReferral.status == "declined", "declined_other"),
-        (SupportReferral.status == "pending", "awaiting"),
-        (SupportReferral.status == "withdrawn", "withdrawn"),
-        else_="accepted",
+        (SupportReferral.outcome == "no_capacity", DemandOutcome.not_placed_no_capacity.value),
+        (SupportReferral.status == "declined", DemandOutcome.declined_other.value),
+        (SupportReferral.status == "pending", DemandOutcome.awaiting.value),
+        (SupportReferral.status == "withdrawn", DemandOutcome.withdrawn.value),
+        else_=DemandOutcome.accepted.value,
     )
-    nrpf = case((SupportReferral.has_nrpf.is_(True), "nrpf"), else_="other")
+    nrpf = case(
+        (SupportReferral.has_nrpf.is_(True), NrpfGroup.nrpf.value), else_=NrpfGroup.other.value
+    )
     community = func.coalesce(Report.ethnicity_group, NOT_ASKED)
     month = utc_month(session, SupportReferral.created_at)
     base = (
@@ -96,7 +90,7 @@ def demand_counts(session: Session, period: Period) -> dict[str, Counts]:
 def first_contact_waits(session: Session, period: Period) -> dict[str, list[float]]:
     """Days from referral to first contact, for referrals in the period that reached one, by
     NRPF or not (a few thousand rows at most: the median is taken here)."""
-    waits: dict[str, list[float]] = {"nrpf": [], "other": []}
+    waits: dict[str, list[float]] = {group: [] for group in NrpfGroup}
     rows = session.execute(
         select(
             SupportReferral.has_nrpf, SupportReferral.created_at, SupportReferral.first_contact_at
@@ -105,7 +99,7 @@ def first_contact_waits(session: Session, period: Period) -> dict[str, list[floa
     for has_nrpf, created_at, contacted_at in rows:
         if isinstance(created_at, datetime) and isinstance(contacted_at, datetime):
             days = (contacted_at - created_at).total_seconds() / 86_400
-            waits["nrpf" if has_nrpf else "other"].append(days)
+            waits[NrpfGroup.nrpf if has_nrpf else NrpfGroup.other].append(days)
     return waits
 
 
@@ -116,7 +110,7 @@ def _two(counts: Counts) -> dict[tuple[str, str], int]:
 def _wait_sentence(waits: dict[str, list[float]], threshold: int) -> str:
     """Median waits, each only where at least `threshold` referrals make it up."""
     parts = []
-    for key, text in (("nrpf", "NRPF referrals"), ("other", "other referrals")):
+    for key, text in ((NrpfGroup.nrpf, "NRPF referrals"), (NrpfGroup.other, "other referrals")):
         found = waits[key]
         if len(found) >= threshold:
             parts.append(f"{text} {median(found):.1f} days")
@@ -144,17 +138,17 @@ def demand(session: Session, context: Context) -> Section:
     counts = demand_counts(session, context.period)
     page = Page(context.policy)
 
-    def table(key: str, title: str, counts: Counts, rows: list[str], **kind: Any) -> None:
+    def table(key: str, title: str, counts: Counts, rows: Sequence[str], **kind: Any) -> None:
         page.crosstab(
             key,
             title,
             counts=_two(counts),
             rows=rows,
-            columns=CATEGORIES,
-            column_label=CATEGORY_LABELS.__getitem__,
+            columns=tuple(DemandOutcome),
+            column_label=lambda v: DEMAND_OUTCOME_LABELS[DemandOutcome(v)],
             noun="referrals",
-            shared=column_totals_shared("demand", CATEGORIES),
-            rate_of=UNMET,
+            shared=column_totals_shared("demand", tuple(DemandOutcome)),
+            rate_of=UNMET_DEMAND,
             rate_heading="Percentage unmet for lack of capacity",
             **kind,
         )
@@ -181,8 +175,8 @@ def demand(session: Session, context: Context) -> Section:
         "by_nrpf",
         "Referrals to support by NRPF: unmet for lack of capacity",
         counts["nrpf"],
-        ["nrpf", "other"],
-        row_label=NRPF_LABELS.__getitem__,
+        tuple(NrpfGroup),
+        row_label=lambda v: NRPF_GROUP_LABELS[NrpfGroup(v)],
         row_heading="No recourse to public funds",
         chart="rate",
     )

@@ -15,20 +15,18 @@ from sqlalchemy.orm import Session
 from safeshare.oversight import statistics
 from safeshare.oversight.intervals import describe_gap
 from safeshare.oversight.presentation import Page, Section, StatTable
-from safeshare.oversight.statistics import SHARE_GROUPS
-from safeshare.oversight.vocabulary import label
+from safeshare.oversight.vocabulary import SHARE_GROUP_LABELS, ShareGroup, label
 
 if TYPE_CHECKING:
     from safeshare.oversight.sections import Context
 
 TITLE = "What sharing did to the case"
-GROUP_LABELS = {
-    "shared": "Data sent to Immigration Enforcement",
-    "requested": "Asked for, not sent",
-    "no_request": "No request",
-}
 CASE_STATUSES = ("new", "under_investigation", "charged", "no_further_action", "closed")
 COMPLIANCE = ("on_time", "late", "overdue")
+
+
+def _group_label(value: str) -> str:
+    return SHARE_GROUP_LABELS[ShareGroup(value)]
 
 
 def _cell(table: StatTable, row: str, column: str) -> int | None:
@@ -44,18 +42,18 @@ def with_gaps(table: StatTable, column: str, what: str) -> StatTable:
     """The table with a sentence per group comparing its `column` rate with "no request",
     from published counts only; a group with a withheld or empty figure gets none."""
     sentences = []
-    base = _cell(table, "no_request", column), _cell(table, "no_request", "total")
-    for group in ("shared", "requested"):
+    base = _cell(table, ShareGroup.no_request, column), _cell(table, ShareGroup.no_request, "total")
+    for group in (ShareGroup.shared, ShareGroup.requested):
         hits, total = _cell(table, group, column), _cell(table, group, "total")
         base_hits, base_total = base
         if hits is None or base_hits is None or not total or not base_total:
             continue
         sentences.append(
             describe_gap(
-                GROUP_LABELS[group],
+                SHARE_GROUP_LABELS[group],
                 min(hits, total),
                 total,
-                GROUP_LABELS["no_request"],
+                SHARE_GROUP_LABELS[ShareGroup.no_request],
                 min(base_hits, base_total),
                 base_total,
             )
@@ -90,9 +88,9 @@ def impact(session: Session, context: Context) -> Section:
             (k[0], k[1]): n
             for k, n in statistics.case_status_by_share_group(session, context.period).items()
         },
-        rows=SHARE_GROUPS,
+        rows=tuple(ShareGroup),
         columns=CASE_STATUSES,
-        row_label=GROUP_LABELS.__getitem__,
+        row_label=_group_label,
         column_label=lambda v: label("case_status", v),
         row_heading="Victim's data",
         noun="reports",
@@ -107,9 +105,9 @@ def impact(session: Session, context: Context) -> Section:
         "compliance_by_group",
         "Victims' Code compliance, by whether Immigration Enforcement asked for the victim's data",
         counts={(k[0], k[1]): v for k, v in compliance.items() if k[1] in COMPLIANCE},
-        rows=SHARE_GROUPS,
+        rows=tuple(ShareGroup),
         columns=COMPLIANCE,
-        row_label=GROUP_LABELS.__getitem__,
+        row_label=_group_label,
         column_label=lambda v: label("compliance", v),
         row_heading="Victim's data",
         noun="rights due or met",

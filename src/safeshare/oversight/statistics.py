@@ -63,6 +63,7 @@ from safeshare.oversight.vocabulary import (
     NONE_RECORDED,
     NOT_ASKED,
     OutcomeTrack,
+    ShareGroup,
     ShareResult,
 )
 from safeshare.policy.models import (
@@ -460,10 +461,6 @@ def compliance_by_right(session: Session, period: Period, *, today: date) -> Cou
 
 # --- what sharing did: reports with a request or share against those without --------------
 
-SHARE_GROUPS = ("shared", "requested", "no_request")
-"""Reports by what Immigration Enforcement asked for or got: data sent, asked for but not
-sent, or never asked for."""
-
 
 def _grouped_reports(period: Period) -> CTE:
     """Reports made in the period with their share group, worked out once per report: the
@@ -476,7 +473,11 @@ def _grouped_reports(period: Period) -> CTE:
     requested = exists().where(
         ShareFact.report_ref == Report.reference, ShareFact.agency == IMMIGRATION_ENFORCEMENT
     )
-    group = case((shared, "shared"), (requested, "requested"), else_="no_request")
+    group = case(
+        (shared, ShareGroup.shared.value),
+        (requested, ShareGroup.requested.value),
+        else_=ShareGroup.no_request.value,
+    )
     return (
         select(
             Report.id.label("report_id"),
@@ -494,7 +495,9 @@ def case_status_by_share_group(session: Session, period: Period) -> Counts:
     """Where cases stand by (share group, case status), for reports made in the period in
     crime types where at least one report had a request: like is compared with like."""
     reports_ = _grouped_reports(period)
-    asked = select(reports_.c.crime_type).where(reports_.c.share_group != "no_request")
+    asked = select(reports_.c.crime_type).where(
+        reports_.c.share_group != ShareGroup.no_request.value
+    )
     statement = (
         select(reports_.c.share_group, reports_.c.status, func.count())
         .where(reports_.c.crime_type.in_(asked))

@@ -88,6 +88,62 @@ OUTCOMES_BY_TRACK: dict[OutcomeTrack, tuple[str, ...]] = {
 }
 
 
+class ShareGroup(StrEnum):
+    """Reports by what Immigration Enforcement asked for or got: data sent, asked for but
+    not sent, or never asked for ("what sharing did to the case")."""
+
+    shared = "shared"
+    requested = "requested"
+    no_request = "no_request"
+
+
+SHARE_GROUP_LABELS: Mapping[ShareGroup, str] = {
+    ShareGroup.shared: "Data sent to Home Office Immigration Enforcement",
+    ShareGroup.requested: "Asked for, not sent",
+    ShareGroup.no_request: "No request",
+}
+
+
+class DemandOutcome(StrEnum):
+    """What became of a referral to support, as the unmet-demand page counts it."""
+
+    declined_no_capacity = "declined_no_capacity"
+    not_placed_no_capacity = "not_placed_no_capacity"
+    declined_other = "declined_other"
+    accepted = "accepted"
+    awaiting = "awaiting"
+    withdrawn = "withdrawn"
+
+
+UNMET_DEMAND: tuple[DemandOutcome, ...] = (
+    DemandOutcome.declined_no_capacity,
+    DemandOutcome.not_placed_no_capacity,
+)
+"""Referrals turned away, or never placed, because a service was full."""
+
+DEMAND_OUTCOME_LABELS: Mapping[DemandOutcome, str] = {
+    DemandOutcome.declined_no_capacity: "Declined: no capacity",
+    DemandOutcome.not_placed_no_capacity: "Accepted, not placed: no capacity",
+    DemandOutcome.declined_other: "Declined for another reason",
+    DemandOutcome.accepted: "Accepted",
+    DemandOutcome.awaiting: "Awaiting a response",
+    DemandOutcome.withdrawn: "Withdrawn",
+}
+
+
+class NrpfGroup(StrEnum):
+    """Whether a referral was for someone with no recourse to public funds."""
+
+    nrpf = "nrpf"
+    other = "other"
+
+
+NRPF_GROUP_LABELS: Mapping[NrpfGroup, str] = {
+    NrpfGroup.nrpf: "No recourse to public funds",
+    NrpfGroup.other: "Not NRPF or not recorded",
+}
+
+
 class ShareResult(StrEnum):
     """Where a share request ended: decided by policy, or by a disclosure officer's review."""
 

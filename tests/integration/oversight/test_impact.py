@@ -79,7 +79,7 @@ def world(db_session: Session) -> Session:
 def test_case_status_by_share_group_exact(world: Session, tmp_path: Path) -> None:
     cases = grid(page(world, tmp_path).table("case_by_group"))
     # Columns: new, under investigation, charged, NFA, closed, total, percentage charged.
-    assert cases["Data sent to Immigration Enforcement"] == ["0", "0", "1", "1", "0", "2", "50%"]
+    assert cases["Data sent to Home Office Immigration Enforcement"] == ["0", "0", "1", "1", "0", "2", "50%"]
     assert cases["Asked for, not sent"] == ["0", "1", "0", "0", "0", "1", "0%"]
     assert cases["No request"] == ["0", "0", "2", "0", "1", "3", "67%"]
     assert cases["Total"][5] == "6"
@@ -89,11 +89,11 @@ def test_compliance_by_share_group_exact(world: Session, tmp_path: Path) -> None
     table = page(world, tmp_path).table("compliance_by_group")
     rights = grid(table)
     # Columns: on time, late, overdue, total, percentage on time.
-    assert rights["Data sent to Immigration Enforcement"] == ["0", "1", "1", "2", "0%"]
+    assert rights["Data sent to Home Office Immigration Enforcement"] == ["0", "1", "1", "2", "0%"]
     assert rights["Asked for, not sent"] == ["1", "0", "0", "1", "100%"]
     assert rights["No request"] == ["3", "0", "0", "3", "100%"]
     # 0/2 against 3/3: Newcombe's interval from the published figures.
-    assert "Data sent to Immigration Enforcement against No request: -100 percentage points" in (
+    assert "Data sent to Home Office Immigration Enforcement against No request: -100 percentage points" in (
         table.summary
     )
 
