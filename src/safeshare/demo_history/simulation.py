@@ -52,6 +52,7 @@ from safeshare.reporting.schemas import (
 from safeshare.reporting.vocabulary import (
     ConsentMethod,
     DeliveryMethod,
+    ImmigrationAbuse,
     KeyDecision,
     VictimsCodeRight,
 )
@@ -112,10 +113,10 @@ _ABUSE_WEIGHTS = {
     "sexual_offence": (0.15, 0.45, 0.1, 0.1, 0.2),
 }
 _ABUSE_OTHER = (0.04, 0.6, 0.06, 0.05, 0.25)
-_ABUSE_ANSWERS = ("yes", "no", "not_sure", "declined", None)
+_ABUSE_ANSWERS: tuple[ImmigrationAbuse | None, ...] = (*ImmigrationAbuse, None)
 
 
-def _immigration_abuse(story: ReportStory) -> str | None:
+def _immigration_abuse(story: ReportStory) -> ImmigrationAbuse | None:
     """The indicator for a staff-taken report, from its own generator (keyed by the story) so
     the rest of a seed's history is unchanged."""
     side = random.Random(f"abuse-{story.at.isoformat()}-{story.crime_type}-{story.pathway}")
