@@ -2,8 +2,9 @@
 
 Creates a throwaway database, migrates it, and bulk-loads synthetic data with server-side
 INSERT ... SELECT over generate_series (deterministic: setseed): 1,000,000 sharing decisions
-(with reviews, rulings, disclosures and outcomes after disclosure), 200,000 reports with 12
-Victims' Code items each (2,400,000 rows) and 50,000 referrals. Then it catches the decisions
+(with reviews, rulings, disclosures and up to four dated outcomes with sources after each
+disclosure), 200,000 reports with 12 Victims' Code items each (2,400,000 rows) and 50,000
+referrals (some NRPF, with first contact). Then it catches the decisions
 read model up once (timed separately: a one-off backfill), and times each statistics page as
 the service builds it (every query plus disclosure control) and as the web app serves it over
 HTTP, for a 12-month and a 3-year period, all forces and one force. Target: under 500 ms each.
@@ -38,6 +39,7 @@ from safeshare.db import migrate
 from safeshare.oversight import service, statistics
 from safeshare.oversight.schemas import StatisticsFilters
 from safeshare.oversight.statistics import Dimension, Measure
+from safeshare.oversight.vocabulary import CaseOutcome, ImmigrationOutcome, OutcomeSource
 from safeshare.runtime import Runtime
 from safeshare.support.models import SupportService
 
@@ -189,28 +191,22 @@ def load(session: Session, *, decisions: int, reports: int) -> dict[str, float]:
         FROM policy_decisions WHERE outcome = 'permit' AND id % 3 = 0
         """,
     )
-    outcomes = _array(
-        [
-            "no_action",
-            "support_contact",
-            "enforcement_paused",
-            "reporting_conditions",
-            "detention",
-            "removal",
-        ]
-    )
-    cases = _array(["continued", "victim_withdrew", "charged", "no_further_action"])
+    outcomes = _array([o.value for o in ImmigrationOutcome])
+    cases = _array([o.value for o in CaseOutcome])
+    sources = _array([o.value for o in OutcomeSource])
     step(
         "oversight_share_outcomes",
         f"""
         INSERT INTO oversight_share_outcomes (disclosure_id, track, outcome, occurred_on,
-            recorded_by, recorded_at)
+            source, recorded_by, recorded_at)
         SELECT id, track, CASE WHEN track = 'immigration'
-                THEN {outcomes}[1 + floor(random() * 6)::int]
-                ELSE {cases}[1 + floor(random() * 4)::int] END,
-            (sent_at + interval '9 days')::date, 'bench', now()
+                THEN {outcomes}[1 + floor(random() * {len(ImmigrationOutcome)})::int]
+                ELSE {cases}[1 + floor(random() * {len(CaseOutcome)})::int] END,
+            (sent_at + n * interval '9 days')::date,
+            {sources}[1 + floor(random() * {len(OutcomeSource)})::int], 'bench', now()
         FROM policy_disclosures CROSS JOIN (VALUES ('immigration'), ('case')) AS t(track)
-        WHERE agency = 'immigration_enforcement' AND random() < 0.75
+            CROSS JOIN generate_series(1, 2) AS n
+        WHERE agency = 'immigration_enforcement' AND random() < 0.5
         """,  # noqa: S608 (constant vocabularies only)
     )
     step(
@@ -255,11 +251,14 @@ def load(session: Session, *, decisions: int, reports: int) -> dict[str, float]:
         "support_referrals",
         f"""
         INSERT INTO support_referrals (report_id, service_id, organisation_id, needs, status,
-            decline_reason, outcome, created_at, updated_at, shared_categories)
+            decline_reason, outcome, has_nrpf, created_at, first_contact_at, updated_at,
+            shared_categories)
         SELECT id, :service, :org, '["advocacy"]', status,
             CASE WHEN status = 'declined' THEN 'no_capacity' END,
             CASE WHEN status = 'closed' THEN {REFERRAL_OUTCOMES}[1 + id % 3] END,
-            reported_at, reported_at, '[]'
+            id % 3 = 0, reported_at,
+            CASE WHEN status = 'closed' THEN reported_at + (id % 9) * interval '1 day' END,
+            reported_at, '[]'
         FROM (SELECT id, reported_at, {REFERRAL_STATUSES}[1 + id % 5] AS status
               FROM reports WHERE id % 4 = 0) AS r
         """,  # noqa: S608 (constant vocabularies only)

@@ -177,6 +177,11 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "SAFESHARE_LEDGER_WITNESS_QUORUM is larger than the number of witnesses"
             )
+        if not self.disclosure_policy().resists_differencing:
+            raise ConfigurationError(
+                "SAFESHARE_STATISTICS_ROUNDING_BASE must be at least 2 while small counts are "
+                "suppressed (SAFESHARE_SMALL_COUNT_THRESHOLD above 1)"
+            )
         if self.is_production:
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if not is_strong_secret(key):

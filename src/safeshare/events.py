@@ -58,6 +58,7 @@ class EventKind(StrEnum):
 
     OVERSIGHT_OUTCOME_RECORDED = "oversight.outcome_recorded"
     OVERSIGHT_RECOMMENDATION_CREATED = "oversight.recommendation_created"
+    OVERSIGHT_RECOMMENDATION_PUBLISHED = "oversight.recommendation_published"
     OVERSIGHT_RECOMMENDATION_UPDATED = "oversight.recommendation_updated"
 
     POLICY_DECISION = "policy.decision"

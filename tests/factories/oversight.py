@@ -11,11 +11,16 @@ import uuid
 import zlib
 from datetime import UTC, date, datetime
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from safeshare.auth.models import Organisation
+from safeshare.config import Settings
+from safeshare.oversight import service
+from safeshare.oversight.presentation import Section
+from safeshare.oversight.schemas import StatisticsFilters
 from safeshare.policy.models import (
     PolicyDecision,
     PolicyDisclosure,
@@ -242,3 +247,29 @@ def pdf_text(data: bytes) -> str:
             content = stream
         found += [m.decode("latin-1") for m in re.findall(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", content)]
     return " ".join(found)
+
+
+def statistics_page(
+    session: Session,
+    tmp_path: Path,
+    key: str,
+    *,
+    start: date,
+    end: date,
+    force: str | None = None,
+    threshold: int = 1,
+    base: int = 1,
+    now: datetime,
+) -> Section:
+    """One statistics page as the service builds it, with "Force A" as the home force and
+    the given disclosure control (threshold 1, base 1: exact figures to check by hand)."""
+    settings = Settings(
+        var_dir=tmp_path,
+        force_name="Force A",
+        small_count_threshold=threshold,
+        statistics_rounding_base=base,
+    )
+    filters = StatisticsFilters(start=start, end=end, force=force)
+    return service.statistics_section(
+        session, section=key, filters=filters, settings=settings, now=now
+    )

@@ -264,12 +264,15 @@ def test_recording_an_outcome(
             "occurred-day": str(today.day),
             "occurred-month": str(today.month),
             "occurred-year": str(today.year),
+            "source": "support_organisation",
         },
     )
     assert response.status_code == 303
     shown = client.get(path).text
     assert "Recorded: Victim withdrew support." in shown
-    assert "Victim withdrew support" in shown.split("Recorded so far")[1]
+    recorded = shown.split("Recorded so far")[1]
+    assert "Victim withdrew support" in recorded
+    assert "A support organisation told us" in recorded
 
 
 @pytest.mark.parametrize(
@@ -289,9 +292,21 @@ def test_recording_an_outcome(
                 "occurred-day": "1",
                 "occurred-month": "1",
                 "occurred-year": "2024",
+                "source": "victim",
             },
             "#occurred-day",
             "on or after the disclosure was sent",
+        ),
+        (
+            {
+                "track": "immigration",
+                "outcome-immigration": "interview",
+                "occurred-day": "1",
+                "occurred-month": "1",
+                "occurred-year": "2024",
+            },
+            "#source",
+            "Select where this information came from",
         ),
     ],
 )

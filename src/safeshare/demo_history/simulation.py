@@ -39,6 +39,7 @@ from safeshare.oversight import outcomes as oversight_outcomes
 from safeshare.oversight.schemas import OutcomeCreate
 from safeshare.oversight.vocabulary import (
     ENFORCEMENT_OUTCOMES,
+    OUTCOME_SOURCES_OFFERED,
     CaseOutcome,
     ImmigrationOutcome,
     OutcomeTrack,
@@ -55,6 +56,7 @@ from safeshare.reporting.schemas import (
 from safeshare.reporting.vocabulary import (
     ConsentMethod,
     DeliveryMethod,
+    ImmigrationAbuse,
     KeyDecision,
     VictimsCodeRight,
 )
@@ -94,15 +96,48 @@ _CHARGED_RIGHTS: tuple[tuple[VictimsCodeRight, float], ...] = (
 # Charge rates differ by ethnic group: a difference the intersectional pages should show.
 _CHARGE_RATE = {"white": 0.26, "asian": 0.18, "black": 0.11, "mixed": 0.2, "other": 0.15}
 _RELEASE_RATE = {"npcc-2020": 0.35, "hmicfrs-rec1": 0.25}
-# Immigration Enforcement's action, in ImmigrationOutcome order (no action ... removal).
+# Immigration Enforcement's action, in ImmigrationOutcome order (no action, support contact,
+# paused, interview, visit, reporting conditions, bail, detention, removal notice, removal).
 _IE_OUTCOMES = {
-    "iemvp": (0.12, 0.24, 0.34, 0.16, 0.07, 0.07),
-    "other": (0.26, 0.2, 0.14, 0.2, 0.1, 0.1),
+    "iemvp": (0.12, 0.24, 0.34, 0.05, 0.03, 0.08, 0.04, 0.04, 0.03, 0.03),
+    "other": (0.26, 0.2, 0.14, 0.06, 0.04, 0.1, 0.05, 0.06, 0.05, 0.04),
 }
-# What happened to the case (CaseOutcome order), by whether enforcement followed: victims
-# facing enforcement withdraw from the case far more often (the harm the super-complaint
-# described).
-_CASE_OUTCOMES = {True: (0.15, 0.55, 0.05, 0.25), False: (0.45, 0.12, 0.2, 0.23)}
+# What happened to the case (CaseOutcome order: continued, disengaged, withdrew, discontinued,
+# charged, convicted, no further action), by whether enforcement followed: victims facing
+# enforcement disengage and withdraw far more often (the harm the super-complaint described).
+_CASE_OUTCOMES = {
+    True: (0.12, 0.2, 0.4, 0.08, 0.04, 0.01, 0.15),
+    False: (0.38, 0.06, 0.08, 0.04, 0.16, 0.06, 0.22),
+}
+# Whether the perpetrator used the victim's status to control them (yes, no, not sure,
+# preferred not to say, not asked), by crime type: common in domestic abuse and modern slavery.
+_ABUSE_WEIGHTS = {
+    "domestic_abuse": (0.34, 0.3, 0.12, 0.08, 0.16),
+    "modern_slavery": (0.5, 0.15, 0.15, 0.05, 0.15),
+    "sexual_offence": (0.15, 0.45, 0.1, 0.1, 0.2),
+}
+_ABUSE_OTHER = (0.04, 0.6, 0.06, 0.05, 0.25)
+_ABUSE_ANSWERS: tuple[ImmigrationAbuse | None, ...] = (*ImmigrationAbuse, None)
+
+
+def _immigration_abuse(story: ReportStory) -> ImmigrationAbuse | None:
+    """The indicator for a staff-taken report, from its own generator (keyed by the story) so
+    the rest of a seed's history is unchanged."""
+    side = random.Random(f"abuse-{story.at.isoformat()}-{story.crime_type}-{story.pathway}")
+    weights = _ABUSE_WEIGHTS.get(story.crime_type, _ABUSE_OTHER)
+    return side.choices(_ABUSE_ANSWERS, weights=weights)[0]
+
+
+# Who told the disclosure officer (OutcomeSource order, "not recorded" never chosen).
+_SOURCES = {
+    OutcomeTrack.immigration: (0.55, 0.05, 0.15, 0.2, 0.05),
+    OutcomeTrack.case: (0.0, 0.85, 0.05, 0.08, 0.02),
+}
+# A first contact (interview, visit) is often followed by a second action weeks later.
+_FOLLOW_ON = {
+    ImmigrationOutcome.interview: ImmigrationOutcome.enforcement_paused,
+    ImmigrationOutcome.visit: ImmigrationOutcome.reporting_conditions,
+}
 _RATIONALE = {
     True: "Information needed to safeguard the victim; the minimum categories are released.",
     False: "No safeguarding need outweighs the risk to the victim; nothing further is released.",
@@ -313,6 +348,8 @@ class Simulation:
         }
         if story.pathway == "third_party":
             payload["with_identity"] = identity
+        if story.pathway in ("officer", "third_party"):
+            payload["immigration_abuse"] = _immigration_abuse(story)
         if story.pathway == "anonymous":
             words = rng.sample(cast.PASSPHRASE_WORDS, 4)
             payload["passphrase"] = " ".join(words) + f" {rng.randrange(100)}"
@@ -542,6 +579,12 @@ class Simulation:
         if rng.random() < 0.85:
             when = at + (5 + 55 * rng.random()) * DAY
             self._outcome(disclosure.id, actor, when, OutcomeTrack.immigration, immigration)
+            # Its own generator, so the rest of the history stays as it was for a seed.
+            side = random.Random(f"follow-on-{disclosure.id}")
+            follow_on = _FOLLOW_ON.get(immigration)
+            if follow_on is not None and side.random() < 0.5:
+                later = when + (14 + 30 * side.random()) * DAY
+                self._outcome(disclosure.id, actor, later, OutcomeTrack.immigration, follow_on)
         if rng.random() < 0.75:
             enforced = immigration in ENFORCEMENT_OUTCOMES
             case = rng.choices(list(CaseOutcome), weights=_CASE_OUTCOMES[enforced])[0]
@@ -551,12 +594,20 @@ class Simulation:
     def _outcome(
         self, disclosure_id: int, actor: str, when: datetime, track: OutcomeTrack, outcome: str
     ) -> None:
+        side = random.Random(f"source-{disclosure_id}-{track}-{outcome}")
+        source = side.choices(OUTCOME_SOURCES_OFFERED, weights=_SOURCES[track])[0]
+
         def record(session: Session, at: datetime) -> None:
             oversight_outcomes.record_outcome(
                 session,
                 disclosure_id=disclosure_id,
                 data=OutcomeCreate.model_validate(
-                    {"track": track, "outcome": outcome, "occurred_on": at.date()}
+                    {
+                        "track": track,
+                        "outcome": outcome,
+                        "occurred_on": at.date(),
+                        "source": source,
+                    }
                 ),
                 actor=actor,
                 actor_role=Role.disclosure_officer,

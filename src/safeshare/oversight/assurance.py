@@ -24,7 +24,16 @@ from safeshare.oversight.schemas import StatisticsFilters
 from safeshare.oversight.vocabulary import label
 from safeshare.redaction.small_counts import DisclosurePolicy
 
-REPORT_SECTIONS = ("sharing", "disclosures", "victims-code", "support", "reports", "forces")
+REPORT_SECTIONS = (
+    "sharing",
+    "disclosures",
+    "impact",
+    "victims-code",
+    "support",
+    "demand",
+    "reports",
+    "forces",
+)
 """Pages the report includes (the intersectional page needs a chosen breakdown)."""
 
 

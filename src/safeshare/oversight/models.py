@@ -32,6 +32,8 @@ class ShareOutcome(Base):
     track: Mapped[str] = mapped_column(String(16))  # OutcomeTrack
     outcome: Mapped[str] = mapped_column(String(32))
     occurred_on: Mapped[date] = mapped_column()
+    # OutcomeSource: who told us. Rows from before 0019 hold "not_recorded".
+    source: Mapped[str] = mapped_column(String(32), default="not_recorded")
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -55,6 +57,10 @@ class Recommendation(Base):
     response_date: Mapped[date | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(32))
     evidence: Mapped[str | None] = mapped_column(Text)
+    # Set when someone approves the response for the public page; any later change to what
+    # the page shows clears it, so nothing unapproved is ever published.
+    published_at: Mapped[datetime | None] = mapped_column()
+    published_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64))

@@ -156,6 +156,7 @@ def record_outcome(
         track=data.track.value,
         outcome=data.outcome,
         occurred_on=data.occurred_on,
+        source=data.source.value,
         recorded_by=actor,
         recorded_at=now,
     )
@@ -173,6 +174,7 @@ def record_outcome(
                 "track": record.track,
                 "outcome": record.outcome,
                 "occurred_on": record.occurred_on.isoformat(),
+                "source": record.source,
             },
         ),
     )

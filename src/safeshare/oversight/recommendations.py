@@ -160,6 +160,9 @@ def _check_response(data: RecommendationUpdate, report_date: date, today: date) 
         )
 
 
+PUBLISHED_FIELDS = ("response_text", "response_date", "status", "evidence")
+"""What the public response page shows besides the recommendation itself."""
+
 _EDITABLE = ("response_due_on", "response_text", "response_date", "status", "evidence")
 
 
@@ -185,6 +188,11 @@ def update_recommendation(
     if changed:
         record.updated_at = now
         record.updated_by = actor
+        if record.published_at is not None and set(changed) & set(PUBLISHED_FIELDS):
+            # The public page must show only what was approved: withdraw it until re-approved.
+            record.published_at = None
+            record.published_by = None
+            changed.append("published_at")
         session.flush()
         publish(
             session,

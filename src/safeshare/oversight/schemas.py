@@ -16,8 +16,10 @@ from pydantic import (
 
 from safeshare.oversight.statistics import Dimension, Measure, Period
 from safeshare.oversight.vocabulary import (
+    OUTCOME_SOURCES_OFFERED,
     CaseOutcome,
     ImmigrationOutcome,
+    OutcomeSource,
     OutcomeTrack,
     RecommendationStatus,
 )
@@ -36,8 +38,26 @@ def default_period(today: date) -> tuple[date, date]:
     return date(year, month, 1), today
 
 
+def month_start(day: date) -> date:
+    """The first day of `day`'s calendar month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s calendar month."""
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 class StatisticsFilters(BaseModel):
-    """What a statistics page, export or assurance report covers."""
+    """What a statistics page, export or assurance report covers.
+
+    Periods snap outward to whole calendar months (a fixed grid): with free day ranges, two
+    periods a day apart could be subtracted to isolate one day's handful of people, and many
+    such windows defeat rounding. With the grid, every period is a union of the same month
+    cells and each published figure is rounded, so a difference stays as uncertain as the
+    rounding (see tests/integration/oversight/test_differencing.py).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,9 +81,15 @@ class StatisticsFilters(BaseModel):
             raise ValueError("Choose two or three characteristics to compare")
         return value
 
+    @field_validator("start")
+    @classmethod
+    def _from_month_start(cls, value: date) -> date:
+        return month_start(value)
+
     @field_validator("end")
     @classmethod
     def _sensible_period(cls, value: date, info: ValidationInfo) -> date:
+        value = month_end(value)
         start = info.data.get("start")
         if isinstance(start, date):
             if value < start:
@@ -88,13 +114,22 @@ class StatisticsFilters(BaseModel):
 
 
 class OutcomeCreate(BaseModel):
-    """One thing that followed a disclosure, on one track, with the date it happened."""
+    """One thing that followed a disclosure, on one track, with the date it happened and who
+    told us (a new record always says; "not recorded" is only for migrated rows)."""
 
     model_config = ConfigDict(extra="forbid")
 
     track: OutcomeTrack
     outcome: str
     occurred_on: date
+    source: OutcomeSource
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_asked(cls, value: OutcomeSource) -> OutcomeSource:
+        if value not in OUTCOME_SOURCES_OFFERED:
+            raise ValueError("Select where this information came from")
+        return value
 
     @field_validator("outcome")
     @classmethod

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from safeshare.oversight import presentation, statistics, vocabulary
+from safeshare.oversight import demand, impact, presentation, statistics, vocabulary
 from safeshare.oversight.presentation import (
     TOTAL_NAME,
     Figure,
@@ -27,8 +27,10 @@ from safeshare.oversight.statistics import Counts, Dimension, Measure, Period
 from safeshare.oversight.vocabulary import (
     ENFORCEMENT_OUTCOMES,
     NONE_RECORDED,
+    NOT_ASKED,
     CaseOutcome,
     ImmigrationOutcome,
+    OutcomeSource,
     label,
 )
 from safeshare.policy import lawful_basis
@@ -45,6 +47,8 @@ SECTION_TITLES: dict[str, str] = {
     "reports": "Reports",
     "intersectional": "Intersectional breakdowns",
     "forces": "Forces compared",
+    "impact": impact.TITLE,
+    "demand": demand.TITLE,
 }
 
 MONTH_NAMES = tuple(calendar.month_name)[1:]
@@ -354,6 +358,20 @@ def disclosures(session: Session, context: Context) -> Section:
         description="The latest outcome recorded on each track for each disclosure sent in "
         "the period: rows are the criminal case, columns what Immigration Enforcement did.",
     )
+    page.crosstab(
+        "actions_by_source",
+        "Every action by Immigration Enforcement, by where the information came from",
+        counts=_two(statistics.immigration_actions_by_source(session, context.period)),
+        rows=tuple(o.value for o in ImmigrationOutcome),
+        columns=tuple(s.value for s in OutcomeSource),
+        row_label=_labeller("immigration_outcome"),
+        column_label=_labeller("outcome_source"),
+        row_heading="What Immigration Enforcement did",
+        noun="actions recorded",
+        description="Each action recorded after a disclosure sent in the period, not only the "
+        "latest: one disclosure can be followed by an interview, then reporting conditions. "
+        "A reply from Immigration Enforcement is firmer evidence than an account passed on.",
+    )
     follow = statistics.follow_up_status(
         session, context.period, now=context.now, follow_up_days=context.follow_up_days
     )
@@ -511,6 +529,36 @@ def reports(session: Session, context: Context) -> Section:
         noun="reports",
         shared=column_totals_shared("pathway", pathways),
         chart="bar",
+    )
+    abuse = ("yes", "no", "not_sure", "declined", NOT_ASKED)
+    page.crosstab(
+        "immigration_abuse",
+        "Immigration abuse: did the perpetrator use the victim's status to control them?",
+        counts=_two(counts["crime_type_abuse"]),
+        rows=crimes,
+        columns=abuse,
+        row_label=_labeller("crime_type"),
+        column_label=_labeller("immigration_abuse"),
+        row_heading="Crime type",
+        noun="reports",
+        rate_of=("yes",),
+        rate_heading="Percentage where status was used to control",
+        chart="rate",
+        description="Asked on officer and third-party reports: whether the person who harmed "
+        "the victim used their immigration status, or threats of deportation, to control them.",
+    )
+    page.crosstab(
+        "immigration_abuse_pathway",
+        "Immigration abuse by reporting pathway",
+        counts=_two(counts["pathway_abuse"]),
+        rows=pathways,
+        columns=abuse,
+        row_label=_labeller("pathway"),
+        column_label=_labeller("immigration_abuse"),
+        row_heading="Pathway",
+        noun="reports",
+        rate_of=("yes",),
+        rate_heading="Percentage where status was used to control",
     )
     months = month_keys(context.period.start, context.period.end)
     page.crosstab(
@@ -762,4 +810,6 @@ BUILDERS: dict[str, Callable[[Session, Context], Section]] = {
     "reports": reports,
     "intersectional": intersectional,
     "forces": forces,
+    "impact": impact.impact,
+    "demand": demand.demand,
 }

@@ -52,18 +52,24 @@ from safeshare.oversight.models import (
     ShareFact,
     ShareOutcome,
 )
-from safeshare.oversight.rollups import mark_report_changed, sync_rights, sync_share_facts
+from safeshare.oversight.rollups import (
+    mark_report_changed,
+    standing_of,
+    sync_rights,
+    sync_share_facts,
+)
 from safeshare.oversight.vocabulary import (
     ENFORCEMENT_OUTCOMES,
     NONE_RECORDED,
     NOT_ASKED,
     OutcomeTrack,
+    ShareGroup,
     ShareResult,
 )
 from safeshare.policy.models import (
     PolicyDisclosure,
 )
-from safeshare.reporting.models import Report
+from safeshare.reporting.models import Report, RightItem
 from safeshare.support.models import SupportReferral
 
 IMMIGRATION_ENFORCEMENT = "immigration_enforcement"
@@ -382,6 +388,22 @@ def immigration_disclosure_outcomes(session: Session, period: Period) -> Counts:
     return grouped(session, statement)
 
 
+def immigration_actions_by_source(session: Session, period: Period) -> Counts:
+    """Every action Immigration Enforcement took after disclosures sent in the period (not
+    only the latest: a disclosure may see an interview, then bail), by (action, source)."""
+    statement = (
+        select(ShareOutcome.outcome, ShareOutcome.source, func.count())
+        .join(PolicyDisclosure, PolicyDisclosure.id == ShareOutcome.disclosure_id)
+        .where(
+            *_disclosures_in(period),
+            PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
+            ShareOutcome.track == OutcomeTrack.immigration.value,
+        )
+        .group_by(ShareOutcome.outcome, ShareOutcome.source)
+    )
+    return grouped(session, statement)
+
+
 def follow_up_status(
     session: Session, period: Period, *, now: datetime, follow_up_days: int
 ) -> dict[str, int]:
@@ -414,16 +436,26 @@ REPORT_GROUPINGS: dict[str, tuple[str, ...]] = {
     "pathway": ("pathway",),
     "pathway_crime_type": ("pathway", "crime_type"),
     "month_pathway": ("month", "pathway"),
+    "crime_type_abuse": ("crime_type", "immigration_abuse"),
+    "pathway_abuse": ("pathway", "immigration_abuse"),
 }
 
 
 def reports(session: Session, period: Period) -> dict[str, Counts]:
-    """Reports made in the period by pathway, pathway and crime type, and month."""
+    """Reports made in the period by pathway, pathway and crime type, and month, and by the
+    immigration abuse indicator ("not_asked" where the question was not asked)."""
     month = utc_month(session, Report.reported_at)
+    abuse = func.coalesce(Report.immigration_abuse, NOT_ASKED)
     base = (
-        select(Report.pathway, Report.crime_type, month.label("month"), func.count().label("n"))
+        select(
+            Report.pathway,
+            Report.crime_type,
+            month.label("month"),
+            abuse.label("immigration_abuse"),
+            func.count().label("n"),
+        )
         .where(*_reports_in(period))
-        .group_by(Report.pathway, Report.crime_type, month)
+        .group_by(Report.pathway, Report.crime_type, month, abuse)
         .cte("report_base")
     )
     return sum_groupings(session, base, REPORT_GROUPINGS)
@@ -437,6 +469,69 @@ def compliance_by_right(session: Session, period: Period, *, today: date) -> Cou
         select(RightsDaily.right, judged, func.sum(RightsDaily.n))
         .where(RightsDaily.day >= period.start, RightsDaily.day <= period.end)
         .group_by(RightsDaily.right, judged)
+    )
+    return grouped(session, statement)
+
+
+# --- what sharing did: reports with a request or share against those without --------------
+
+
+def _grouped_reports(period: Period) -> CTE:
+    """Reports made in the period with their share group, worked out once per report: the
+    CTE is materialised, so the correlated EXISTS tests are not repeated per Victims' Code
+    item or per crime type when the CTE is joined or read twice."""
+    shared = exists().where(
+        PolicyDisclosure.report_ref == Report.reference,
+        PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
+    )
+    requested = exists().where(
+        ShareFact.report_ref == Report.reference, ShareFact.agency == IMMIGRATION_ENFORCEMENT
+    )
+    group = case(
+        (shared, ShareGroup.shared.value),
+        (requested, ShareGroup.requested.value),
+        else_=ShareGroup.no_request.value,
+    )
+    return (
+        select(
+            Report.id.label("report_id"),
+            Report.crime_type.label("crime_type"),
+            Report.status.label("status"),
+            group.label("share_group"),
+        )
+        .where(*_reports_in(period))
+        .cte("grouped_reports")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def case_status_by_share_group(session: Session, period: Period) -> Counts:
+    """Where cases stand by (share group, case status), for reports made in the period in
+    crime types where at least one report had a request: like is compared with like."""
+    reports_ = _grouped_reports(period)
+    asked = select(reports_.c.crime_type).where(
+        reports_.c.share_group != ShareGroup.no_request.value
+    )
+    statement = (
+        select(reports_.c.share_group, reports_.c.status, func.count())
+        .where(reports_.c.crime_type.in_(asked))
+        .group_by(reports_.c.share_group, reports_.c.status)
+    )
+    return grouped(session, statement)
+
+
+def compliance_by_share_group(session: Session, period: Period, *, today: date) -> Counts:
+    """Victims' Code items of reports made in the period by (share group, on_time / late /
+    overdue / open / not_applicable)."""
+    reports_ = _grouped_reports(period)
+    judged = _judged(standing_of(session), RightItem.due_on, today).label("judged")
+    items = (
+        select(reports_.c.share_group, judged)
+        .join(reports_, reports_.c.report_id == RightItem.report_id)
+        .subquery("judged_items")
+    )
+    statement = select(items.c.share_group, items.c.judged, func.count()).group_by(
+        items.c.share_group, items.c.judged
     )
     return grouped(session, statement)
 

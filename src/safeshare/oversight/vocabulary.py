@@ -3,6 +3,7 @@ stored value (its own and other features')."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -14,29 +15,68 @@ class OutcomeTrack(StrEnum):
 
 
 class ImmigrationOutcome(StrEnum):
-    """What Immigration Enforcement did after a disclosure (issue 8, "Outcomes after a share")."""
+    """What Immigration Enforcement did after a disclosure: the range of actions the PCC asked
+    to see in individual cases, not only removal (issue 19), roughly least to most severe."""
 
     no_action = "no_action"
     support_contact = "support_contact"
     enforcement_paused = "enforcement_paused"
+    interview = "interview"
+    visit = "visit"
     reporting_conditions = "reporting_conditions"
+    immigration_bail = "immigration_bail"
     detention = "detention"
+    removal_notice = "removal_notice"
     removal = "removal"
 
 
+class OutcomeSource(StrEnum):
+    """Where the information about an outcome came from: a reply from Immigration Enforcement
+    weighs differently from a victim's account relayed by an advocate."""
+
+    immigration_enforcement = "immigration_enforcement"
+    police_records = "police_records"
+    victim = "victim"
+    support_organisation = "support_organisation"
+    legal_representative = "legal_representative"
+    not_recorded = "not_recorded"
+    """Outcomes recorded before the source was asked (migration 0019); never chosen anew."""
+
+
+OUTCOME_SOURCE_LABELS: Mapping[OutcomeSource, str] = {
+    OutcomeSource.immigration_enforcement: "Home Office Immigration Enforcement told us",
+    OutcomeSource.police_records: "Police records",
+    OutcomeSource.victim: "The victim told us",
+    OutcomeSource.support_organisation: "A support organisation told us",
+    OutcomeSource.legal_representative: "The victim's legal representative told us",
+    OutcomeSource.not_recorded: "Not recorded (before sources were asked)",
+}
+OUTCOME_SOURCES_OFFERED: tuple[OutcomeSource, ...] = tuple(
+    s for s in OutcomeSource if s is not OutcomeSource.not_recorded
+)
+
+
 class CaseOutcome(StrEnum):
-    """What happened to the criminal case after the disclosure."""
+    """What happened to the criminal case after the disclosure: the investigation itself is
+    of key concern, not only removal (the PCC's letter)."""
 
     continued = "continued"
+    victim_disengaged = "victim_disengaged"
     victim_withdrew = "victim_withdrew"
+    case_discontinued = "case_discontinued"
     charged = "charged"
+    convicted = "convicted"
     no_further_action = "no_further_action"
 
 
 ENFORCEMENT_OUTCOMES: frozenset[ImmigrationOutcome] = frozenset(
     {
+        ImmigrationOutcome.interview,
+        ImmigrationOutcome.visit,
         ImmigrationOutcome.reporting_conditions,
+        ImmigrationOutcome.immigration_bail,
         ImmigrationOutcome.detention,
+        ImmigrationOutcome.removal_notice,
         ImmigrationOutcome.removal,
     }
 )
@@ -45,6 +85,62 @@ ENFORCEMENT_OUTCOMES: frozenset[ImmigrationOutcome] = frozenset(
 OUTCOMES_BY_TRACK: dict[OutcomeTrack, tuple[str, ...]] = {
     OutcomeTrack.immigration: tuple(ImmigrationOutcome),
     OutcomeTrack.case: tuple(CaseOutcome),
+}
+
+
+class ShareGroup(StrEnum):
+    """Reports by what Immigration Enforcement asked for or got: data sent, asked for but
+    not sent, or never asked for ("what sharing did to the case")."""
+
+    shared = "shared"
+    requested = "requested"
+    no_request = "no_request"
+
+
+SHARE_GROUP_LABELS: Mapping[ShareGroup, str] = {
+    ShareGroup.shared: "Data sent to Home Office Immigration Enforcement",
+    ShareGroup.requested: "Asked for, not sent",
+    ShareGroup.no_request: "No request",
+}
+
+
+class DemandOutcome(StrEnum):
+    """What became of a referral to support, as the unmet-demand page counts it."""
+
+    declined_no_capacity = "declined_no_capacity"
+    not_placed_no_capacity = "not_placed_no_capacity"
+    declined_other = "declined_other"
+    accepted = "accepted"
+    awaiting = "awaiting"
+    withdrawn = "withdrawn"
+
+
+UNMET_DEMAND: tuple[DemandOutcome, ...] = (
+    DemandOutcome.declined_no_capacity,
+    DemandOutcome.not_placed_no_capacity,
+)
+"""Referrals turned away, or never placed, because a service was full."""
+
+DEMAND_OUTCOME_LABELS: Mapping[DemandOutcome, str] = {
+    DemandOutcome.declined_no_capacity: "Declined: no capacity",
+    DemandOutcome.not_placed_no_capacity: "Accepted, not placed: no capacity",
+    DemandOutcome.declined_other: "Declined for another reason",
+    DemandOutcome.accepted: "Accepted",
+    DemandOutcome.awaiting: "Awaiting a response",
+    DemandOutcome.withdrawn: "Withdrawn",
+}
+
+
+class NrpfGroup(StrEnum):
+    """Whether a referral was for someone with no recourse to public funds."""
+
+    nrpf = "nrpf"
+    other = "other"
+
+
+NRPF_GROUP_LABELS: Mapping[NrpfGroup, str] = {
+    NrpfGroup.nrpf: "No recourse to public funds",
+    NrpfGroup.other: "Not NRPF or not recorded",
 }
 
 
@@ -93,8 +189,12 @@ LABELS: dict[str, dict[str, str]] = {
         "no_action": "No action",
         "support_contact": "Contact to offer support",
         "enforcement_paused": "Enforcement paused under the protocol",
+        "interview": "Enforcement begun: interview",
+        "visit": "Enforcement begun: visit",
         "reporting_conditions": "Enforcement begun: reporting conditions",
+        "immigration_bail": "Enforcement begun: immigration bail",
         "detention": "Enforcement begun: detention",
+        "removal_notice": "Enforcement begun: removal notice",
         "removal": "Removal",
         NONE_RECORDED: "No outcome recorded yet",
     },
@@ -102,18 +202,26 @@ LABELS: dict[str, dict[str, str]] = {
         "no_action": "No action",
         "support_contact": "Support offered",
         "enforcement_paused": "Paused under protocol",
+        "interview": "Interview",
+        "visit": "Visit",
         "reporting_conditions": "Reporting conditions",
+        "immigration_bail": "Immigration bail",
         "detention": "Detention",
+        "removal_notice": "Removal notice",
         "removal": "Removal",
         NONE_RECORDED: "None recorded",
     },
     "case_outcome": {
         "continued": "Case continued",
+        "victim_disengaged": "Victim disengaged",
         "victim_withdrew": "Victim withdrew support",
+        "case_discontinued": "Case discontinued",
         "charged": "Charged",
+        "convicted": "Convicted",
         "no_further_action": "No further action",
         NONE_RECORDED: "No outcome recorded yet",
     },
+    "outcome_source": {source.value: text for source, text in OUTCOME_SOURCE_LABELS.items()},
     "outcome": {"permit": "Permitted", "deny": "Refused", "review": "Sent for review"},
     "result": {
         "permitted": "Permitted by policy",
@@ -192,6 +300,13 @@ LABELS: dict[str, dict[str, str]] = {
         "rest_of_world": "Rest of the world",
         "stateless": "Stateless",
         "declined": "Prefer not to say",
+    },
+    "immigration_abuse": {
+        "yes": "Yes",
+        "no": "No",
+        "not_sure": "Not sure",
+        "declined": "Preferred not to say",
+        NOT_ASKED: "Not asked",
     },
     "referral_response": {
         "awaiting": "Awaiting a response",

@@ -41,6 +41,12 @@ class DisclosurePolicy:
         return 0 < count < self.threshold
 
     @property
+    def resists_differencing(self) -> bool:
+        """False when it suppresses without rounding: two overlapping published figures would
+        then subtract exactly to a withheld count (the differencing attack, issue 19)."""
+        return self.threshold == 1 or self.rounding_base >= 2
+
+    @property
     def is_exact(self) -> bool:
         """True when this policy shows every count unchanged (the data owner's own view)."""
         return self.threshold == 1 and self.rounding_base == 1

@@ -38,6 +38,9 @@ class Report(Base):
     age_band: Mapped[str | None] = mapped_column(String(20))
     ethnicity_group: Mapped[str | None] = mapped_column(String(20))
     nationality_group: Mapped[str | None] = mapped_column(String(20))
+    # ImmigrationAbuse: the perpetrator used status or deportation threats to control. None =
+    # not asked. Counted in statistics; erased with the monitoring answers.
+    immigration_abuse: Mapped[str | None] = mapped_column(String(20))
     submitted_by: Mapped[str | None] = mapped_column(String(64))
     submitted_by_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id"), index=True

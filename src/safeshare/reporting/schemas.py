@@ -30,6 +30,7 @@ from safeshare.reporting.vocabulary import (
     CrimeType,
     DeliveryMethod,
     EthnicityGroup,
+    ImmigrationAbuse,
     KeyDecision,
     NationalityGroup,
     Pathway,
@@ -149,6 +150,8 @@ class _ReportCreateBase(_Input):
     details: SealedDetails = Field(default_factory=SealedDetails)
     consents: ConsentList = Field(default_factory=list)
     is_vulnerable_or_intimidated: bool = False
+    # None: not asked (never required; a reporter may also prefer not to say).
+    immigration_abuse: ImmigrationAbuse | None = None
 
     _blank = field_validator("area", mode="before")(_blank_to_none)
     _unique = field_validator("consents")(_unique_consents)

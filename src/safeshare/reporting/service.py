@@ -179,6 +179,7 @@ def create_report(
         age_band=payload.monitoring.age_band,
         ethnicity_group=payload.monitoring.ethnicity_group,
         nationality_group=payload.monitoring.nationality_group,
+        immigration_abuse=payload.immigration_abuse,
         submitted_by=actor.username if is_staff_pathway else None,
         submitted_by_organisation_id=actor.organisation_id
         if pathway is Pathway.third_party
@@ -656,6 +657,7 @@ def erase_report(
     report.passphrase_hash = None
     report.area = None
     report.sex = report.age_band = report.ethnicity_group = report.nationality_group = None
+    report.immigration_abuse = None
     report.has_identity = False
     report.status = CaseStatus.erased.value
     report.erased_at, report.erased_by = now, actor.username

@@ -91,6 +91,16 @@ class NationalityGroup(StrEnum):
     declined = "declined"
 
 
+class ImmigrationAbuse(StrEnum):
+    """Whether the perpetrator used the victim's immigration status, or threats of deportation,
+    to control them ('immigration abuse'): recognised so it can be counted (issue 19)."""
+
+    yes = "yes"
+    no = "no"
+    not_sure = "not_sure"
+    declined = "declined"
+
+
 class SealedField(StrEnum):
     """Fields kept only as vault ciphertext. None is ever required."""
 
@@ -408,4 +418,10 @@ NATIONALITY_GROUP_LABELS: Mapping[NationalityGroup, str] = {
     NationalityGroup.rest_of_world: "Rest of the world",
     NationalityGroup.stateless: "Stateless",
     NationalityGroup.declined: DECLINED,
+}
+IMMIGRATION_ABUSE_LABELS: Mapping[ImmigrationAbuse, str] = {
+    ImmigrationAbuse.yes: "Yes",
+    ImmigrationAbuse.no: "No",
+    ImmigrationAbuse.not_sure: "Not sure",
+    ImmigrationAbuse.declined: "They preferred not to say",
 }

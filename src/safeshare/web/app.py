@@ -42,6 +42,7 @@ from safeshare.web.routes import (
     policy,
     policy_compare,
     public_report,
+    published,
     reporting,
     reporting_access,
     reporting_api,
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         oversight,
         retention,
         subject_access,
+        published,
     )
     for module in features:
         app.include_router(module.router)

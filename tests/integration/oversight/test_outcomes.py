@@ -26,7 +26,9 @@ OFFICER = Role.disclosure_officer
 
 
 def outcome(track: str, value: str, on: date) -> OutcomeCreate:
-    return OutcomeCreate(track=OutcomeTrack(track), outcome=value, occurred_on=on)
+    return OutcomeCreate.model_validate(
+        {"track": track, "outcome": value, "occurred_on": on, "source": "immigration_enforcement"}
+    )
 
 
 def test_outcomes_are_recorded_dated_and_published_as_references(
@@ -77,6 +79,7 @@ def test_outcomes_are_recorded_dated_and_published_as_references(
         "track",
         "outcome",
         "occurred_on",
+        "source",
     }
     assert event.data["disclosure_id"] == sent.id
     assert "RPT-1" not in repr(event.data)
@@ -163,4 +166,4 @@ def test_the_overdue_list(db_session: Session) -> None:
 
 def test_an_outcome_must_fit_its_track() -> None:
     with pytest.raises(ValueError, match="Select what happened"):
-        OutcomeCreate(track=OutcomeTrack.case, outcome="removal", occurred_on=date(2024, 1, 1))
+        outcome("case", "removal", date(2024, 1, 1))

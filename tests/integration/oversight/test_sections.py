@@ -140,10 +140,90 @@ def test_disclosures_page_exact(world: Session, tmp_path: Path) -> None:
     page = section(world, tmp_path, "disclosures")
     assert grid(page.table("by_agency"))["Home Office Immigration Enforcement"][0] == "2"
     followed = grid(page.table("after_disclosure"))
-    # Columns: six immigration outcomes, none recorded, total, percentage with enforcement.
-    assert followed["No outcome recorded yet"] == ["0", "0", "0", "0", "1", "0", "1", "2", "50%"]
+    # Columns: ten immigration outcomes, none recorded, total, percentage with enforcement.
+    assert followed["No outcome recorded yet"] == [
+        *["0"] * 7,
+        "1",  # detention
+        "0",
+        "0",
+        "1",
+        "2",
+        "50%",
+    ]
     follow_up = grid(page.table("follow_up"))
     assert follow_up["Overdue (no outcome after 28 days)"][0] == "1"
+
+
+def test_every_action_is_counted_with_its_source(world: Session, tmp_path: Path) -> None:
+    """Hand-checked: every action, not only the latest, and where each was learned."""
+    first = rows.disclosure(world, sent_at=at(2024, 2, 1))
+    second = rows.disclosure(world, sent_at=at(2024, 3, 1))
+    after = rows.disclosure(world, sent_at=at(2024, 4, 2))  # outside the period
+    police = rows.disclosure(world, sent_at=at(2024, 2, 1), agency="police")
+    for sent, outcome, source in [
+        (first, "interview", "immigration_enforcement"),
+        (first, "immigration_bail", "immigration_enforcement"),
+        (first, "enforcement_paused", "victim"),
+        (second, "interview", "support_organisation"),
+        (after, "removal_notice", "immigration_enforcement"),
+        (police, "removal", "police_records"),
+    ]:
+        world.add(
+            ShareOutcome(
+                disclosure_id=sent.id,
+                track="immigration",
+                outcome=outcome,
+                occurred_on=date(2024, 4, 3),
+                source=source,
+                recorded_by="x",
+            )
+        )
+    world.add(
+        ShareOutcome(
+            disclosure_id=first.id,
+            track="case",
+            outcome="victim_disengaged",
+            occurred_on=date(2024, 4, 3),
+            source="police_records",
+            recorded_by="x",
+        )
+    )
+    world.flush()
+    table = section(world, tmp_path, "disclosures").table("actions_by_source")
+    actions = grid(table)
+    # Columns: IE, police records, victim, support organisation, legal rep., not recorded, total
+    assert actions["Enforcement begun: interview"] == ["1", "0", "0", "1", "0", "0", "2"]
+    assert actions["Enforcement begun: immigration bail"] == ["1", "0", "0", "0", "0", "0", "1"]
+    assert actions["Enforcement paused under the protocol"] == ["0", "0", "1", "0", "0", "0", "1"]
+    # The world's detention was recorded before sources were asked.
+    assert actions["Enforcement begun: detention"] == ["0", "0", "0", "0", "0", "1", "1"]
+    assert actions["Enforcement begun: removal notice"][-1] == "0"
+    assert actions["Removal"][-1] == "0"
+    assert actions["Total"] == ["2", "0", "1", "1", "0", "1", "5"]
+    followed = grid(section(world, tmp_path, "disclosures").table("after_disclosure"))
+    # The latest immigration action for the first disclosure is the pause; the case track
+    # records that the victim disengaged.
+    assert followed["Victim disengaged"][2] == "1"
+
+
+def test_immigration_abuse_is_counted_and_broken_down(world: Session, tmp_path: Path) -> None:
+    for crime, answer, pathway in [
+        ("domestic_abuse", "yes", "officer"),
+        ("domestic_abuse", "yes", "third_party"),
+        ("domestic_abuse", "no", "officer"),
+        ("violence", "declined", "officer"),
+    ]:
+        made = rows.report(world, reported_at=at(2024, 2, 1), crime_type=crime, pathway=pathway)
+        made.immigration_abuse = answer
+    world.flush()
+    page = section(world, tmp_path, "reports")
+    by_crime = grid(page.table("immigration_abuse"))
+    # Columns: yes, no, not sure, preferred not to say, not asked, total, percentage yes.
+    assert by_crime["Domestic abuse"] == ["2", "1", "0", "0", "1", "4", "50%"]
+    assert by_crime["Violence"] == ["0", "0", "0", "1", "0", "1", "0%"]
+    by_pathway = grid(page.table("immigration_abuse_pathway"))
+    assert by_pathway["Third party"] == ["1", "0", "0", "0", "0", "1", "100%"]
+    assert by_pathway["Total"][:6] == ["2", "1", "0", "1", "1", "5"]
 
 
 def test_victims_code_and_intersectional_exact(world: Session, tmp_path: Path) -> None:

@@ -64,3 +64,16 @@ def test_policy_rejects_nonsense(kwargs: dict[str, int]) -> None:
 def test_negative_counts_are_a_bug() -> None:
     with pytest.raises(ValueError):
         protect_count(-1, policy=DisclosurePolicy())
+
+
+@pytest.mark.parametrize(
+    ("threshold", "base", "resists"),
+    [(10, 5, True), (10, 2, True), (10, 1, False), (2, 1, False), (1, 1, True)],
+)
+def test_suppressing_without_rounding_invites_differencing(
+    threshold: int, base: int, resists: bool
+) -> None:
+    """Exact figures either side of a withheld one subtract to it; rounding blurs that."""
+    policy = DisclosurePolicy(threshold=threshold, rounding_base=base)
+    assert policy.resists_differencing is resists
+    assert EXACT.resists_differencing

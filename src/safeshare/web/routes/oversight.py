@@ -23,7 +23,7 @@ from safeshare.auth.permissions import Actor, Permission
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
-from safeshare.oversight import charts, pdf, service
+from safeshare.oversight import charts, pdf, publication, service
 from safeshare.oversight.assurance import build_assurance_report
 from safeshare.oversight.schemas import (
     DEFAULT_DIMENSIONS,
@@ -37,6 +37,8 @@ from safeshare.oversight.sections import DIMENSION_TITLES, MEASURE_TITLES
 from safeshare.oversight.statistics import TIMEZONE, Measure
 from safeshare.oversight.vocabulary import (
     LABELS,
+    OUTCOME_SOURCE_LABELS,
+    OUTCOME_SOURCES_OFFERED,
     CaseOutcome,
     ImmigrationOutcome,
     OutcomeTrack,
@@ -196,7 +198,10 @@ def _section_context(request: Request, db: DbSession, key: str, form: FilterForm
         "measures": MEASURE_TITLES,
         "query": urlencode(query),
         "period_text": (
-            f"{_day(form.filters.start)} to {_day(form.filters.end)}" if form.filters else ""
+            f"{_day(form.filters.start)} to {_day(form.filters.end)} (whole calendar months, "
+            "so overlapping periods cannot be subtracted to single anyone out)"
+            if form.filters
+            else ""
         ),
         "force_text": (form.filters.force or "All forces") if form.filters else "",
     }
@@ -337,6 +342,9 @@ def _outcome_context(
         "day": _day,
         "immigration_choices": _outcome_choices(OutcomeTrack.immigration),
         "case_choices": _outcome_choices(OutcomeTrack.case),
+        "source_choices": [
+            {"value": v.value, "text": OUTCOME_SOURCE_LABELS[v]} for v in OUTCOME_SOURCES_OFFERED
+        ],
         "flash": request.session.pop(_FLASH, None),
     }
 
@@ -358,6 +366,7 @@ OUTCOME_MESSAGES = {
     "track": "Select whether this is about Immigration Enforcement or the criminal case",
     "outcome": "Select what happened",
     "occurred_on": "Enter the date it happened",
+    "source": "Select where this information came from",
 }
 
 
@@ -379,6 +388,7 @@ async def outcome_submit(
         "track": track,
         "outcome": chosen,
         "occurred_on": on.isoformat() if on else "",
+        "source": str(values.get("source", "")),
     }
     errors: FormErrors = {}
     if not any(str(values.get(f"occurred-{p}", "")) for p in DATE_PARTS):
@@ -397,7 +407,7 @@ async def outcome_submit(
             errors[key] = text
     errors = {
         k: errors[k]
-        for k in ("track", "outcome-immigration", "outcome-case", "occurred-day")
+        for k in ("track", "outcome-immigration", "outcome-case", "occurred-day", "source")
         if k in errors
     }
     if data is not None and not errors:
@@ -423,7 +433,12 @@ async def outcome_submit(
         {
             "errors": errors,
             "error_list": error_list(errors),
-            "values": {"track": track, "outcome": chosen, "occurred": parts},
+            "values": {
+                "track": track,
+                "outcome": chosen,
+                "occurred": parts,
+                "source": parsed["source"],
+            },
         }
     )
     return render(request, "oversight/outcome.html", context, status_code=400)
@@ -607,10 +622,30 @@ def recommendation_page(
             "status": label("recommendation_status", record.status),
             "is_overdue": record.is_overdue(_today()),
             "can_edit": principal.can(Permission.RECOMMENDATIONS_EDIT),
+            "can_publish": principal.can(Permission.RECOMMENDATIONS_EDIT)
+            and bool(record.response_text and record.response_date),
             "day": _day,
             "flash": request.session.pop(_FLASH, None),
         },
     )
+
+
+@router.post("/oversight/recommendations/{recommendation_id}/publish")
+def publish_recommendation(
+    principal: Editor,
+    request: Request,
+    db: DbSession,
+    recommendation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    """Approve the recorded response for the public page; PRG to the recommendation."""
+    publication.approve_publication(
+        db,
+        recommendation_id=recommendation_id,
+        actor=principal.username,
+        actor_role=principal.role,
+    )
+    request.session[_FLASH] = "Response approved and published."
+    return RedirectResponse(f"/oversight/recommendations/{recommendation_id}", status_code=303)
 
 
 @router.get("/oversight/recommendations/{recommendation_id}/edit")

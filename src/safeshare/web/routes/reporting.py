@@ -142,6 +142,7 @@ def _new_report_page(
             "values": values,
             "is_advocate": principal.role is Role.advocate,
             "crime_types": forms.options(forms.CRIME_TYPE_LABELS),
+            "abuse_choices": forms.options(forms.IMMIGRATION_ABUSE_LABELS),
             "monitoring": [
                 {"name": name, "label": label, "items": forms.options(labels, blank="Not asked")}
                 for name, (label, labels) in forms.MONITORING_FIELDS.items()

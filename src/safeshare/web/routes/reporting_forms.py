@@ -62,6 +62,9 @@ from safeshare.reporting.vocabulary import (
     SealedField,
 )
 from safeshare.reporting.vocabulary import (
+    IMMIGRATION_ABUSE_LABELS as IMMIGRATION_ABUSE_LABELS,
+)
+from safeshare.reporting.vocabulary import (
     KEY_DECISION_LABELS as KEY_DECISION_LABELS,
 )
 from safeshare.reporting.vocabulary import (
@@ -207,6 +210,7 @@ REPORT_FIELD_ORDER = (
     "occurred_to",
     "area",
     "is_vulnerable_or_intimidated",
+    "immigration_abuse",
     *[f.value for f in SealedField],
     *MONITORING_FIELDS,
     "consents",
@@ -215,6 +219,7 @@ REPORT_FIELD_ORDER = (
 )
 REPORT_MESSAGES = {
     "crime_type": "Select the type of crime",
+    "immigration_abuse": "Select an answer about immigration abuse from the list",
     "area": "Area must be 100 characters or fewer",
     "name": "Name must be 200 characters or fewer",
     "address": "Address must be 500 characters or fewer",
@@ -291,6 +296,7 @@ def parse_report_form(
         "occurred_to": occurred_to,
         "area": one(values, "area"),
         "is_vulnerable_or_intimidated": one(values, "is_vulnerable_or_intimidated") == "yes",
+        "immigration_abuse": one(values, "immigration_abuse") or None,
         "details": details,
         "monitoring": {name: one(values, name) or None for name in MONITORING_FIELDS},
         "consents": [
