@@ -274,6 +274,8 @@ class UpdateCreate(_Input):
     text: str | None = Field(default=None, max_length=ACCOUNT_MAX_CHARS)
     key_decision: KeyDecision | None = None
     new_status: CaseStatus | None = None
+    # Written for the victim to read in her own view; otherwise an internal case note.
+    is_for_victim: bool = False
 
     _blank = field_validator("text", mode="before")(_blank_to_none)
 
@@ -288,6 +290,8 @@ class UpdateCreate(_Input):
     def _something_given(self) -> UpdateCreate:
         if self.text is None and self.key_decision is None and self.new_status is None:
             raise ValueError("Enter an update, a key decision or a new status")
+        if self.is_for_victim and self.text is None:
+            raise ValueError("Write the update the victim will read")
         return self
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
-from safeshare.reporting import passphrases, sealed_access, victims_code
+from safeshare.reporting import passphrases, sealed_access, victim_view, victims_code
 from safeshare.reporting.access import (
     can_see,
     publish_report_event,
@@ -491,7 +491,11 @@ def add_update(
     config: ReportingConfig,
     now: datetime | None = None,
 ) -> UpdateRead:
-    """Add an officer's update; a key decision starts a Right 6 clock, a status moves the case."""
+    """Add an officer's update; a key decision starts a Right 6 clock, a status moves the case.
+
+    `payload.is_for_victim` makes it an update written for the victim, shown in her own view
+    (`victim_view`); other updates are internal case notes she never sees.
+    """
     report = report_for(
         session, report_id=report_id, actor=actor, roles=config.case_roles, allow_erased=False
     )
@@ -499,7 +503,7 @@ def add_update(
     update = _add_update_row(
         session,
         report,
-        kind="officer_update",
+        kind=victim_view.VICTIM_UPDATE if payload.is_for_victim else "officer_update",
         text=payload.text,
         by=actor.username,
         at=now,
@@ -527,7 +531,8 @@ def verify_anonymous_reporter(
     config: ReportingConfig,
     now: datetime | None = None,
 ) -> int | None:
-    """The report id when reference and passphrase match an anonymous report, else None.
+    """The report id when reference and passphrase match a report that has a passphrase
+    (anonymous ones, and any other pathway's whose reporter chose one), else None.
 
     Missing, erased and wrong look and take the same (one passphrase check each). Nothing
     locks the report: repeated failures are slowed per client by the web layer
@@ -538,7 +543,7 @@ def verify_anonymous_reporter(
         session.scalars(
             select(Report).where(
                 Report.reference == canonical,
-                Report.pathway == Pathway.anonymous.value,
+                Report.passphrase_hash.is_not(None),
                 Report.erased_at.is_(None),
             )
         ).one_or_none()

@@ -44,6 +44,7 @@ from safeshare.web.routes import (
     public_report,
     reporting,
     support,
+    victim_view,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
 
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         accounts,
         mfa,
         api,
+        victim_view,  # before public_report: its /report/{slug} would take /report/view
         public_report,
         reporting,
         policy,

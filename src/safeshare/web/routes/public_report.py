@@ -16,7 +16,6 @@ advocate's office) going back to change answers must not be locked out.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -76,7 +75,7 @@ from safeshare.web.public_form import (
     summary_rows,
     today_in,
 )
-from safeshare.web.ratelimit import attempt_throttle, check_public_post, client_key
+from safeshare.web.ratelimit import check_public_post, throttled_attempt
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -512,30 +511,20 @@ async def return_submit(
     payload, errors = parse_return(values, _)
     if payload is None:
         return _return_page(request, _, values, errors)
-    wait = check_public_post(request)
+    settings = _settings(request)
+    receipt, wait = await throttled_attempt(
+        request,
+        "anonymous_return",
+        subject=payload.reference.strip().upper(),
+        attempt=lambda: reporting.submit_anonymous_return(
+            db, payload=payload, provider=build_key_provider(settings), config=settings.reporting
+        ),
+    )
     if wait is not None:
         return _too_many(request, _, wait)
-    # Progressive delays for this client on this reference, never a lock on the report.
-    throttle = attempt_throttle(request, "anonymous_return")
-    subject, client = payload.reference.strip().upper(), client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
-    if verdict.wait is not None:
-        return _too_many(request, _, max(1, math.ceil(verdict.wait)))
-    if verdict.pause:
-        await asyncio.sleep(verdict.pause)
-    settings = _settings(request)
-    receipt = await in_thread(  # argon2 off the loop
-        reporting.submit_anonymous_return,
-        db,
-        payload=payload,
-        provider=build_key_provider(settings),
-        config=settings.reporting,
-    )
     if receipt is None:
-        throttle.failed(subject=subject, client=client)
         minutes = math.ceil(settings.login_max_wait_seconds / 60)
         return _return_page(request, _, values, {"reference": _(RETURN_FAILED, minutes=minutes)})
-    throttle.succeeded(subject=subject, client=client)
     request.session[RETURN_DONE_SESSION] = True
     return _redirect(RETURN_DONE)
 

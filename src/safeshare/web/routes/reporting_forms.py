@@ -136,6 +136,7 @@ RIGHT_STATUS_LABELS = {
 UPDATE_KIND_LABELS = {
     "officer_update": "Officer update",
     "victim_information": "Information from the victim",
+    "victim_update": "Update for the victim",
 }
 ACCESS_REASON_LABELS = {
     AccessReason.investigation_handover: "I am taking over or helping with the investigation",
@@ -509,6 +510,7 @@ def parse_update_form(values: Mapping[str, Any]) -> tuple[UpdateCreate | None, P
                 "text": one(values, "text"),
                 "key_decision": one(values, "key_decision") or None,
                 "new_status": one(values, "new_status") or None,
+                "is_for_victim": one(values, "is_for_victim") == "yes",
             }
         )
     except ValidationError as exc:
