@@ -126,7 +126,7 @@ def test_she_sees_her_report_and_decisions_only(
     assert mine in page and other not in page
     assert "A support organisation asked, to support you as a victim" in page
     assert page.count('class="govuk-summary-card app-decision"') == 1
-    assert "data-proof-status" in page, page[page.index("app-decision"):][:3000]
+    assert "data-proof-status" in page, page[page.index("app-decision") :][:3000]
     assert "/static/js/verify-proof.js" in page
     # Nothing sealed without the passphrase again.
     for sealed in ("Fictionalian", "Spouse visa", "CANARY-ACCOUNT"):
@@ -163,7 +163,7 @@ def test_withdrawing_consent_changes_the_next_decision(
     before = _decide(anon, api_tokens[Role.officer], reference)
     _sign_in(her, reference)
     page = her.get("/report/view/report").text
-    consent_id = re.search(r'/report/view/consents/(\d+)/withdraw', page)
+    consent_id = re.search(r"/report/view/consents/(\d+)/withdraw", page)
     assert consent_id
     response = her.post(
         f"/report/view/consents/{consent_id.group(1)}/withdraw",

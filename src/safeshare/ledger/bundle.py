@@ -205,7 +205,7 @@ class Bundle:
     @property
     def is_inclusion(self) -> bool:
         """Whether this holds some entries with proofs rather than the whole log."""
-        return self.format == INCLUSION_FORMAT
+        return bool(self.format == INCLUSION_FORMAT)
 
     def latest_checkpoint_note(self) -> str:
         return self._read(LATEST_CHECKPOINT).decode()
