@@ -31,7 +31,7 @@ from safeshare.reporting import service as reporting
 from safeshare.reporting import victim_view
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import PASSPHRASE_MAX_CHARS
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.vocab import SealedField, VictimsCodeRight
 from safeshare.vault.config import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
 from safeshare.web.concurrency import HashingSlot
@@ -96,6 +96,27 @@ RIGHT_STATUS_LABELS = {
     "pending": N_("Not yet"),
     "met": N_("Met"),
     "not_applicable": N_("Does not apply"),
+}
+# The Victims' Code rights, said to her (RIGHT_TITLES are the Code's own, for staff).
+RIGHT_LABELS = {
+    VictimsCodeRight.understand_and_be_understood: N_("To understand and be understood"),
+    VictimsCodeRight.crime_recorded: N_("To have the crime recorded without unjustified delay"),
+    VictimsCodeRight.information_when_reporting: N_(
+        "To be given information when you report, including a written acknowledgement"
+    ),
+    VictimsCodeRight.referral_to_support: N_("To be referred to services that support victims"),
+    VictimsCodeRight.compensation_information: N_("To be told about compensation"),
+    VictimsCodeRight.investigation_updates: N_(
+        "To be told about the investigation and any prosecution"
+    ),
+    VictimsCodeRight.victim_personal_statement: N_("To make a Victim Personal Statement"),
+    VictimsCodeRight.trial_information: N_("To be told about the trial"),
+    VictimsCodeRight.outcome_and_appeals: N_("To be told the outcome and about appeals"),
+    VictimsCodeRight.expenses_and_property: N_(
+        "To be paid expenses and have your property returned"
+    ),
+    VictimsCodeRight.offender_information: N_("To be told about the offender"),
+    VictimsCodeRight.complaint: N_("To complain if your rights are not met"),
 }
 CONSENT_LABELS = {
     "victim_support": N_("To be referred to a support organisation"),
@@ -299,7 +320,7 @@ def view(request: Request, db: DbSession, _principal: Public) -> Response:
             ],
             "rights": [
                 {
-                    "title": r.title,
+                    "title": _(RIGHT_LABELS[r.right]),
                     "status": r.status,
                     "status_label": _(RIGHT_STATUS_LABELS.get(r.status, r.status)),
                     "due": _day(r.due_on, _) if r.due_on else None,
