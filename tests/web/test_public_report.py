@@ -23,11 +23,13 @@ from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import Actor, ReportRead
 from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, Pathway, SealedField
 from safeshare.runtime import Runtime
+from safeshare.support import signposting
 from safeshare.vault.config import build_key_provider
 from safeshare.vault.keys import FileKeyProvider
 from safeshare.web.app import create_app
 from tests.factories.reporting import assign_to, reporting_config
 from tests.web.conftest import csrf_from
+from tests.web.support_data import seed_directory
 
 ACCOUNT = "He pushed me down the stairs on the ninth of May (account-7Q2)."
 NAME = "Rosa Canary-Name"
@@ -664,3 +666,38 @@ def test_public_posts_are_rate_limited(web_runtime: Runtime) -> None:
         {"reference": "SS-00000-00000", "passphrase": "x", "information": "y"},
     )
     assert guess.status_code == 429
+
+
+def _confirmation_after_anonymous(client: TestClient, lang: str) -> str:
+    client.get(f"/report?lang={lang}")
+    answer(client, ANONYMOUS)
+    sent = post(
+        client, "/report/passphrase", {"passphrase": PASSPHRASE, "confirm_passphrase": PASSPHRASE}
+    )
+    assert sent.status_code == 303, sent.text[:2000]
+    html: str = client.get("/report/confirmation").text
+    return html
+
+
+def test_confirmation_falls_back_to_national_helplines(
+    client: TestClient, web_runtime: Runtime
+) -> None:
+    with web_runtime.session() as session:  # runs before the directory below is seeded
+        assert signposting.support_for(session, language="Spanish") == []
+    html = _confirmation_after_anonymous(client, "en")
+    assert "We could not find a local organisation that speaks your language" in html
+    assert "National Domestic Abuse Helpline: 0808 2000 247" in html
+    assert 'href="/report/view"' in html
+
+
+def test_confirmation_signposts_support_in_her_language(
+    client: TestClient, web_runtime: Runtime
+) -> None:
+    seed_directory(web_runtime)
+    html = _confirmation_after_anonymous(client, "es")
+    assert 'lang="es"' in html and "Apoyo en su idioma" in html
+    assert "Casa Segura Refuge" in html and "refer@casa.example" in html
+    assert "Sahara Advocacy" not in html  # Punjabi and Urdu, no NRPF support
+    english = _confirmation_after_anonymous(client, "en")
+    assert "Old Town Refuge" in english and "Casa Segura Refuge" in english
+    assert "Sahara Advocacy" not in english

@@ -35,6 +35,7 @@ from safeshare.reporting import drafts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import Answers, DraftHandle
 from safeshare.reporting.schemas import Actor, AnonymousReportCreate, PublicReportCreate
+from safeshare.support import signposting
 from safeshare.vault.config import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
 from safeshare.web.concurrency import HashingSlot, in_thread
@@ -455,8 +456,21 @@ def exit_this_page(request: Request, db: DbSession, principal: Public) -> Respon
     return RedirectResponse(destination, status_code=303)
 
 
+# The directory names languages in English; the page's language code maps to that name.
+SUPPORT_LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "cy": "Welsh",
+    "ar": "Arabic",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "pt": "Portuguese",
+}
+
+
 @router.get("/report/confirmation")
-def confirmation(request: Request, _principal: Public) -> Response:
+def confirmation(request: Request, db: DbSession, _principal: Public) -> Response:
+    """Her reference, once, and 'by and for' support that speaks her language."""
     _ = translator(request)
     # Shown once: after this page nothing in the browser leads back to the reference.
     sent = request.session.pop(SENT_SESSION, None)
@@ -466,7 +480,13 @@ def confirmation(request: Request, _principal: Public) -> Response:
         request,
         _,
         "public_report/confirmation.html",
-        {"reference": sent["reference"], "is_anonymous": bool(sent.get("anonymous"))},
+        {
+            "reference": sent["reference"],
+            "is_anonymous": bool(sent.get("anonymous")),
+            "support": signposting.support_for(
+                db, language=SUPPORT_LANGUAGE_NAMES.get(_.lang, "English")
+            ),
+        },
     )
 
 
