@@ -64,6 +64,10 @@ def test_public_form_in_english_without_javascript(
     _choose(page, "Domestic abuse")
     _press(page, "Continue")
 
+    _check_page(page, "Did this happen to you?")
+    _choose(page, "Yes, it happened to me")
+    _press(page, "Continue")
+
     _check_page(page, "When did it happen?")
     page.fill("#occurred_from-day", "31")
     page.fill("#occurred_from-month", "2")

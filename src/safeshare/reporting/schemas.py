@@ -37,6 +37,7 @@ from safeshare.reporting.vocab import (
     Pathway,
     SealedField,
     Sex,
+    SubjectRole,
     VictimsCodeRight,
 )
 
@@ -165,6 +166,9 @@ class _ReportCreateBase(_Input):
     details: SealedDetails = Field(default_factory=SealedDetails)
     consents: ConsentList = Field(default_factory=list)
     is_vulnerable_or_intimidated: bool = False
+    # Whom the report is about, as the person reporting says: recorded as the subject's
+    # `role` fact, which the Firewall reads (witnesses are protected as victims are).
+    subject_role: Literal[SubjectRole.victim, SubjectRole.witness] = SubjectRole.victim
 
     _blank = field_validator("area", mode="before")(_blank_to_none)
     _unique = field_validator("consents")(_unique_consents)

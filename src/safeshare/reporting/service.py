@@ -42,7 +42,7 @@ from safeshare.reporting.errors import (
     ReportingPermissionError,
     ReportNotFoundError,
 )
-from safeshare.reporting.facts import SubjectFacts, record_fact, subject_facts
+from safeshare.reporting.facts import SubjectFacts, append_fact, record_fact, subject_facts
 from safeshare.reporting.models import Report, ReportUpdate
 from safeshare.reporting.references import new_reference, normalise_reference, reference_prefix
 from safeshare.reporting.schemas import (
@@ -66,8 +66,11 @@ from safeshare.reporting.vocab import (
     IDENTITY_FIELDS,
     CaseStatus,
     ConsentMethod,
+    FactSource,
     Pathway,
     SealedField,
+    SubjectFact,
+    SubjectRole,
 )
 from safeshare.vault import service as vault
 from safeshare.vault.service import KeyProvider
@@ -124,6 +127,16 @@ _INTAKE_METHOD: dict[Pathway, ConsentMethod] = {
     Pathway.public_online: ConsentMethod.public_online,
     Pathway.anonymous: ConsentMethod.anonymous_online,
     Pathway.third_party: ConsentMethod.third_party_advocate,
+}
+
+
+# Where the intake's role fact comes from: the reporter's own word, the officer who took
+# it, or the support organisation that reported for her.
+_INTAKE_SOURCE: dict[Pathway, FactSource] = {
+    Pathway.public_online: FactSource.victim_account,
+    Pathway.anonymous: FactSource.victim_account,
+    Pathway.officer: FactSource.officer_enquiry,
+    Pathway.third_party: FactSource.support_organisation,
 }
 
 
@@ -207,6 +220,17 @@ def create_report(
     )
     for grant in payload.consents:
         grant_consent(session, report, grant, method=method, by=by, at=now, config=config)
+    if payload.subject_role is not SubjectRole.victim:  # a report's subject is its victim
+        append_fact(
+            session,
+            report,
+            fact=SubjectFact.role,
+            value=payload.subject_role,
+            source=_INTAKE_SOURCE[pathway],
+            by=by,
+            by_role=str(actor.role) if is_staff_pathway else PUBLIC,
+            at=now,
+        )
     session.flush()
     return ReportReceipt(
         report_id=report.id,

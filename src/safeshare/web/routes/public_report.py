@@ -216,8 +216,8 @@ def _question_page(
         f"public_report/{template}",
         {
             "step": step,
-            "title": _(step.title),
-            "hint": _(step.hint) if step.hint else None,
+            "title": _(step.title_for(answers)),
+            "hint": _(hint) if (hint := step.hint_for(answers)) else None,
             "items": items,
             "values": shown,
             "action": f"{step.path}?change=1" if change else step.path,

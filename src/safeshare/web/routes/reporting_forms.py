@@ -323,6 +323,7 @@ REPORT_FIELD_ORDER = (
     "occurred_to",
     "area",
     "is_vulnerable_or_intimidated",
+    "subject_role",
     *[f.value for f in SealedField],
     *MONITORING_FIELDS,
     "consents",
@@ -330,6 +331,7 @@ REPORT_FIELD_ORDER = (
     "consent_method",
 )
 REPORT_MESSAGES = {
+    "subject_role": "Select whether the person reporting is the victim or a witness",
     "crime_type": "Select the type of crime",
     "area": "Area must be 100 characters or fewer",
     "name": "Name must be 200 characters or fewer",
@@ -407,6 +409,7 @@ def parse_report_form(
         "occurred_to": occurred_to,
         "area": one(values, "area"),
         "is_vulnerable_or_intimidated": one(values, "is_vulnerable_or_intimidated") == "yes",
+        "subject_role": one(values, "subject_role") or "victim",
         "details": details,
         "monitoring": {name: one(values, name) or None for name in MONITORING_FIELDS},
         "consents": [
