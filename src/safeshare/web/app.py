@@ -19,10 +19,9 @@ from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
-from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
-from safeshare.support import service as support_service
-from safeshare.web import navigation
+from safeshare.subscriptions import subscribe_all
+from safeshare.web import formatters, navigation
 from safeshare.web.access import bounded_integers
 from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
@@ -43,6 +42,10 @@ from safeshare.web.routes import (
     policy_compare,
     public_report,
     reporting,
+    reporting_access,
+    reporting_api,
+    reporting_erase,
+    reporting_facts,
     support,
     victim_view,
 )
@@ -60,9 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or get_settings()
     runtime = runtime or Runtime(settings)
     # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
-    ledger_service.subscribe_to_events()
-    support_service.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     signer = ensure_signer(settings)
     # A group commit's ledger entries are appended together, under one head lock.
     runtime.group_commit.batch_scope = ledger_service.deferred_appends
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.slots = Slots(settings)
     app.state.templates = build_templates()
+    formatters.register(app.state.templates.env, settings.zone)
 
     register_error_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -107,9 +109,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         same_site="lax",
         https_only=settings.is_production,
     )
-    app.add_middleware(
-        AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name
-    )
+    app.add_middleware(AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -122,6 +122,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         victim_view,  # before public_report: its /report/{slug} would take /report/view
         public_report,
         reporting,
+        reporting_erase,
+        reporting_facts,
+        reporting_api,
+        reporting_access,
         policy,
         policy_compare,
         support,

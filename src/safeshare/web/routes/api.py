@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.web.access import SIGNED_IN
 
 router = APIRouter(prefix="/api/v1")
@@ -21,18 +21,16 @@ class Me(BaseModel):
 
 
 @router.get("/me")
-def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
+def me(principal: Annotated[Actor, Depends(SIGNED_IN)]) -> Me:
     return Me(
         username=principal.username,
         display_name=principal.display_name,
-        role=principal.role.value,
+        role=str(principal.role),
         organisation_id=principal.organisation_id,
     )
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi(
-    request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
-) -> dict[str, Any]:
+def openapi(request: Request, _principal: Annotated[Actor, Depends(SIGNED_IN)]) -> dict[str, Any]:
     schema: dict[str, Any] = request.app.openapi()
     return schema
