@@ -20,7 +20,7 @@ from safeshare.ledger import service as ledger
 from safeshare.ledger.startup import ensure_signer, ledger_verifier
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import Actor, AnonymousReportCreate, ConsentGrant
-from safeshare.reporting.vocab import ConsentPurpose, CrimeType
+from safeshare.reporting.vocabulary import ConsentPurpose, CrimeType
 from safeshare.runtime import Runtime
 from tests.browser.conftest import assert_accessible
 from tests.web.reporting_fixtures import ensure_vault_key

@@ -27,7 +27,7 @@ from safeshare.reporting.schemas import (
     SealedDetails,
     UpdateCreate,
 )
-from safeshare.reporting.vocab import ConsentPurpose, CrimeType
+from safeshare.reporting.vocabulary import ConsentPurpose, CrimeType
 from safeshare.runtime import Runtime
 from tests.web.conftest import CSRF_RE
 from tests.web.reporting_fixtures import ensure_vault_key, make_report

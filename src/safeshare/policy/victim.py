@@ -21,7 +21,9 @@ from safeshare.ledger import service as ledger
 from safeshare.ledger.bundle import InclusionProof, write_inclusion_bundle
 from safeshare.ledger.evidence import EntryEvidence
 from safeshare.ledger.note import NoteVerifier
+from safeshare.policy.engine import CategoryState
 from safeshare.policy.models import PolicyDecision
+from safeshare.policy.schemas import Agency, Category, Purpose
 from safeshare.policy.service import explain_decision
 
 DECISION_ENTRY_KIND = "policy.decision"
@@ -29,8 +31,8 @@ DECISION_ENTRY_KIND = "policy.decision"
 
 @dataclass(frozen=True)
 class CategoryResult:
-    category: str
-    state: str  # "disclose", "withhold" or "review" (still waiting for an officer)
+    category: Category
+    state: CategoryState  # review: still waiting for an officer
     reasons: tuple[str, ...]
     is_ruled_by_officer: bool
 
@@ -39,8 +41,8 @@ class CategoryResult:
 class DecisionForVictim:
     decision_id: int
     requested_at: datetime
-    agency: str
-    purpose: str
+    agency: Agency
+    purpose: Purpose
     categories: tuple[CategoryResult, ...]
     is_review_pending: bool
     evidence: EntryEvidence | None  # None: its ledger entry is not found (never expected)
@@ -58,9 +60,14 @@ def _categories(record: PolicyDecision) -> tuple[CategoryResult, ...]:
     for item in explain_decision(record):
         state, by_officer = item.state, item.category in ruled
         if by_officer:
-            state = "disclose" if ruled[item.category] else "withhold"
+            state = CategoryState.disclose if ruled[item.category] else CategoryState.withhold
         results.append(
-            CategoryResult(item.category, state, tuple(r.text for r in item.reasons), by_officer)
+            CategoryResult(
+                Category(item.category),
+                CategoryState(state),
+                tuple(r.text for r in item.reasons),
+                by_officer,
+            )
         )
     return tuple(results)
 
@@ -87,8 +94,8 @@ def decisions_about_report(
         DecisionForVictim(
             decision_id=record.id,
             requested_at=record.requested_at,
-            agency=str(record.request["requester"]["agency"]),
-            purpose=str(record.request["requester"]["purpose"]),
+            agency=Agency(record.request["requester"]["agency"]),
+            purpose=Purpose(record.request["requester"]["purpose"]),
             categories=_categories(record),
             is_review_pending=record.review is not None and record.review.is_pending,
             evidence=evidence.entry_evidence(

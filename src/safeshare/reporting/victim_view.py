@@ -16,15 +16,21 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.db.base import utcnow
 from safeshare.reporting import passphrases
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.consent import withdraw
 from safeshare.reporting.errors import ConsentStateError, ReportNotFoundError
 from safeshare.reporting.models import Report
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     RIGHT_TITLES,
+    CaseStatus,
     ConsentMethod,
+    ConsentPurpose,
+    CrimeType,
+    KeyDecision,
+    RightStatus,
     SealedField,
     VictimsCodeRight,
 )
@@ -32,7 +38,7 @@ from safeshare.vault import service as vault
 from safeshare.vault.service import KeyProvider
 
 VICTIM_UPDATE = "victim_update"  # an officer's update written for the victim to read
-VICTIM = "public"  # the ledger actor for what she does herself (as on the public form)
+VICTIM = Actor.public().username  # the ledger actor for what she does herself (as on the form)
 # What she may see again after re-entering her passphrase, in the order shown.
 OWN_SEALED_FIELDS: tuple[SealedField, ...] = (
     SealedField.name,
@@ -49,15 +55,15 @@ OWN_SEALED_FIELDS: tuple[SealedField, ...] = (
 class VictimUpdate:
     created_at: datetime
     text: str | None
-    key_decision: str | None
-    new_status: str | None
+    key_decision: KeyDecision | None
+    new_status: CaseStatus | None
 
 
 @dataclass(frozen=True)
 class VictimRight:
     right: VictimsCodeRight
     title: str
-    status: str
+    status: RightStatus
     trigger: str | None
     due_on: date | None
     met_at: datetime | None
@@ -66,7 +72,7 @@ class VictimRight:
 @dataclass(frozen=True)
 class VictimConsent:
     id: int
-    purpose: str
+    purpose: ConsentPurpose
     agency_name: str | None
     recorded_at: datetime
     withdrawn_at: datetime | None
@@ -82,8 +88,8 @@ class VictimReport:
 
     report_id: int
     reference: str
-    status: str
-    crime_type: str
+    status: CaseStatus
+    crime_type: CrimeType
     reported_at: datetime
     updates: list[VictimUpdate]
     rights: list[VictimRight]
@@ -130,12 +136,15 @@ def victim_report(session: Session, *, report_id: int, provider: KeyProvider) ->
     return VictimReport(
         report_id=report.id,
         reference=report.reference,
-        status=report.status,
-        crime_type=report.crime_type,
+        status=CaseStatus(report.status),
+        crime_type=CrimeType(report.crime_type),
         reported_at=report.reported_at,
         updates=[
             VictimUpdate(
-                u.created_at, texts.get(f"update.{u.public_id}"), u.key_decision, u.new_status
+                u.created_at,
+                texts.get(f"update.{u.public_id}"),
+                KeyDecision(u.key_decision) if u.key_decision else None,
+                CaseStatus(u.new_status) if u.new_status else None,
             )
             for u in reversed(for_her)
         ],
@@ -143,7 +152,7 @@ def victim_report(session: Session, *, report_id: int, provider: KeyProvider) ->
             VictimRight(
                 VictimsCodeRight(r.right),
                 RIGHT_TITLES[VictimsCodeRight(r.right)],
-                r.status,
+                RightStatus(r.status),
                 r.trigger,
                 r.due_on,
                 r.met_at,
@@ -151,7 +160,9 @@ def victim_report(session: Session, *, report_id: int, provider: KeyProvider) ->
             for r in report.rights
         ],
         consents=[
-            VictimConsent(c.id, c.purpose, c.agency_name, c.recorded_at, c.withdrawn_at)
+            VictimConsent(
+                c.id, ConsentPurpose(c.purpose), c.agency_name, c.recorded_at, c.withdrawn_at
+            )
             for c in report.consents
         ],
     )

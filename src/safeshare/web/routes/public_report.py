@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from babel import Locale
 from babel.dates import format_date
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -49,10 +50,10 @@ from safeshare.web.i18n import (
     SESSION_KEY,
     Translator,
     offered_languages,
-    template_context,
     translator,
 )
 from safeshare.web.navigation import NavItem
+from safeshare.web.pages import public_page, too_many
 from safeshare.web.public_form import (
     ANSWERS_INVALID,
     DECLINED,
@@ -78,7 +79,6 @@ from safeshare.web.public_form import (
     today_in,
 )
 from safeshare.web.ratelimit import check_public_post, throttled_attempt
-from safeshare.web.templating import render
 
 router = APIRouter()
 
@@ -110,23 +110,13 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    full = {**template_context(request, _), "errors": errors or {}, **context}
-    if errors:
-        full["error_list"] = [
-            {"text": text, "href": f"#{ERROR_ANCHORS.get(field, field)}"}
-            for field, text in errors.items()
-        ]
-    return render(request, template, full, status_code=status_code)
+    return public_page(
+        request, _, template, context, errors=errors, anchors=ERROR_ANCHORS, status_code=status_code
+    )
 
 
 def _redirect(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
-
-
-def _too_many(request: Request, _: Translator, wait: int) -> Response:
-    response = _page(request, _, "public_report/too_many.html", {"wait": wait}, status_code=429)
-    response.headers["Retry-After"] = str(wait)
-    return response
 
 
 @dataclass(frozen=True)
@@ -321,7 +311,7 @@ def send_report(request: Request, db: DbSession, _principal: Public) -> Response
         return _redirect(PASSPHRASE)
     wait = check_public_post(request)
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     try:
         payload = build_payload(state.answers)
     except ValidationError:
@@ -380,7 +370,7 @@ async def send_anonymous_report(
         return _passphrase_page(request, _, errors)
     wait = check_public_post(request)
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     try:
         payload = build_payload(state.answers, str(values["passphrase"]))
         return await in_thread(_send, request, db, state, payload)  # argon2 off the loop
@@ -458,16 +448,9 @@ def exit_this_page(request: Request, db: DbSession, principal: Public) -> Respon
     return RedirectResponse(destination, status_code=303)
 
 
-# The directory names languages in English; the page's language code maps to that name.
-SUPPORT_LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "cy": "Welsh",
-    "ar": "Arabic",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "pt": "Portuguese",
-}
+def _english_name(lang: str) -> str:
+    """The page language's English name, as the support directory names languages."""
+    return str(Locale.parse(lang).english_name)
 
 
 @router.get("/report/confirmation")
@@ -485,9 +468,7 @@ def confirmation(request: Request, db: DbSession, _principal: Public) -> Respons
         {
             "reference": sent["reference"],
             "is_anonymous": bool(sent.get("anonymous")),
-            "support": signposting.support_for(
-                db, language=SUPPORT_LANGUAGE_NAMES.get(_.lang, "English")
-            ),
+            "support": signposting.support_for(db, language=_english_name(_.lang)),
         },
     )
 
@@ -543,7 +524,7 @@ async def return_submit(
         ),
     )
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     if receipt is None:
         minutes = math.ceil(settings.login_max_wait_seconds / 60)
         return _return_page(request, _, values, {"reference": _(RETURN_FAILED, minutes=minutes)})
@@ -605,7 +586,7 @@ async def answer(request: Request, db: DbSession, slug: str, _principal: Public)
     if state.handle is None:
         wait = check_public_post(request)
         if wait is not None:
-            return _too_many(request, _, wait)
+            return too_many(request, _, wait)
         handle = drafts.start_draft(db, answers=answers)
         request.session.pop(SENT_SESSION, None)
         request.session[DRAFT_SESSION] = handle.to_session()

@@ -14,91 +14,98 @@ from __future__ import annotations
 import math
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from babel.dates import format_date, format_datetime
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from safeshare.auth.service import Principal
-from safeshare.config import Settings
 from safeshare.ledger import evidence
 from safeshare.ledger.startup import ledger_verifier
 from safeshare.policy import victim as decisions
+from safeshare.policy.engine import CategoryState
+from safeshare.policy.schemas import Agency, Category, Purpose
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victim_view
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import PASSPHRASE_MAX_CHARS
-from safeshare.reporting.vocab import SealedField, VictimsCodeRight
-from safeshare.vault.config import build_key_provider
-from safeshare.web.access import PUBLIC, DbSession
+from safeshare.reporting.vocabulary import (
+    CaseStatus,
+    ConsentPurpose,
+    RightStatus,
+    SealedField,
+    VictimsCodeRight,
+)
 from safeshare.web.concurrency import HashingSlot
+from safeshare.web.deps import AppSettings, DbSession, PublicActor, key_provider
 from safeshare.web.forms import form_values
-from safeshare.web.i18n import DATE_LOCALES, N_, Translator, template_context, translator
+from safeshare.web.i18n import DATE_LOCALES, N_, Translator, translator
+from safeshare.web.pages import public_page, too_many
 from safeshare.web.public_form import (
     REFERENCE_MISSING,
     RETURN_FAILED,
     RETURN_PASSPHRASE_MISSING,
 )
 from safeshare.web.ratelimit import throttled_attempt
-from safeshare.web.templating import render
 
 router = APIRouter()
-Public = Annotated[Principal | None, Depends(PUBLIC)]
 
 SIGN_IN, VIEW = "/report/view", "/report/view/report"
 VIEW_SESSION = "victim_view"
 VIEW_SECONDS = 20 * 60  # then she signs in again: a shared device is not left open for long
 REFERENCE_MAX_CHARS = 30
 
-STATUS_LABELS = {
-    "new": N_("Received, not yet assigned"),
-    "under_investigation": N_("Being investigated"),
-    "charged": N_("Someone has been charged"),
-    "no_further_action": N_("No further action"),
-    "closed": N_("Closed"),
+# Her view's own wording (translated on the page); staff labels are in each feature's
+# vocabulary. An erased report has no view, so `erased` is not said to her.
+STATUS_LABELS: Mapping[CaseStatus, str] = {
+    CaseStatus.new: N_("Received, not yet assigned"),
+    CaseStatus.under_investigation: N_("Being investigated"),
+    CaseStatus.charged: N_("Someone has been charged"),
+    CaseStatus.no_further_action: N_("No further action"),
+    CaseStatus.closed: N_("Closed"),
 }
-AGENCY_LABELS = {
-    "immigration_enforcement": N_("Home Office immigration enforcement"),
-    "police": N_("The police"),
-    "local_authority": N_("The local council"),
-    "health": N_("A health service"),
-    "support_org": N_("A support organisation"),
-    "immigration_adviser": N_("A regulated immigration adviser"),
-    "other": N_("Another organisation"),
+AGENCY_LABELS: Mapping[Agency, str] = {
+    Agency.immigration_enforcement: N_("Home Office Immigration Enforcement"),
+    Agency.police: N_("The police"),
+    Agency.local_authority: N_("The local council"),
+    Agency.health: N_("A health service"),
+    Agency.support_org: N_("A support organisation"),
+    Agency.immigration_adviser: N_("A regulated immigration adviser"),
+    Agency.other: N_("Another organisation"),
 }
-PURPOSE_LABELS = {
-    "immigration_enforcement": N_("to enforce immigration rules"),
-    "criminal_investigation": N_("to investigate a crime"),
-    "safeguarding": N_("to keep someone safe from harm"),
-    "victim_support": N_("to support you as a victim"),
-    "regularisation_support": N_("to help you with your immigration status"),
-    "immigration_advice": N_("to give you immigration advice"),
-    "status_check": N_("to check someone's immigration status"),
+PURPOSE_LABELS: Mapping[Purpose, str] = {
+    Purpose.immigration_enforcement: N_("to enforce immigration rules"),
+    Purpose.criminal_investigation: N_("to investigate a crime"),
+    Purpose.safeguarding: N_("to keep someone safe from harm"),
+    Purpose.victim_support: N_("to support you as a victim"),
+    Purpose.regularisation_support: N_("to help you with your immigration status"),
+    Purpose.immigration_advice: N_("to give you immigration advice"),
+    Purpose.status_check: N_("to check someone's immigration status"),
 }
-CATEGORY_LABELS = {
-    "identity": N_("Who you are"),
-    "contact": N_("How to contact you"),
-    "address": N_("Where you live"),
-    "nationality": N_("Your nationality"),
-    "immigration_status": N_("Your immigration status"),
-    "offence_details": N_("What happened"),
-    "health": N_("Your health"),
+CATEGORY_LABELS: Mapping[Category, str] = {
+    Category.identity: N_("Who you are"),
+    Category.contact: N_("How to contact you"),
+    Category.address: N_("Where you live"),
+    Category.nationality: N_("Your nationality"),
+    Category.immigration_status: N_("Your immigration status"),
+    Category.offence_details: N_("What happened"),
+    Category.health: N_("Your health"),
 }
-STATE_LABELS = {
-    "disclose": N_("Shared"),
-    "withhold": N_("Not shared"),
-    "review": N_("Waiting for a trained officer to decide"),
+STATE_LABELS: Mapping[CategoryState, str] = {
+    CategoryState.disclose: N_("Shared"),
+    CategoryState.withhold: N_("Not shared"),
+    CategoryState.review: N_("Waiting for a trained officer to decide"),
 }
-RIGHT_STATUS_LABELS = {
-    "pending": N_("Not yet"),
-    "met": N_("Met"),
-    "not_applicable": N_("Does not apply"),
+RIGHT_STATUS_LABELS: Mapping[RightStatus, str] = {
+    RightStatus.pending: N_("Not yet"),
+    RightStatus.met: N_("Met"),
+    RightStatus.not_applicable: N_("Does not apply"),
 }
 # The Victims' Code rights, said to her (RIGHT_TITLES are the Code's own, for staff).
-RIGHT_LABELS = {
+RIGHT_LABELS: Mapping[VictimsCodeRight, str] = {
     VictimsCodeRight.understand_and_be_understood: N_("To understand and be understood"),
     VictimsCodeRight.crime_recorded: N_("To have the crime recorded without unjustified delay"),
     VictimsCodeRight.information_when_reporting: N_(
@@ -118,14 +125,15 @@ RIGHT_LABELS = {
     VictimsCodeRight.offender_information: N_("To be told about the offender"),
     VictimsCodeRight.complaint: N_("To complain if your rights are not met"),
 }
-CONSENT_LABELS = {
-    "victim_support": N_("To be referred to a support organisation"),
-    "police_contact": N_("For the police to contact you"),
-    "regularisation_support": N_("To get help with your immigration status"),
-    "immigration_advice": N_("To share with a regulated immigration adviser"),
-    "share_with_agency": N_("To share with a named organisation"),
+CONSENT_LABELS: Mapping[ConsentPurpose, str] = {
+    ConsentPurpose.victim_support: N_("To be referred to a support organisation"),
+    ConsentPurpose.police_contact: N_("For the police to contact you"),
+    ConsentPurpose.regularisation_support: N_("To get help with your immigration status"),
+    ConsentPurpose.immigration_advice: N_("To share with a regulated immigration adviser"),
+    ConsentPurpose.share_with_agency: N_("To share with a named organisation"),
 }
-SEALED_LABELS = {
+# Only the answers she can see again (`victim_view.OWN_SEALED_FIELDS`).
+SEALED_LABELS: Mapping[SealedField, str] = {
     SealedField.name: N_("Name"),
     SealedField.contact_details: N_("Contact details"),
     SealedField.safe_contact: N_("When and how it is safe to contact you"),
@@ -134,32 +142,6 @@ SEALED_LABELS = {
     SealedField.language_needs: N_("Language needs"),
     SealedField.account: N_("What happened"),
 }
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _page(
-    request: Request,
-    _: Translator,
-    template: str,
-    context: dict[str, Any],
-    *,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    full = {**template_context(request, _), "errors": errors or {}, **context}
-    if errors:
-        full["error_list"] = [{"text": t, "href": f"#{f}"} for f, t in errors.items()]
-    return render(request, template, full, status_code=status_code)
-
-
-def _too_many(request: Request, _: Translator, wait: int) -> Response:
-    response = _page(request, _, "public_report/too_many.html", {"wait": wait}, status_code=429)
-    response.headers["Retry-After"] = str(wait)
-    return response
 
 
 def _viewing(request: Request) -> int | None:
@@ -181,7 +163,7 @@ def _signed_out() -> Response:
 def _sign_in_page(
     request: Request, _: Translator, reference: str = "", errors: dict[str, str] | None = None
 ) -> Response:
-    return _page(
+    return public_page(
         request,
         _,
         "public_report/view_sign_in.html",
@@ -196,13 +178,17 @@ def _sign_in_page(
 
 
 @router.get("/report/view")
-def sign_in_page(request: Request, _principal: Public) -> Response:
+def sign_in_page(request: Request, _principal: PublicActor) -> Response:
     return _sign_in_page(request, translator(request))
 
 
 @router.post("/report/view")
 async def sign_in(
-    request: Request, _hashing: HashingSlot, db: DbSession, _principal: Public
+    request: Request,
+    _hashing: HashingSlot,
+    db: DbSession,
+    settings: AppSettings,
+    _principal: PublicActor,
 ) -> Response:
     """Reference and passphrase open her view; every failure looks the same."""
     _ = translator(request)
@@ -217,7 +203,6 @@ async def sign_in(
     if errors:
         return _sign_in_page(request, _, reference, errors)
     assert isinstance(passphrase, str)
-    settings = _settings(request)
     report_id, wait = await throttled_attempt(
         request,
         "anonymous_return",
@@ -230,7 +215,7 @@ async def sign_in(
         ),
     )
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     if report_id is None:
         minutes = math.ceil(settings.login_max_wait_seconds / 60)
         return _sign_in_page(
@@ -256,11 +241,11 @@ def _decision_rows(found: list[decisions.DecisionForVictim], _: Translator) -> l
             {
                 "id": d.decision_id,
                 "when": _when(d.requested_at, _),
-                "who": _(AGENCY_LABELS.get(d.agency, AGENCY_LABELS["other"])),
-                "why": _(PURPOSE_LABELS[d.purpose]) if d.purpose in PURPOSE_LABELS else d.purpose,
+                "who": _(AGENCY_LABELS[d.agency]),
+                "why": _(PURPOSE_LABELS[d.purpose]),
                 "categories": [
                     {
-                        "name": _(CATEGORY_LABELS.get(c.category, c.category)),
+                        "name": _(CATEGORY_LABELS[c.category]),
                         "state": c.state,
                         "state_label": _(STATE_LABELS[c.state]),
                         "reasons": c.reasons,
@@ -281,17 +266,16 @@ def _decision_rows(found: list[decisions.DecisionForVictim], _: Translator) -> l
 
 
 @router.get("/report/view/report")
-def view(request: Request, db: DbSession, _principal: Public) -> Response:
+def view(
+    request: Request, db: DbSession, settings: AppSettings, _principal: PublicActor
+) -> Response:
     """Her report, rights, consents and every decision about her, with proofs."""
     _ = translator(request)
     report_id = _viewing(request)
     if report_id is None:
         return _signed_out()
-    settings = _settings(request)
     try:
-        mine = victim_view.victim_report(
-            db, report_id=report_id, provider=build_key_provider(settings)
-        )
+        mine = victim_view.victim_report(db, report_id=report_id, provider=key_provider(request))
     except ReportNotFoundError:  # erased since she signed in
         request.session.pop(VIEW_SESSION, None)
         return _signed_out()
@@ -300,20 +284,20 @@ def view(request: Request, db: DbSession, _principal: Public) -> Response:
         db, reference=mine.reference, verifier=verifier, origin=origin
     )
     latest = next((d.evidence.checkpoint for d in found if d.evidence and d.is_covered), None)
-    return _page(
+    return public_page(
         request,
         _,
         "public_report/view.html",
         {
             "report": mine,
-            "status": _(STATUS_LABELS.get(mine.status, STATUS_LABELS["new"])),
+            "status": _(STATUS_LABELS[mine.status]),
             "reported_on": _day(mine.reported_at, _),
             "updates": [
                 {
                     "when": _when(u.created_at, _),
                     "text": u.text,
-                    "status": _(STATUS_LABELS[u.new_status])
-                    if u.new_status in STATUS_LABELS
+                    "status": _(STATUS_LABELS[new])
+                    if (new := u.new_status) is not None and new in STATUS_LABELS
                     else None,
                 }
                 for u in mine.updates
@@ -322,7 +306,7 @@ def view(request: Request, db: DbSession, _principal: Public) -> Response:
                 {
                     "title": _(RIGHT_LABELS[r.right]),
                     "status": r.status,
-                    "status_label": _(RIGHT_STATUS_LABELS.get(r.status, r.status)),
+                    "status_label": _(RIGHT_STATUS_LABELS[r.status]),
                     "due": _day(r.due_on, _) if r.due_on else None,
                     "met": _day(r.met_at, _) if r.met_at else None,
                 }
@@ -331,7 +315,7 @@ def view(request: Request, db: DbSession, _principal: Public) -> Response:
             "consents": [
                 {
                     "id": c.id,
-                    "label": _(CONSENT_LABELS.get(c.purpose, c.purpose)),
+                    "label": _(CONSENT_LABELS[c.purpose]),
                     "agency": c.agency_name,
                     "given": _day(c.recorded_at, _),
                     "withdrawn": _day(c.withdrawn_at, _) if c.withdrawn_at else None,
@@ -348,7 +332,7 @@ def view(request: Request, db: DbSession, _principal: Public) -> Response:
 
 @router.post("/report/view/consents/{consent_id}/withdraw")
 def withdraw_consent(
-    request: Request, db: DbSession, consent_id: int, _principal: Public
+    request: Request, db: DbSession, consent_id: int, _principal: PublicActor
 ) -> Response:
     """Withdraw one of her consents; it applies to the next share decision about her."""
     report_id = _viewing(request)
@@ -359,13 +343,14 @@ def withdraw_consent(
 
 
 @router.get("/report/view/proofs.zip")
-def proof_bundle(request: Request, db: DbSession, _principal: Public) -> Response:
+def proof_bundle(
+    request: Request, db: DbSession, settings: AppSettings, _principal: PublicActor
+) -> Response:
     """The decisions' inclusion proofs as a file `safeshare-verify` checks offline."""
     report_id = _viewing(request)
     if report_id is None:
         return _signed_out()
-    settings = _settings(request)
-    mine = victim_view.victim_report(db, report_id=report_id, provider=build_key_provider(settings))
+    mine = victim_view.victim_report(db, report_id=report_id, provider=key_provider(request))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "safeshare-proofs.zip"
         decisions.write_proof_bundle(
@@ -389,7 +374,7 @@ def _answers_page(
     answers: dict[SealedField, str] | None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    return _page(
+    return public_page(
         request,
         _,
         "public_report/view_answers.html",
@@ -406,7 +391,7 @@ def _answers_page(
 
 
 @router.get("/report/view/answers")
-def answers_page(request: Request, _principal: Public) -> Response:
+def answers_page(request: Request, _principal: PublicActor) -> Response:
     if _viewing(request) is None:
         return _signed_out()
     return _answers_page(request, translator(request), None)
@@ -414,7 +399,11 @@ def answers_page(request: Request, _principal: Public) -> Response:
 
 @router.post("/report/view/answers")
 async def show_answers(
-    request: Request, _hashing: HashingSlot, db: DbSession, _principal: Public
+    request: Request,
+    _hashing: HashingSlot,
+    db: DbSession,
+    settings: AppSettings,
+    _principal: PublicActor,
 ) -> Response:
     """Her sealed answers, after the passphrase again, in this response only."""
     _ = translator(request)
@@ -424,7 +413,6 @@ async def show_answers(
     passphrase = form_values(await request.form()).get("passphrase", "")
     if not isinstance(passphrase, str) or not passphrase.strip():
         return _answers_page(request, _, None, {"passphrase": _(RETURN_PASSPHRASE_MISSING)})
-    settings = _settings(request)
     answers, wait = await throttled_attempt(
         request,
         "anonymous_return",
@@ -433,12 +421,12 @@ async def show_answers(
             db,
             report_id=report_id,
             passphrase=passphrase[:PASSPHRASE_MAX_CHARS],
-            provider=build_key_provider(settings),
+            provider=key_provider(request),
             config=settings.reporting,
         ),
     )
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     if answers is None:
         return _answers_page(request, _, None, {"passphrase": _(PASSPHRASE_WRONG)})
     return _answers_page(request, _, answers)
@@ -448,6 +436,6 @@ PASSPHRASE_WRONG = N_("That is not the passphrase for this report")
 
 
 @router.post("/report/view/sign-out")
-def sign_out(request: Request, _principal: Public) -> Response:
+def sign_out(request: Request, _principal: PublicActor) -> Response:
     request.session.pop(VIEW_SESSION, None)
     return RedirectResponse(f"{SIGN_IN}?signed_out=1", status_code=303)
