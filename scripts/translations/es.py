@@ -328,7 +328,7 @@ MESSAGES: dict[str, str | tuple[str, ...]] = {
     "Language needs": "Necesidades de idioma",
     "Languages: %(languages)s": "Idiomas: %(languages)s",
     "Met": "Cumplido",
-    "National Domestic Abuse Helpline: 0808 2000 247, free, 24 hours a day. Victim Support: 0808 16 89 111, free, 24 hours a day.": "Línea Nacional de Ayuda contra el Maltrato Doméstico (National Domestic Abuse Helpline): 0808 2000 247, gratuita, las 24 horas. Victim Support: 0808 16 89 111, gratuita, las 24 horas.",
+    "National Domestic Abuse Helpline: 0808 2000 247, free, 24 hours a day. Victim Support: 0808 16 89 111, free, 24 hours a day.": "Línea Nacional de Ayuda contra la Violencia Doméstica (National Domestic Abuse Helpline): 0808 2000 247, gratuita, las 24 horas. Victim Support: 0808 16 89 111, gratuita, las 24 horas.",
     "No further action": "Sin más actuaciones",
     "No organisation has asked for information about you.": "Ninguna organización ha pedido información sobre usted.",
     "No rights have been recorded on your report yet.": "Todavía no se ha anotado ningún derecho en su denuncia.",

@@ -15,11 +15,12 @@ import httpx
 import pytest
 
 from safeshare.auth import service as auth_service
+from safeshare.auth.permissions import Actor
 from safeshare.config import Settings
 from safeshare.ledger import service as ledger
 from safeshare.ledger.startup import ensure_signer, ledger_verifier
 from safeshare.reporting import service as reporting
-from safeshare.reporting.schemas import Actor, AnonymousReportCreate, ConsentGrant
+from safeshare.reporting.schemas import AnonymousReportCreate, ConsentGrant
 from safeshare.reporting.vocabulary import ConsentPurpose, CrimeType
 from safeshare.runtime import Runtime
 from tests.browser.conftest import assert_accessible

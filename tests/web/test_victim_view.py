@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.ledger import service as ledger
 from safeshare.ledger.offline import main as verify_main
@@ -21,7 +22,6 @@ from safeshare.ledger.startup import ensure_signer, ledger_verifier
 from safeshare.reporting import service as reporting
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReportCreate,
     ConsentGrant,
     SealedDetails,
