@@ -15,8 +15,10 @@ import math
 import tempfile
 import time
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Request
@@ -225,22 +227,29 @@ async def sign_in(
     return RedirectResponse(VIEW, status_code=303)
 
 
-def _when(value: Any, _: Translator) -> str:
-    return str(format_datetime(value, format="d MMMM yyyy, HH:mm", locale=DATE_LOCALES[_.lang]))
+def _when(value: datetime, _: Translator, zone: ZoneInfo) -> str:
+    """A date and time in the force's zone, written in the page's language."""
+    pattern = "d MMMM yyyy, HH:mm"
+    return str(format_datetime(value, format=pattern, tzinfo=zone, locale=DATE_LOCALES[_.lang]))
 
 
-def _day(value: Any, _: Translator) -> str:
+def _day(value: date, _: Translator, zone: ZoneInfo) -> str:
+    """A date (an instant's date in the force's zone), written in the page's language."""
+    if isinstance(value, datetime):
+        value = value.astimezone(zone).date()
     return str(format_date(value, format="long", locale=DATE_LOCALES[_.lang]))
 
 
-def _decision_rows(found: list[decisions.DecisionForVictim], _: Translator) -> list[dict[str, Any]]:
+def _decision_rows(
+    found: list[decisions.DecisionForVictim], _: Translator, zone: ZoneInfo
+) -> list[dict[str, Any]]:
     rows = []
     for d in found:
         ev = d.evidence
         rows.append(
             {
                 "id": d.decision_id,
-                "when": _when(d.requested_at, _),
+                "when": _when(d.requested_at, _, zone),
                 "who": _(AGENCY_LABELS[d.agency]),
                 "why": _(PURPOSE_LABELS[d.purpose]),
                 "categories": [
@@ -280,6 +289,7 @@ def view(
         request.session.pop(VIEW_SESSION, None)
         return _signed_out()
     verifier, origin = ledger_verifier(settings), settings.ledger_origin
+    zone = settings.zone
     found = decisions.decisions_about_report(
         db, reference=mine.reference, verifier=verifier, origin=origin
     )
@@ -291,10 +301,10 @@ def view(
         {
             "report": mine,
             "status": _(STATUS_LABELS[mine.status]),
-            "reported_on": _day(mine.reported_at, _),
+            "reported_on": _day(mine.reported_at, _, zone),
             "updates": [
                 {
-                    "when": _when(u.created_at, _),
+                    "when": _when(u.created_at, _, zone),
                     "text": u.text,
                     "status": _(STATUS_LABELS[new])
                     if (new := u.new_status) is not None and new in STATUS_LABELS
@@ -307,8 +317,8 @@ def view(
                     "title": _(RIGHT_LABELS[r.right]),
                     "status": r.status,
                     "status_label": _(RIGHT_STATUS_LABELS[r.status]),
-                    "due": _day(r.due_on, _) if r.due_on else None,
-                    "met": _day(r.met_at, _) if r.met_at else None,
+                    "due": _day(r.due_on, _, zone) if r.due_on else None,
+                    "met": _day(r.met_at, _, zone) if r.met_at else None,
                 }
                 for r in mine.rights
             ],
@@ -317,12 +327,12 @@ def view(
                     "id": c.id,
                     "label": _(CONSENT_LABELS[c.purpose]),
                     "agency": c.agency_name,
-                    "given": _day(c.recorded_at, _),
-                    "withdrawn": _day(c.withdrawn_at, _) if c.withdrawn_at else None,
+                    "given": _day(c.recorded_at, _, zone),
+                    "withdrawn": _day(c.withdrawn_at, _, zone) if c.withdrawn_at else None,
                 }
                 for c in mine.consents
             ],
-            "decisions": _decision_rows(found, _),
+            "decisions": _decision_rows(found, _, zone),
             "checkpoint_note": latest.note if latest else None,
             "public_key": evidence.public_key_document(verifier, origin=origin),
             "withdrawn": request.query_params.get("withdrawn") == "1",
