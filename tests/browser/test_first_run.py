@@ -199,6 +199,8 @@ def test_a_victim_sends_an_anonymous_report_in_spanish(
     page.get_by_role("button", name="Empezar ahora").click()
     page.get_by_label("Acecho o acoso", exact=True).check()
     _continue(page, "Continuar")
+    page.get_by_label("Sí, me pasó a mí", exact=True).check()
+    _continue(page, "Continuar")
     _continue(page, "Continuar")
     _continue(page, "Continuar")
     page.fill("#account", "Mi expareja me espera a la salida del trabajo.")
