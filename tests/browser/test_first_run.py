@@ -165,6 +165,8 @@ def test_a_victim_sends_a_report_in_english(
     page.get_by_role("button", name="Start now").click()
     page.get_by_label("Domestic abuse", exact=True).check()
     _continue(page, "Continue")
+    page.get_by_label("Yes, it happened to me", exact=True).check()
+    _continue(page, "Continue")
     _continue(page, "Continue")  # when: optional
     _continue(page, "Continue")  # where: optional
     page.fill("#account", "My partner says he will have me deported if I call anyone.")
@@ -196,6 +198,8 @@ def test_a_victim_sends_an_anonymous_report_in_spanish(
     assert page.locator("html").get_attribute("lang") == "es"
     page.get_by_role("button", name="Empezar ahora").click()
     page.get_by_label("Acecho o acoso", exact=True).check()
+    _continue(page, "Continuar")
+    page.get_by_label("Sí, me pasó a mí", exact=True).check()
     _continue(page, "Continuar")
     _continue(page, "Continuar")
     _continue(page, "Continuar")

@@ -86,7 +86,7 @@ def test_every_public_page_in_every_language_on_a_phone(
     page = context.new_page()
     try:
         _visit(page, server, lang, f"/?lang={lang}")  # the choice is kept from here on
-        for path in ("/report", "/report/privacy", "/report/what-we-share"):
+        for path in ("/report", "/report/privacy", "/report/what-we-share", "/report/view"):
             _visit(page, server, lang, path)
         _visit(page, server, lang, "/report/cover-your-tracks")
         _visit(page, server, lang, "/report/return")
@@ -99,6 +99,8 @@ def test_every_public_page_in_every_language_on_a_phone(
         assert tr("Select what happened") in page.inner_text(".govuk-error-summary")
         _expect(page, lang, "what-happened (error)")
         _answer_first_option(page)
+        _expect(page, lang, "victim-or-witness")
+        _answer_first_option(page)  # it happened to me
         _expect(page, lang, "when")
         page.fill("#occurred_from-day", "9")
         page.fill("#occurred_from-month", "5")
@@ -156,6 +158,8 @@ def test_arabic_without_javascript(server: str, page_factory: Any) -> None:
     page.goto(f"{server}/report/what-happened")
     _submit(page)
     _expect(page, "ar", "what-happened (error)")
+    _answer_first_option(page)
+    _expect(page, "ar", "victim-or-witness")
     _answer_first_option(page)
     _expect(page, "ar", "when")
     _submit(page)

@@ -64,6 +64,10 @@ def test_public_form_in_english_without_javascript(
     _choose(page, "Domestic abuse")
     _press(page, "Continue")
 
+    _check_page(page, "Did this happen to you?")
+    _choose(page, "Yes, it happened to me")
+    _press(page, "Continue")
+
     _check_page(page, "When did it happen?")
     page.fill("#occurred_from-day", "31")
     page.fill("#occurred_from-month", "2")
@@ -137,6 +141,9 @@ def test_anonymous_report_and_return_visit_in_spanish_without_javascript(
 
     _check_page(page, "¿Qué pasó?")
     _choose(page, "Acecho o acoso")
+    _press(page, "Continuar")
+    _check_page(page, "¿Le pasó a usted?")
+    _choose(page, "Sí, me pasó a mí")
     _press(page, "Continuar")
     _check_page(page, "¿Cuándo pasó?")
     _press(page, "Continuar")

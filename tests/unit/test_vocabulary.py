@@ -25,10 +25,14 @@ LABEL_MODULES = (
     "safeshare.support.vocabulary",
     "safeshare.web.routes.reporting_forms",
     "safeshare.web.routes.support",
+    "safeshare.web.routes.victim_view",
 )
 
 # Tables that label a chosen subset on purpose (named, with the reason).
-PARTIAL: dict[str, str] = {}
+PARTIAL: dict[str, str] = {
+    "safeshare.web.routes.victim_view.STATUS_LABELS": "an erased report has no view to show",
+    "safeshare.web.routes.victim_view.SEALED_LABELS": "only the answers she may see again",
+}
 
 
 def _tables(module: ModuleType) -> list[tuple[str, type[Enum], Mapping[Enum, object]]]:

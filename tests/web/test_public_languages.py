@@ -23,6 +23,7 @@ PAGES = [
     "/report/privacy",
     "/report/what-we-share",
     "/report/cover-your-tracks",
+    "/report/view",
     "/report/no-such-page",
 ]
 

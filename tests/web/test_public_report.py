@@ -17,6 +17,8 @@ from sqlalchemy import select
 from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.config import Settings
+from safeshare.policy import service as policy
+from safeshare.policy.schemas import RecordShareRequest, Requester
 from safeshare.reporting import drafts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import DraftHandle, ReportDraft
@@ -24,11 +26,14 @@ from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ReportRead
 from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose, Pathway, SealedField
 from safeshare.runtime import Runtime
+from safeshare.support import signposting
 from safeshare.vault.keys import FileKeyProvider
 from safeshare.vault.providers import build_key_provider
 from safeshare.web.app import create_app
 from tests.factories.reporting import assign_to, reporting_config
 from tests.web.conftest import csrf_from
+from tests.web.reporting_fixtures import make_report
+from tests.web.support_data import seed_directory
 
 ACCOUNT = "He pushed me down the stairs on the ninth of May (account-7Q2)."
 NAME = "Rosa Canary-Name"
@@ -41,6 +46,7 @@ OFFICER = Actor(username="officer", role=Role.officer)
 
 BEFORE_IDENTITY: list[tuple[str, dict[str, str]]] = [
     ("what-happened", {"crime_type": "domestic_abuse"}),
+    ("victim-or-witness", {"subject_role": "victim"}),
     (
         "when",
         {"occurred_from-day": "9", "occurred_from-month": "5", "occurred_from-year": "2024"},
@@ -194,10 +200,10 @@ def test_questions_cannot_be_skipped(client: TestClient) -> None:
         response = client.get(path)
         assert response.status_code == 303
         assert response.headers["location"] in ("/report/what-happened", "/report")
-    answer(client, BEFORE_IDENTITY[:2])
+    answer(client, BEFORE_IDENTITY[:3])
     assert client.get("/report/interpreter").headers["location"] == "/report/where"
     # A question the flow does not ask (no name given) sends the reporter where they should be.
-    answer(client, [*BEFORE_IDENTITY[2:], ("your-details", {"identity": "no"})])
+    answer(client, [*BEFORE_IDENTITY[3:], ("your-details", {"identity": "no"})])
     assert client.get("/report/contact").headers["location"] == "/report/about-you"
 
 
@@ -297,7 +303,7 @@ def test_each_step_refuses_bad_input_and_keeps_earlier_answers(
 
 
 def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client: TestClient) -> None:
-    answer(client, BEFORE_IDENTITY[:3])
+    answer(client, BEFORE_IDENTITY[:4])
     typed = "Still typing <script>" + "y" * 10_001
     response = post(client, "/report/your-account", {"account": typed})
     assert response.status_code == 400
@@ -310,7 +316,7 @@ def test_error_summary_links_to_the_field_and_keeps_what_was_typed(client: TestC
 
 
 def test_oversized_submission_is_refused_without_losing_answers(client: TestClient) -> None:
-    answer(client, BEFORE_IDENTITY[:3])
+    answer(client, BEFORE_IDENTITY[:4])
     response = client.post(
         "/report/your-account",
         data={"account": "z" * (1024 * 1024 + 1), "csrf_token": token(client)},
@@ -320,7 +326,7 @@ def test_oversized_submission_is_refused_without_losing_answers(client: TestClie
 
 
 def test_malformed_repeated_fields_are_refused(client: TestClient) -> None:
-    answer(client, BEFORE_IDENTITY[:3])
+    answer(client, BEFORE_IDENTITY[:4])
     response = client.post(
         "/report/your-account",
         data={"account": ["one", "two"], "csrf_token": token(client)},
@@ -419,7 +425,7 @@ def test_the_draft_is_ciphertext_only_readable_with_the_session_key(
 def test_expired_draft_sends_the_reporter_back_to_the_start(
     client: TestClient, web_runtime: Runtime
 ) -> None:
-    answer(client, BEFORE_IDENTITY[:3])
+    answer(client, BEFORE_IDENTITY[:4])
     with web_runtime.session() as session:
         drafts.discard_draft(session, handle=handle_of(client))
     response = client.get("/report/your-account")
@@ -665,3 +671,82 @@ def test_public_posts_are_rate_limited(web_runtime: Runtime) -> None:
         {"reference": "SS-00000-00000", "passphrase": "x", "information": "y"},
     )
     assert guess.status_code == 429
+
+
+def _confirmation_after_anonymous(client: TestClient, lang: str) -> str:
+    client.get(f"/report?lang={lang}")
+    answer(client, ANONYMOUS)
+    sent = post(
+        client, "/report/passphrase", {"passphrase": PASSPHRASE, "confirm_passphrase": PASSPHRASE}
+    )
+    assert sent.status_code == 303, sent.text[:2000]
+    html: str = client.get("/report/confirmation").text
+    return html
+
+
+def test_confirmation_falls_back_to_national_helplines(
+    client: TestClient, web_runtime: Runtime
+) -> None:
+    with web_runtime.session() as session:  # runs before the directory below is seeded
+        assert signposting.support_for(session, language="Spanish") == []
+    html = _confirmation_after_anonymous(client, "en")
+    assert "We could not find a local organisation that speaks your language" in html
+    assert "National Domestic Abuse Helpline: 0808 2000 247" in html
+    assert 'href="/report/view"' in html
+
+
+def test_confirmation_signposts_support_in_her_language(
+    client: TestClient, web_runtime: Runtime
+) -> None:
+    seed_directory(web_runtime)
+    html = _confirmation_after_anonymous(client, "es")
+    assert 'lang="es"' in html and "Apoyo en su idioma" in html
+    assert "Casa Segura Refuge" in html and "refer@casa.example" in html
+    assert "Sahara Advocacy" not in html  # Punjabi and Urdu, no NRPF support
+    english = _confirmation_after_anonymous(client, "en")
+    assert "Old Town Refuge" in english and "Casa Segura Refuge" in english
+    assert "Sahara Advocacy" not in english
+
+
+def test_a_witness_reports_and_decisions_read_the_role(
+    client: TestClient, web_runtime: Runtime
+) -> None:
+    witness = [
+        step if step[0] != "victim-or-witness" else (step[0], {"subject_role": "witness"})
+        for step in ANONYMOUS
+    ]
+    answer(client, witness[:4])
+    page = client.get("/report/your-account").text
+    assert "Tell us what you saw or heard" in page and "Tell us what happened" not in page
+    answer(client, witness[4:])
+    check = client.get("/report/check").text
+    assert "Who it happened to" in check and "No, I saw or heard it happen to someone else" in check
+    sent = post(
+        client, "/report/passphrase", {"passphrase": PASSPHRASE, "confirm_passphrase": PASSPHRASE}
+    )
+    assert sent.status_code == 303
+    reference = reference_on(client.get("/report/confirmation").text)
+    with web_runtime.session() as session:
+        report_id = reporting.find_report_id(session, reference=reference)
+        assert report_id is not None
+        assert reporting.subject_facts(session, report_id=report_id).role == "witness"
+        record = policy.make_decision(
+            session,
+            request=RecordShareRequest(
+                report_ref=reference,
+                requester=Requester(agency="police", purpose="criminal_investigation"),
+                categories=["identity"],
+                status_doubt_only=False,
+            ),
+            actor="officer",
+            actor_role=Role.officer,
+        )
+        assert record.request["subject"]["role"] == "witness"
+
+
+def test_an_officer_records_a_witness_at_intake(web_runtime: Runtime) -> None:
+    receipt = make_report(web_runtime, subject_role="witness")
+    with web_runtime.session() as session:
+        facts = reporting.subject_facts(session, report_id=receipt.report_id)
+    assert facts.role == "witness"
+    assert facts.versions["role"]["fact_source"] == "officer_enquiry"

@@ -117,6 +117,7 @@ def test_spanish_dates_and_numbers_in_errors(anon: TestClient) -> None:
     anon.get("/report?lang=es")
     token = csrf_from(anon, "/report/what-happened")
     anon.post("/report/what-happened", data={"crime_type": "other", "csrf_token": token})
+    anon.post("/report/victim-or-witness", data={"subject_role": "victim", "csrf_token": token})
     when = anon.get("/report/when").text
     assert all(label in when for label in ("Día", "Mes", "Año"))
     anon.post("/report/when", data={"csrf_token": token})

@@ -149,6 +149,7 @@ TODAY = date(2024, 6, 3)
 def _complete(identity: str) -> dict[str, str]:
     answers = {
         "crime_type": "sexual_offence",
+        "subject_role": "victim",
         "occurred_from": "2024-05-01",
         "occurred_to": "2024-05-20",
         "area": "",
@@ -224,8 +225,14 @@ def test_text_is_cleaned_of_control_characters() -> None:
 def test_summary_rows_show_every_answer_with_a_change_link() -> None:
     rows = public_form.summary_rows(_complete("yes"), EN)
     keys = [row["key"]["text"] for row in rows]
-    assert keys[:3] == ["What happened", "When it happened", "Where it happened"]
+    assert keys[:4] == [
+        "What happened",
+        "Who it happened to",
+        "When it happened",
+        "Where it happened",
+    ]
     values = {row["key"]["text"]: row["value"] for row in rows}
+    assert values["Who it happened to"] == {"text": "Yes, it happened to me"}
     assert values["When it happened"] == {"text": "1 May 2024 to 20 May 2024"}
     assert values["Where it happened"] == {"text": "Not given"}
     assert values["Interpreter"] == {"text": "Not needed"}

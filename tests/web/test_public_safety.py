@@ -90,7 +90,7 @@ def test_exit_without_a_draft_still_leaves(client: TestClient) -> None:
 
 
 def test_public_pages_use_a_browser_session_cookie(client: TestClient) -> None:
-    answer(client, BEFORE_IDENTITY[:1])
+    answer(client, BEFORE_IDENTITY[:2])
     response = client.get("/report/when", params={"lang": "en"})
     cookie = _session_cookie(response.headers.get_list("set-cookie"))
     assert "max-age" not in cookie and "expires" not in cookie

@@ -7,6 +7,12 @@
 - `log.vkey`: the verifier key (`name+keyid+base64`);
 - `manifest.json`: format, origin, tree size and root hash.
 Stdlib only, so `safeshare-verify` can read it.
+
+A second, smaller format (`safeshare-inclusion-bundle/1`) carries only some entries, each
+with its RFC 9162 inclusion proof to one signed checkpoint: what a victim downloads about
+her own report, so an advocate can check it offline without being given the whole log
+(which names other reports). Same `checkpoint`, `log.vkey`, `manifest.json` and README;
+`proofs.jsonl` replaces the entries and checkpoints files.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ LATEST_CHECKPOINT = "checkpoint"
 VERIFIER_KEY = "log.vkey"
 MANIFEST = "manifest.json"
 README = "README.txt"
+INCLUSION_FORMAT = "safeshare-inclusion-bundle/1"
+PROOFS = "proofs.jsonl"
 
 _README = """SafeShare ledger export bundle ({format})
 
@@ -46,6 +54,28 @@ back then fails.
     safeshare-verify {name} --vkey '<log key>' --witness '<witness key>' --quorum 1 \\
         --checkpoint kept-checkpoint.txt
 """
+
+
+_INCLUSION_README = """SafeShare inclusion proofs ({format})
+
+Each line of proofs.jsonl is one ledger entry (its exact bytes, as text) with the RFC 9162
+inclusion proof that it is in the log whose signed checkpoint is in the file `checkpoint`.
+Verify offline, without the SafeShare database or web application:
+
+    safeshare-verify {name} --vkey '<the force's published ledger key>'
+
+Without --vkey the key shipped in log.vkey is used, which proves only that the file is
+internally consistent, not that the force signed it.
+"""
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """One entry's exact bytes and its audit path to the checkpoint's tree."""
+
+    leaf_index: int
+    entry: bytes
+    audit_path: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)
@@ -112,6 +142,46 @@ def write_bundle(
     return count
 
 
+def write_inclusion_bundle(
+    out: Path,
+    *,
+    proofs: Iterable[InclusionProof],
+    checkpoint_note: str,
+    verifier_key: str,
+    origin: str,
+    tree_size: int,
+) -> int:
+    """Write an inclusion bundle (a directory, or a zip if `out` ends in .zip); return the
+    number of proofs written."""
+    count = 0
+    with _writer(out) as open_member:
+        with open_member(PROOFS) as fh:
+            for proof in proofs:
+                record = {
+                    "leaf_index": proof.leaf_index,
+                    "entry": proof.entry.decode(),
+                    "audit_path": [h.hex() for h in proof.audit_path],
+                }
+                fh.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+                count += 1
+        with open_member(LATEST_CHECKPOINT) as fh:
+            fh.write(checkpoint_note.encode())
+        with open_member(VERIFIER_KEY) as fh:
+            fh.write(verifier_key.encode() + b"\n")
+        manifest = {
+            "format": INCLUSION_FORMAT,
+            "origin": origin,
+            "tree_size": tree_size,
+            "proofs": count,
+            "verifier_key": verifier_key,
+        }
+        with open_member(MANIFEST) as fh:
+            fh.write(json.dumps(manifest, indent=2).encode() + b"\n")
+        with open_member(README) as fh:
+            fh.write(_INCLUSION_README.format(format=INCLUSION_FORMAT, name=out.name).encode())
+    return count
+
+
 class Bundle:
     """Read access to a bundle directory or zip; entries are streamed, not loaded."""
 
@@ -122,10 +192,23 @@ class Bundle:
             self.manifest: dict[str, Any] = json.loads(self._read(MANIFEST))
         except json.JSONDecodeError as exc:
             raise BundleError("manifest.json is not JSON") from exc
-        if self.manifest.get("format") != FORMAT:
-            raise BundleError(f"not a {FORMAT} bundle")
+        self.format = self.manifest.get("format")
+        if self.format not in (FORMAT, INCLUSION_FORMAT):
+            raise BundleError(f"neither a {FORMAT} nor a {INCLUSION_FORMAT} bundle")
         self.verifier_key = self._read(VERIFIER_KEY).decode().strip()
-        self.checkpoints = [self._checkpoint(line) for line in self._lines(CHECKPOINTS)]
+        self.checkpoints = (
+            [self._checkpoint(line) for line in self._lines(CHECKPOINTS)]
+            if self.format == FORMAT
+            else []
+        )
+
+    @property
+    def is_inclusion(self) -> bool:
+        """Whether this holds some entries with proofs rather than the whole log."""
+        return bool(self.format == INCLUSION_FORMAT)
+
+    def latest_checkpoint_note(self) -> str:
+        return self._read(LATEST_CHECKPOINT).decode()
 
     @staticmethod
     def _open_zip(path: Path) -> zipfile.ZipFile:
@@ -162,6 +245,19 @@ class Bundle:
     def entries(self) -> Iterator[bytes]:
         """Each entry's bytes, in file order."""
         return self._lines(ENTRIES)
+
+    def proofs(self) -> Iterator[InclusionProof]:
+        """An inclusion bundle's entries with their proofs, in file order."""
+        for line in self._lines(PROOFS):
+            try:
+                obj = json.loads(line)
+                yield InclusionProof(
+                    int(obj["leaf_index"]),
+                    str(obj["entry"]).encode(),
+                    tuple(bytes.fromhex(h) for h in obj["audit_path"]),
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise BundleError("proofs.jsonl has a malformed line") from exc
 
     def close(self) -> None:
         if self._zip is not None:

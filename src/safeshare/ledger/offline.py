@@ -4,7 +4,9 @@ For inspectors: needs only Python, `cryptography` and these pure modules, and on
 keys: the log's (`--vkey`) and, to rely on more than the operator's word, witnesses'
 (`--witness`, `--quorum`). Checkpoints kept outside the bundle (`--checkpoint`: copies of
 the public cosigned checkpoint, or a witness's latest) reveal a bundle cut short or rolled
-back. Exit status 0 when the bundle verifies, 1 when it shows tampering (naming the first bad
+back. An inclusion bundle (some entries with proofs, `bundle.INCLUSION_FORMAT`, what a victim
+downloads about her report) is checked entry by entry against its signed checkpoint.
+Exit status 0 when the bundle verifies, 1 when it shows tampering (naming the first bad
 entry) or lacks the witness quorum, 2 when it cannot be read.
 """
 
@@ -13,13 +15,77 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from safeshare.ledger import merkle
 from safeshare.ledger.audit import AuditReport, CheckpointRecord, LogAuditor, Problem, Progress
 from safeshare.ledger.bundle import Bundle
+from safeshare.ledger.checkpoint import open_checkpoint
 from safeshare.ledger.cosignature import CosignatureVerifier
-from safeshare.ledger.errors import BundleError, LedgerKeyError
+from safeshare.ledger.entry import MalformedEntryError, decode_entry
+from safeshare.ledger.errors import BundleError, InvalidProofError, LedgerKeyError, NoteError
 from safeshare.ledger.note import NoteVerifier
+
+
+@dataclass(frozen=True)
+class InclusionReport:
+    """What checking an inclusion bundle found: how many entries proved, and any problems."""
+
+    tree_size: int
+    verified: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        if self.ok:
+            return [
+                f"Inclusion verified: {self.verified} entr{'y' if self.verified == 1 else 'ies'} "
+                f"in the log of {self.tree_size} entries signed in the checkpoint."
+            ]
+        return ["Inclusion verification FAILED:", *(f"  {p}" for p in self.problems)]
+
+
+def verify_inclusion_bundle(path: Path, *, trusted_vkey: str | None = None) -> InclusionReport:
+    """Check each entry's leaf hash and audit path against the root of the bundle's signed
+    checkpoint (RFC 9162 section 2.1.3.2), and the checkpoint's signature."""
+    with Bundle(path) as bundle:
+        if not bundle.is_inclusion:
+            raise BundleError("not an inclusion bundle")
+        verifier = NoteVerifier.from_vkey(trusted_vkey or bundle.verifier_key)
+        origin = str(bundle.manifest.get("origin", verifier.name))
+        try:
+            signed = open_checkpoint(bundle.latest_checkpoint_note(), [verifier], origin=origin)
+        except NoteError as exc:
+            return InclusionReport(0, 0, (f"the checkpoint does not verify: {exc.message}",))
+        problems: list[str] = []
+        verified = 0
+        for proof in bundle.proofs():
+            where = f"entry {proof.leaf_index}"
+            try:
+                if decode_entry(proof.entry).seq != proof.leaf_index:
+                    problems.append(f"{where}: its seq is not its leaf index")
+                    continue
+                merkle.verify_inclusion(
+                    proof.leaf_index,
+                    signed.tree_size,
+                    merkle.leaf_hash(proof.entry),
+                    proof.audit_path,
+                    signed.root_hash,
+                )
+            except MalformedEntryError as exc:
+                problems.append(f"{where}: {exc}")
+            except InvalidProofError as exc:
+                problems.append(f"{where}: {exc.message}")
+            else:
+                verified += 1
+        expected = bundle.manifest.get("proofs")
+        if expected != verified + len(problems):
+            problems.append(f"the manifest lists {expected} proofs")
+        return InclusionReport(signed.tree_size, verified, tuple(problems))
 
 
 def verify_bundle(
@@ -105,14 +171,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not 0 <= quorum <= len(witnesses):
             raise LedgerKeyError("--quorum must be between 0 and the number of --witness keys")
         outside = [p.read_text() for p in args.checkpoint]
-        report = verify_bundle(
-            args.bundle,
-            trusted_vkey=args.vkey,
-            show_progress=not args.quiet,
-            witnesses=witnesses,
-            quorum=quorum,
-            outside=outside,
-        )
+        with Bundle(args.bundle) as bundle:
+            is_inclusion = bundle.is_inclusion
+        if is_inclusion and (witnesses or outside):
+            raise BundleError("--witness and --checkpoint apply to whole-log bundles only")
+        report: AuditReport | InclusionReport
+        if is_inclusion:
+            report = verify_inclusion_bundle(args.bundle, trusted_vkey=args.vkey)
+        else:
+            report = verify_bundle(
+                args.bundle,
+                trusted_vkey=args.vkey,
+                show_progress=not args.quiet,
+                witnesses=witnesses,
+                quorum=quorum,
+                outside=outside,
+            )
     except OSError as exc:
         print(f"safeshare-verify: cannot read a file ({type(exc).__name__})", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from typing import Any, cast
 from uuid import UUID
 
 import rfc8785
+import sqlalchemy as sa
 from sqlalchemy import Connection, Table, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -424,6 +425,35 @@ def search_entries(
         query = query.order_by(_entries.c.seq.desc()).limit(limit)
         rows = list(session.connection().execute(query))
     return [_entry_dict(*row) for row in rows]
+
+
+def seqs_by_data_value(
+    session: Session, *, kind: str, key: str, values: Sequence[int]
+) -> dict[int, int]:
+    """`{value: seq}` for the `kind` entries whose `data[key]` is one of the integer `values`.
+
+    Entries are RFC 8785 JSON with sorted keys and no spaces, so `"key":value` followed by
+    `,` or `}` is a byte pattern; each candidate is decoded and checked, so a lookalike in
+    another field cannot match. For a handful of values (one report's decisions).
+    """
+    if not values:
+        return {}
+    conn = session.connection()
+    # The entry bytes as text: PostgreSQL decodes bytea explicitly; SQLite's LIKE skips blobs.
+    text = (
+        func.convert_from(_entries.c.entry, "UTF8")
+        if conn.dialect.name == "postgresql"
+        else sa.cast(_entries.c.entry, sa.String)
+    )
+    query = select(_entries.c.seq, _entries.c.entry).where(
+        _entries.c.kind == kind, or_(*(text.like(f'%"{key}":{int(v)}%') for v in values))
+    )
+    wanted, found = set(values), {}
+    for seq, data in conn.execute(query.order_by(_entries.c.seq)):
+        value = entry_format.decode_entry(bytes(data)).data.get(key)
+        if isinstance(value, int) and value in wanted and value not in found:
+            found[value] = int(seq)
+    return found
 
 
 # --- checkpoints -----------------------------------------------------------------------------

@@ -97,22 +97,49 @@ def record_fact(
         permission=Permission.CASE_UPDATE,
         allow_erased=False,
     )
+    return append_fact(
+        session,
+        report,
+        fact=fact,
+        value=value,
+        source=source,
+        by=actor.username,
+        by_role=str(actor.role),
+        at=now or utcnow(),
+    )
+
+
+def append_fact(
+    session: Session,
+    report: Report,
+    *,
+    fact: SubjectFact,
+    value: Any,
+    source: FactSource,
+    by: str,
+    by_role: str,
+    at: datetime,
+) -> ReportFact:
+    """Add the next fact entry to `report` and publish it (the caller checked who may).
+
+    Also used at intake, where the reporter says whether she is the victim or a witness.
+    """
     stored = _check_value(SubjectFact(fact), value)
     entry = ReportFact(
         version=max((f.version for f in report.facts), default=0) + 1,
         fact=SubjectFact(fact).value,
         value=stored,
         source=FactSource(source).value,
-        recorded_by=actor.username,
-        recorded_by_role=str(actor.role),
-        recorded_at=now or utcnow(),
+        recorded_by=by,
+        recorded_by_role=by_role,
+        recorded_at=at,
     )
     report.facts.append(entry)
     session.flush()
     publish_report_event(
         session,
         EventKind.REPORT_FACT_RECORDED,
-        actor.username,
+        by,
         report,
         fact_id=entry.id,
         version=entry.version,

@@ -36,6 +36,7 @@ from safeshare.reporting.vocabulary import (
     Pathway,
     SealedField,
     Sex,
+    SubjectRole,
     VictimsCodeRight,
 )
 
@@ -152,6 +153,9 @@ class _ReportCreateBase(_Input):
     is_vulnerable_or_intimidated: bool = False
     # None: not asked (never required; a reporter may also prefer not to say).
     immigration_abuse: ImmigrationAbuse | None = None
+    # Whom the report is about, as the person reporting says: recorded as the subject's
+    # `role` fact, which the Firewall reads (witnesses are protected as victims are).
+    subject_role: Literal[SubjectRole.victim, SubjectRole.witness] = SubjectRole.victim
 
     _blank = field_validator("area", mode="before")(_blank_to_none)
     _unique = field_validator("consents")(_unique_consents)
@@ -261,6 +265,8 @@ class UpdateCreate(_Input):
     text: str | None = Field(default=None, max_length=ACCOUNT_MAX_CHARS)
     key_decision: KeyDecision | None = None
     new_status: CaseStatus | None = None
+    # Written for the victim to read in her own view; otherwise an internal case note.
+    is_for_victim: bool = False
 
     _blank = field_validator("text", mode="before")(_blank_to_none)
 
@@ -275,6 +281,8 @@ class UpdateCreate(_Input):
     def _something_given(self) -> UpdateCreate:
         if self.text is None and self.key_decision is None and self.new_status is None:
             raise ValueError("Enter an update, a key decision or a new status")
+        if self.is_for_victim and self.text is None:
+            raise ValueError("Write the update the victim will read")
         return self
 
 

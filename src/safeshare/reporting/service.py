@@ -22,7 +22,7 @@ from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.events import EventKind
-from safeshare.reporting import passphrases, sealed_access, victims_code
+from safeshare.reporting import passphrases, sealed_access, victim_view, victims_code
 from safeshare.reporting.access import (
     can_see,
     publish_report_event,
@@ -44,7 +44,7 @@ from safeshare.reporting.errors import (
     ReportingPermissionError,
     ReportNotFoundError,
 )
-from safeshare.reporting.facts import SubjectFacts, record_fact, subject_facts
+from safeshare.reporting.facts import SubjectFacts, append_fact, record_fact, subject_facts
 from safeshare.reporting.models import Report, ReportUpdate
 from safeshare.reporting.references import new_reference, normalise_reference, reference_prefix
 from safeshare.reporting.schemas import (
@@ -67,8 +67,11 @@ from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
     CaseStatus,
     ConsentMethod,
+    FactSource,
     Pathway,
     SealedField,
+    SubjectFact,
+    SubjectRole,
 )
 from safeshare.vault import service as vault
 from safeshare.vault.service import KeyProvider
@@ -125,6 +128,16 @@ _INTAKE_METHOD: dict[Pathway, ConsentMethod] = {
     Pathway.public_online: ConsentMethod.public_online,
     Pathway.anonymous: ConsentMethod.anonymous_online,
     Pathway.third_party: ConsentMethod.third_party_advocate,
+}
+
+
+# Where the intake's role fact comes from: the reporter's own word, the officer who took
+# it, or the support organisation that reported for her.
+_INTAKE_SOURCE: dict[Pathway, FactSource] = {
+    Pathway.public_online: FactSource.victim_account,
+    Pathway.anonymous: FactSource.victim_account,
+    Pathway.officer: FactSource.officer_enquiry,
+    Pathway.third_party: FactSource.support_organisation,
 }
 
 
@@ -209,6 +222,17 @@ def create_report(
     )
     for grant in payload.consents:
         grant_consent(session, report, grant, method=method, by=by, at=now, config=config)
+    if payload.subject_role is not SubjectRole.victim:  # a report's subject is its victim
+        append_fact(
+            session,
+            report,
+            fact=SubjectFact.role,
+            value=payload.subject_role,
+            source=_INTAKE_SOURCE[pathway],
+            by=by,
+            by_role=str(actor.role) if is_staff_pathway else PUBLIC,
+            at=now,
+        )
     session.flush()
     return ReportReceipt(
         report_id=report.id,
@@ -493,7 +517,11 @@ def add_update(
     config: ReportingConfig,
     now: datetime | None = None,
 ) -> UpdateRead:
-    """Add an officer's update; a key decision starts a Right 6 clock, a status moves the case."""
+    """Add an officer's update; a key decision starts a Right 6 clock, a status moves the case.
+
+    `payload.is_for_victim` makes it an update written for the victim, shown in her own view
+    (`victim_view`); other updates are internal case notes she never sees.
+    """
     report = report_for(
         session,
         report_id=report_id,
@@ -505,7 +533,7 @@ def add_update(
     update = _add_update_row(
         session,
         report,
-        kind="officer_update",
+        kind=victim_view.VICTIM_UPDATE if payload.is_for_victim else "officer_update",
         text=payload.text,
         by=actor.username,
         at=now,
@@ -533,7 +561,8 @@ def verify_anonymous_reporter(
     config: ReportingConfig,
     now: datetime | None = None,
 ) -> int | None:
-    """The report id when reference and passphrase match an anonymous report, else None.
+    """The report id when reference and passphrase match a report that has a passphrase
+    (anonymous ones, and any other pathway's whose reporter chose one), else None.
 
     Missing, erased and wrong look and take the same (one passphrase check each). Nothing
     locks the report: repeated failures are slowed per client by the web layer
@@ -544,7 +573,7 @@ def verify_anonymous_reporter(
         session.scalars(
             select(Report).where(
                 Report.reference == canonical,
-                Report.pathway == Pathway.anonymous.value,
+                Report.passphrase_hash.is_not(None),
                 Report.erased_at.is_(None),
             )
         ).one_or_none()

@@ -363,6 +363,7 @@ RIGHT_STATUS_LABELS: Mapping[RightStatus, str] = {
 UPDATE_KIND_LABELS = {
     "officer_update": "Officer update",
     "victim_information": "Information from the victim",
+    "victim_update": "Update for the victim",
 }
 ACCESS_REASON_LABELS: Mapping[AccessReason, str] = {
     AccessReason.investigation_handover: "I am taking over or helping with the investigation",

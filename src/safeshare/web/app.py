@@ -51,6 +51,7 @@ from safeshare.web.routes import (
     retention,
     subject_access,
     support,
+    victim_view,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
 
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         accounts,
         mfa,
         api,
+        victim_view,  # before public_report: its /report/{slug} would take /report/view
         public_report,
         reporting,
         reporting_erase,

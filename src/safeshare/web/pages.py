@@ -1,6 +1,8 @@
 """The one page/redirect/flash helper: every feature renders its pages, shows a one-off
 message after a redirect (POST-redirect-GET) and links its error summary the same way.
 
+The public pages (no sign-in, translated) use `public_page` and `too_many` instead.
+
 A feature makes one `Pages` (its template folder, its flash key, the labels its templates
 use) and calls `page` and `redirect`. Flash messages hold references only, never sealed
 text: the session cookie is signed, not encrypted.
@@ -17,6 +19,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from safeshare.web.forms import error_list
+from safeshare.web.i18n import Translator, template_context
 from safeshare.web.templating import render
 
 
@@ -58,3 +61,30 @@ class Pages:
         if flash:
             self.flash(request, flash)
         return RedirectResponse(path, status_code=303)
+
+
+def public_page(
+    request: Request,
+    _: Translator,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    errors: Mapping[str, str] | None = None,
+    anchors: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """A public page in the reader's language, with the GOV.UK error summary linked to the
+    fields (or to the element in `anchors`)."""
+    full = {**template_context(request, _), "errors": errors or {}, **context}
+    if errors:
+        full["error_list"] = error_list(errors, anchors=anchors)
+    return render(request, template, full, status_code=status_code)
+
+
+def too_many(request: Request, _: Translator, wait: int) -> Response:
+    """429 "try again in `wait` seconds" for a public post that was rate limited."""
+    response = public_page(
+        request, _, "public_report/too_many.html", {"wait": wait}, status_code=429
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response

@@ -8,6 +8,7 @@ are read from the reporting schemas so the form can never accept what the servic
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -35,6 +36,7 @@ from safeshare.reporting.vocabulary import (
     EthnicityGroup,
     NationalityGroup,
     Sex,
+    SubjectRole,
 )
 from safeshare.web.i18n import DATE_LOCALES, N_, Translator
 
@@ -77,6 +79,17 @@ class Step:
     required: str | None = None  # message when nothing is given; None means optional
     max_chars: int = 0
     too_long: str | None = None
+    # Wording for someone reporting as a witness, where it differs.
+    witness_title: str | None = None
+    witness_hint: str | None = None
+
+    def title_for(self, answers: Mapping[str, Any]) -> str:
+        is_witness = answers.get(ROLE.field) == SubjectRole.witness
+        return self.witness_title if is_witness and self.witness_title else self.title
+
+    def hint_for(self, answers: Mapping[str, Any]) -> str | None:
+        is_witness = answers.get(ROLE.field) == SubjectRole.witness
+        return self.witness_hint if is_witness and self.witness_hint else self.hint
 
     @property
     def field(self) -> str:
@@ -124,6 +137,23 @@ WHAT = Step(
     ),
     required=N_("Select what happened"),
 )
+ROLE = Step(
+    "victim-or-witness",
+    "radios",
+    N_("Did this happen to you?"),
+    ("subject_role",),
+    N_("Who it happened to"),
+    hint=N_("Witnesses can report too, and are protected in the same way."),
+    options=(
+        Option(SubjectRole.victim, N_("Yes, it happened to me")),
+        Option(
+            SubjectRole.witness,
+            N_("No, I saw or heard it happen to someone else"),
+            N_("You are reporting as a witness"),
+        ),
+    ),
+    required=N_("Select whether this happened to you"),
+)
 WHEN = Step(
     "when",
     "when",
@@ -156,6 +186,11 @@ ACCOUNT = Step(
         "about your immigration status."
     ),
     required=N_("Enter what happened"),
+    witness_title=N_("Tell us what you saw or heard"),
+    witness_hint=N_(
+        "Use your own words. Include who did it and who it happened to, if you know. You do "
+        "not need to tell us about your immigration status."
+    ),
     max_chars=ACCOUNT_MAX_CHARS,
     too_long=N_("What happened must be %(count)s characters or fewer"),
 )
@@ -306,6 +341,7 @@ STEPS: dict[str, Step] = {
     s.slug: s
     for s in (
         WHAT,
+        ROLE,
         WHEN,
         WHERE,
         ACCOUNT,
@@ -375,7 +411,7 @@ ERROR_ANCHORS = {"occurred_from": "occurred_from-day", "occurred_to": "occurred_
 
 def flow(answers: Answers) -> list[Step]:
     """The questions this reporter is asked, in order, given their answers so far."""
-    steps = [WHAT, WHEN, WHERE, ACCOUNT, INTERPRETER, IDENTITY]
+    steps = [WHAT, ROLE, WHEN, WHERE, ACCOUNT, INTERPRETER, IDENTITY]
     if answers.get(IDENTITY.field) == YES:
         steps += IDENTITY_STEPS
     steps.append(MONITORING)
@@ -557,6 +593,7 @@ def build_payload(
         "monitoring": monitoring,
         "details": details,
         "consents": consents,
+        "subject_role": answers.get(ROLE.field) or SubjectRole.victim,
     }
     if identified:
         return PublicReportCreate.model_validate(common)

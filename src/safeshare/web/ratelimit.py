@@ -12,15 +12,20 @@ visitor's, not the proxy's (otherwise every visitor shares one window).
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import TypeVar
 
 from fastapi import Request
 
 from safeshare.auth.throttle import AttemptThrottle, ThrottlePolicy
+from safeshare.web.concurrency import in_thread
+
+T = TypeVar("T")
 
 WINDOW_SECONDS = 60.0
 MAX_TRACKED_CLIENTS = 10_000  # bounded memory: the least recently seen are forgotten first
@@ -114,3 +119,28 @@ def attempt_throttle(request: Request, name: str) -> AttemptThrottle:
                 )
                 setattr(state, attribute, throttle)
     return throttle
+
+
+async def throttled_attempt(
+    request: Request, name: str, *, subject: str, attempt: Callable[[], T | None]
+) -> tuple[T | None, int | None]:
+    """Run a passphrase check under the public post limit and the `name` attempt throttle.
+
+    Returns `(result, None)`, or `(None, seconds to wait)` when refused before trying.
+    Failures (a None result) slow this client on this subject, never lock the subject.
+    """
+    wait = check_public_post(request)
+    if wait is not None:
+        return None, wait
+    throttle, client = attempt_throttle(request, name), client_key(request)
+    verdict = throttle.check(subject=subject, client=client)
+    if verdict.wait is not None:
+        return None, max(1, math.ceil(verdict.wait))
+    if verdict.pause:
+        await asyncio.sleep(verdict.pause)
+    result = await in_thread(attempt)  # argon2 off the loop
+    if result is None:
+        throttle.failed(subject=subject, client=client)
+    else:
+        throttle.succeeded(subject=subject, client=client)
+    return result, None

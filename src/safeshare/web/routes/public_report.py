@@ -16,11 +16,11 @@ advocate's office) going back to change answers must not be locked out.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from babel import Locale
 from babel.dates import format_date
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -36,6 +36,7 @@ from safeshare.reporting import drafts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import Answers, DraftHandle
 from safeshare.reporting.schemas import AnonymousReportCreate, PublicReportCreate
+from safeshare.support import signposting
 from safeshare.vault.providers import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
 from safeshare.web.concurrency import HashingSlot, in_thread
@@ -49,10 +50,10 @@ from safeshare.web.i18n import (
     SESSION_KEY,
     Translator,
     offered_languages,
-    template_context,
     translator,
 )
 from safeshare.web.navigation import NavItem
+from safeshare.web.pages import public_page, too_many
 from safeshare.web.public_form import (
     ANSWERS_INVALID,
     DECLINED,
@@ -77,8 +78,7 @@ from safeshare.web.public_form import (
     summary_rows,
     today_in,
 )
-from safeshare.web.ratelimit import attempt_throttle, check_public_post, client_key
-from safeshare.web.templating import render
+from safeshare.web.ratelimit import check_public_post, throttled_attempt
 
 router = APIRouter()
 
@@ -110,23 +110,13 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    full = {**template_context(request, _), "errors": errors or {}, **context}
-    if errors:
-        full["error_list"] = [
-            {"text": text, "href": f"#{ERROR_ANCHORS.get(field, field)}"}
-            for field, text in errors.items()
-        ]
-    return render(request, template, full, status_code=status_code)
+    return public_page(
+        request, _, template, context, errors=errors, anchors=ERROR_ANCHORS, status_code=status_code
+    )
 
 
 def _redirect(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
-
-
-def _too_many(request: Request, _: Translator, wait: int) -> Response:
-    response = _page(request, _, "public_report/too_many.html", {"wait": wait}, status_code=429)
-    response.headers["Retry-After"] = str(wait)
-    return response
 
 
 @dataclass(frozen=True)
@@ -217,8 +207,8 @@ def _question_page(
         f"public_report/{template}",
         {
             "step": step,
-            "title": _(step.title),
-            "hint": _(step.hint) if step.hint else None,
+            "title": _(step.title_for(answers)),
+            "hint": _(hint) if (hint := step.hint_for(answers)) else None,
             "items": items,
             "values": shown,
             "action": f"{step.path}?change=1" if change else step.path,
@@ -321,7 +311,7 @@ def send_report(request: Request, db: DbSession, _principal: Public) -> Response
         return _redirect(PASSPHRASE)
     wait = check_public_post(request)
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     try:
         payload = build_payload(state.answers)
     except ValidationError:
@@ -380,7 +370,7 @@ async def send_anonymous_report(
         return _passphrase_page(request, _, errors)
     wait = check_public_post(request)
     if wait is not None:
-        return _too_many(request, _, wait)
+        return too_many(request, _, wait)
     try:
         payload = build_payload(state.answers, str(values["passphrase"]))
         return await in_thread(_send, request, db, state, payload)  # argon2 off the loop
@@ -458,8 +448,14 @@ def exit_this_page(request: Request, db: DbSession, principal: Public) -> Respon
     return RedirectResponse(destination, status_code=303)
 
 
+def _english_name(lang: str) -> str:
+    """The page language's English name, as the support directory names languages."""
+    return str(Locale.parse(lang).english_name)
+
+
 @router.get("/report/confirmation")
-def confirmation(request: Request, _principal: Public) -> Response:
+def confirmation(request: Request, db: DbSession, _principal: Public) -> Response:
+    """Her reference, once, and 'by and for' support that speaks her language."""
     _ = translator(request)
     # Shown once: after this page nothing in the browser leads back to the reference.
     sent = request.session.pop(SENT_SESSION, None)
@@ -469,7 +465,11 @@ def confirmation(request: Request, _principal: Public) -> Response:
         request,
         _,
         "public_report/confirmation.html",
-        {"reference": sent["reference"], "is_anonymous": bool(sent.get("anonymous"))},
+        {
+            "reference": sent["reference"],
+            "is_anonymous": bool(sent.get("anonymous")),
+            "support": signposting.support_for(db, language=_english_name(_.lang)),
+        },
     )
 
 
@@ -514,30 +514,20 @@ async def return_submit(
     payload, errors = parse_return(values, _)
     if payload is None:
         return _return_page(request, _, values, errors)
-    wait = check_public_post(request)
-    if wait is not None:
-        return _too_many(request, _, wait)
-    # Progressive delays for this client on this reference, never a lock on the report.
-    throttle = attempt_throttle(request, "anonymous_return")
-    subject, client = payload.reference.strip().upper(), client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
-    if verdict.wait is not None:
-        return _too_many(request, _, max(1, math.ceil(verdict.wait)))
-    if verdict.pause:
-        await asyncio.sleep(verdict.pause)
     settings = _settings(request)
-    receipt = await in_thread(  # argon2 off the loop
-        reporting.submit_anonymous_return,
-        db,
-        payload=payload,
-        provider=build_key_provider(settings),
-        config=settings.reporting,
+    receipt, wait = await throttled_attempt(
+        request,
+        "anonymous_return",
+        subject=payload.reference.strip().upper(),
+        attempt=lambda: reporting.submit_anonymous_return(
+            db, payload=payload, provider=build_key_provider(settings), config=settings.reporting
+        ),
     )
+    if wait is not None:
+        return too_many(request, _, wait)
     if receipt is None:
-        throttle.failed(subject=subject, client=client)
         minutes = math.ceil(settings.login_max_wait_seconds / 60)
         return _return_page(request, _, values, {"reference": _(RETURN_FAILED, minutes=minutes)})
-    throttle.succeeded(subject=subject, client=client)
     request.session[RETURN_DONE_SESSION] = True
     return _redirect(RETURN_DONE)
 
@@ -596,7 +586,7 @@ async def answer(request: Request, db: DbSession, slug: str, _principal: Public)
     if state.handle is None:
         wait = check_public_post(request)
         if wait is not None:
-            return _too_many(request, _, wait)
+            return too_many(request, _, wait)
         handle = drafts.start_draft(db, answers=answers)
         request.session.pop(SENT_SESSION, None)
         request.session[DRAFT_SESSION] = handle.to_session()

@@ -211,6 +211,7 @@ REPORT_FIELD_ORDER = (
     "area",
     "is_vulnerable_or_intimidated",
     "immigration_abuse",
+    "subject_role",
     *[f.value for f in SealedField],
     *MONITORING_FIELDS,
     "consents",
@@ -218,6 +219,7 @@ REPORT_FIELD_ORDER = (
     "consent_method",
 )
 REPORT_MESSAGES = {
+    "subject_role": "Select whether the person reporting is the victim or a witness",
     "crime_type": "Select the type of crime",
     "immigration_abuse": "Select an answer about immigration abuse from the list",
     "area": "Area must be 100 characters or fewer",
@@ -297,6 +299,7 @@ def parse_report_form(
         "area": one(values, "area"),
         "is_vulnerable_or_intimidated": one(values, "is_vulnerable_or_intimidated") == "yes",
         "immigration_abuse": one(values, "immigration_abuse") or None,
+        "subject_role": one(values, "subject_role") or "victim",
         "details": details,
         "monitoring": {name: one(values, name) or None for name in MONITORING_FIELDS},
         "consents": [
@@ -400,6 +403,7 @@ def parse_update_form(values: Mapping[str, Any]) -> tuple[UpdateCreate | None, P
                 "text": one(values, "text"),
                 "key_decision": one(values, "key_decision") or None,
                 "new_status": one(values, "new_status") or None,
+                "is_for_victim": one(values, "is_for_victim") == "yes",
             }
         )
     except ValidationError as exc:
