@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from safeshare.auth.sso_config import OidcConfig
 from safeshare.errors import ConfigurationError
 from safeshare.hsm import TokenConfig
 from safeshare.ledger.config import WitnessSetting
@@ -75,6 +76,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: SecretStr | None = None
     vault_key_file: Path | None = None
+    # The key that seals TOTP secrets at rest (auth/sealing.py); created on first use.
+    totp_key_file: Path | None = None
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
     # Where the checkpoint signing key lives: a key file, or an HSM through PKCS#11.
@@ -121,6 +124,8 @@ class Settings(BaseSettings):
     vault: VaultConfig = Field(default_factory=VaultConfig)
     # Which crime types the migrant victims protocol's enforcement pause covers.
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    # OpenID Connect single sign-on (auth/sso.py); off unless an issuer and client id are set.
+    oidc: OidcConfig = Field(default_factory=OidcConfig)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -128,6 +133,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.var_dir / 'safeshare.db').as_posix()}"
         if self.vault_key_file is None:
             self.vault_key_file = self.var_dir / "vault.key"
+        if self.totp_key_file is None:
+            self.totp_key_file = self.var_dir / "totp.key"
         if self.ledger_key_file is None:
             self.ledger_key_file = self.var_dir / "ledger.key"
         if self.ledger_witness_quorum > len(self.ledger_witnesses):

@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from safeshare.auth.sealing import INFO_KEY, SecretSealer
 from safeshare.config import Settings, get_settings
 from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
@@ -30,6 +31,9 @@ class Runtime:
             max_overflow=BACKGROUND_CONNECTIONS,
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        # Every unit of work can seal and open account secrets (TOTP) with the configured key.
+        assert settings.totp_key_file is not None  # filled in by Settings
+        self.sessions.configure(info={INFO_KEY: SecretSealer.from_file(settings.totp_key_file)})
         # Units of work that append to the ledger and need no other change in their request's
         # transaction (the decision API) commit in groups; the thread starts on first use.
         self.group_commit = GroupCommitter(self.sessions)

@@ -120,9 +120,11 @@ def current_code(runtime: Runtime, username: str) -> str:
     minute, so the replay guard is reset here first (a fixture's shortcut, not a product path)."""
     with runtime.session() as session:
         user = auth_service.get_user_by_username(session, username=username)
-        assert user is not None and user.totp_secret is not None
+        assert user is not None
+        secret = mfa.totp_secret(session, user)
+        assert secret is not None
         user.totp_last_step = None
-        return pyotp.TOTP(user.totp_secret).now()
+        return pyotp.TOTP(secret).now()
 
 
 def username_for(role: Role) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeshare.db.base import Base, utcnow
@@ -47,11 +47,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
     # TOTP multi-factor sign-in (auth/mfa.py); the last accepted time step stops replays.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed (AES-GCM, auth/secrets.py): never the plain base32 secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column()
     totp_last_step: Mapped[int | None] = mapped_column()
+    # Single sign-on: the OpenID provider's issuer and subject this account is linked to.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("sso_issuer", "sso_subject"),)
 
 
 class ApiToken(Base):

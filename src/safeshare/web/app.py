@@ -43,6 +43,7 @@ from safeshare.web.routes import (
     policy_compare,
     public_report,
     reporting,
+    sso,
     support,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.slots = Slots(settings)
     app.state.templates = build_templates()
+    app.state.oidc_client = sso.build_client(settings.oidc) if settings.oidc.enabled else None
 
     register_error_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -117,6 +119,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         auth,
         accounts,
         mfa,
+        sso,
         api,
         public_report,
         reporting,

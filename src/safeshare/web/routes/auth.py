@@ -20,6 +20,7 @@ from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.routes.mfa import begin_second_factor
+from safeshare.web.routes.sso import provider_logout_url
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -48,7 +49,17 @@ def login_page(
 ) -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next_path), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next_path), "errors": {}})
+    return render(
+        request,
+        "login.html",
+        {"next": safe_next(next_path), "errors": {}, "sso_provider": _sso_provider(request)},
+    )
+
+
+def _sso_provider(request: Request) -> str | None:
+    """The provider's name for the "Sign in with ..." button, when SSO is set up."""
+    config = request.app.state.settings.oidc
+    return str(config.provider_name) if config.enabled else None
 
 
 @router.post("/login")
@@ -101,6 +112,7 @@ async def login_submit(
             "errors": errors,
             "error_list": error_list(errors),
             "username": str(values.get("username", ""))[:64],
+            "sso_provider": _sso_provider(request),
         },
         status_code=status if errors else 200,
     )
@@ -109,12 +121,13 @@ async def login_submit(
 
 
 @router.post("/logout")
-def logout(
+async def logout(
     request: Request,
     db: DbSession,
     principal: Annotated[Principal, Depends(SIGNED_IN)],
 ) -> Response:
     # Ends every session of this user, so a copied cookie stops working too (shared devices).
-    auth_service.end_sessions(db, user_id=principal.user_id)
+    await in_thread(auth_service.end_sessions, db, user_id=principal.user_id)
+    provider_logout = await provider_logout_url(request)
     request.session.clear()
-    return RedirectResponse("/login?signed_out=1", status_code=303)
+    return RedirectResponse(provider_logout or "/login?signed_out=1", status_code=303)

@@ -79,6 +79,8 @@ def _finish(request: Request, user: User) -> Response:
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     errors = context.get("errors") or {}
+    oidc = request.app.state.settings.oidc
+    context.setdefault("sso_provider", oidc.provider_name if oidc.enabled else None)
     return render(
         request,
         f"mfa/{name}",
@@ -117,7 +119,7 @@ async def code_submit(request: Request, db: DbSession, _principal: Public) -> Re
 
 
 def _enrol_page(request: Request, user: User, secret: str, errors: dict[str, str]) -> Response:
-    uri = mfa.provisioning_uri(user)
+    uri = mfa.provisioning_uri(user, secret)
     return _page(
         request,
         "enrol.html",
