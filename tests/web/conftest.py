@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -151,13 +152,17 @@ def client_for(app: FastAPI) -> Iterator[Callable[[Role], TestClient]]:
 
 @pytest.fixture(scope="module")
 def api_tokens(web_runtime: Runtime) -> dict[Role, str]:
+    """Step-up tokens (scope `sealed-read`, 1 hour): they work on every API route, sealed
+    reads included; `test_reporting_api` shows ordinary tokens are refused sealed reads."""
     with web_runtime.session() as session:
         return {
-            role: auth_service.issue_token(
+            role: auth_service.issue_step_up_token(
                 session,
                 user_id=auth_service.get_user_by_username(  # type: ignore[union-attr]
                     session, username=username_for(role)
                 ).id,
-            )
+                lifetime=timedelta(hours=1),
+                actor="test",
+            )[0]
             for role in Role
         }

@@ -73,6 +73,8 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column()
+    # "" for an ordinary token; "sealed-read" for a short-lived step-up token (auth.service).
+    scope: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -101,3 +103,18 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class ThrottleCounter(Base):
+    """A failure count for progressive sign-in delays, shared by every worker process.
+
+    Keyed by hashes, never the typed name or address (a mistyped username can be a password).
+    """
+
+    __tablename__ = "throttle_counters"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(1))
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure: Mapped[float] = mapped_column()

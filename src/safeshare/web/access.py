@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from safeshare.auth import service as auth_service
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.auth.service import Principal
+from safeshare.errors import PermissionDeniedError
 from safeshare.web.concurrency import in_thread, slots
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -151,8 +152,9 @@ def _principal_from_request(request: Request, db: Session) -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        user = auth_service.user_for_token(db, token=token.strip())
-        return Principal.of(user) if user is not None else None
+        row = auth_service.live_token(db, token=token.strip())
+        request.state.token_scope = row.scope if row is not None else ""
+        return Principal.of(row.user) if row is not None else None
     user_id = request.session.get("uid")
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):
@@ -201,6 +203,24 @@ def recent_auth(request: Request) -> None:
 
 
 StepUp = Depends(recent_auth)
+
+
+class StepUpTokenRequiredError(PermissionDeniedError):
+    """API sealed reads need a short-lived `sealed-read` token (POST /api/v1/step-up)."""
+
+    code = "step_up_required"
+
+
+def sealed_read_scope(request: Request) -> None:
+    """Step-up for the API (ASVS 3.7.1): sealed reads need a token minted minutes ago after
+    re-entering the password, not the 90-day token an integration keeps on disk."""
+    if not is_api_request(request):
+        return
+    if getattr(request.state, "token_scope", "") != auth_service.SEALED_READ_SCOPE:
+        raise StepUpTokenRequiredError(
+            "Sealed reads need a short-lived step-up token: POST /api/v1/step-up with your "
+            "password (and code) and use the token it returns"
+        )
 
 
 def _session_is_fresh(request: Request) -> bool:

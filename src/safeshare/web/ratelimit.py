@@ -19,8 +19,10 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from safeshare.auth.throttle import AttemptThrottle, ThrottlePolicy
+from safeshare.auth.throttle_store import DatabaseCounters
 
 WINDOW_SECONDS = 60.0
 MAX_TRACKED_CLIENTS = 10_000  # bounded memory: the least recently seen are forgotten first
@@ -96,21 +98,15 @@ def check_public_post(request: Request) -> int | None:
     return None if wait is None else max(1, math.ceil(wait))
 
 
-def attempt_throttle(request: Request, name: str) -> AttemptThrottle:
-    """The app's throttle `name` ("login", "anonymous_return"), made on first use."""
-    state = request.app.state
-    attribute = f"throttle_{name}"
-    throttle: AttemptThrottle | None = getattr(state, attribute, None)
-    if throttle is None:
-        with _create_lock:
-            throttle = getattr(state, attribute, None)
-            if throttle is None:
-                settings = state.settings
-                throttle = AttemptThrottle(
-                    ThrottlePolicy(
-                        cap_seconds=settings.login_max_wait_seconds,
-                        subject_pause_cap_seconds=settings.login_max_pause_seconds,
-                    )
-                )
-                setattr(state, attribute, throttle)
-    return throttle
+def attempt_throttle(request: Request, name: str, db: Session) -> AttemptThrottle:
+    """The throttle `name` ("login", "mfa", "anonymous_return"), counting in the database in
+    this request's transaction, so every worker process shares the counts."""
+    settings = request.app.state.settings
+    return AttemptThrottle(
+        ThrottlePolicy(
+            cap_seconds=settings.login_max_wait_seconds,
+            subject_pause_cap_seconds=settings.login_max_pause_seconds,
+        ),
+        clock=time.time,
+        store=DatabaseCounters(db, namespace=name),
+    )

@@ -196,7 +196,7 @@ def reset_password(request: Request, db: DbSession, principal: Admin, user_id: i
 def unlock(request: Request, db: DbSession, principal: Admin, user_id: int) -> Response:
     """Clear sign-in delays on this account (after a guessing attack has been dealt with)."""
     user = auth_service.get_user_or_raise(db, user_id=user_id)
-    attempt_throttle(request, "login").unlock(user.username)
+    attempt_throttle(request, "login", db).unlock(user.username)
     auth_service.record_unlock(db, user_id=user.id, actor=principal.username)
     return _redirect(request, f"/admin/users/{user_id}", "Sign-in delays cleared")
 

@@ -76,9 +76,9 @@ async def login_submit(
     status = 400
     headers: dict[str, str] = {}
     if data is not None:
-        throttle = attempt_throttle(request, "login")
+        throttle = attempt_throttle(request, "login", db)
         subject, client = data.username.strip().lower(), client_key(request)
-        verdict = throttle.check(subject=subject, client=client)
+        verdict = await in_thread(throttle.check, subject=subject, client=client)
         if verdict.wait is not None:
             # Only this client is held back on this name; the owner elsewhere is not.
             wait = max(1, math.ceil(verdict.wait))
@@ -96,10 +96,10 @@ async def login_submit(
                     password=data.password,
                 )
             except AuthenticationError as exc:
-                throttle.failed(subject=subject, client=client)
+                await in_thread(throttle.failed, subject=subject, client=client)
                 errors = {"username": exc.message}
             else:
-                throttle.succeeded(subject=subject, client=client)
+                await in_thread(throttle.succeeded, subject=subject, client=client)
                 if mfa.requires_mfa(user):  # password only half-way: the code is next
                     return begin_second_factor(request, user, next_path)
                 start_session(request, user_id=user.id, epoch=user.session_epoch)

@@ -103,18 +103,18 @@ async def code_submit(request: Request, db: DbSession, _principal: Public) -> Re
     if user is None:
         return RedirectResponse("/login", status_code=303)
     code = str(form_values(await request.form()).get("code", ""))[:40]
-    throttle = attempt_throttle(request, "mfa")
+    throttle = attempt_throttle(request, "mfa", db)
     subject, client = f"mfa:{user.id}", client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
     if verdict.wait is not None:
         wait = max(1, math.ceil(verdict.wait))
         errors = {"code": f"Too many attempts. Wait {wait} seconds."}
         return _page(request, "code.html", {"errors": errors}, 429)
-    if not mfa.verify_second_factor(db, user_id=user.id, code=code):
-        throttle.failed(subject=subject, client=client)
+    if not await in_thread(mfa.verify_second_factor, db, user_id=user.id, code=code):
+        await in_thread(throttle.failed, subject=subject, client=client)
         errors = {"code": "Enter the 6-digit code your app shows now, or a recovery code"}
         return _page(request, "code.html", {"errors": errors}, 400)
-    throttle.succeeded(subject=subject, client=client)
+    await in_thread(throttle.succeeded, subject=subject, client=client)
     return _finish(request, user)
 
 
@@ -170,9 +170,9 @@ async def reauth_submit(
 ) -> Response:
     values = form_values(await request.form())
     next_path = _safe(values.get("next"))
-    throttle = attempt_throttle(request, "login")
+    throttle = attempt_throttle(request, "login", db)
     subject, client = principal.username, client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
     errors: dict[str, str] = {}
     if verdict.wait is not None:
         errors = {"password": "Too many attempts. Try again later."}
@@ -186,12 +186,12 @@ async def reauth_submit(
                 password=str(values.get("password", ""))[:1024],
             )
         except AuthenticationError:
-            throttle.failed(subject=subject, client=client)
+            await in_thread(throttle.failed, subject=subject, client=client)
             errors = {"password": "Enter your correct password"}
         else:
             code = str(values.get("code", ""))[:40]
-            if mfa.is_enrolled(user) and not mfa.verify_second_factor(
-                db, user_id=user.id, code=code
+            if mfa.is_enrolled(user) and not await in_thread(
+                mfa.verify_second_factor, db, user_id=user.id, code=code
             ):
                 errors = {"code": "Enter the 6-digit code your app shows now"}
     if errors:

@@ -516,9 +516,9 @@ async def return_submit(
     if wait is not None:
         return _too_many(request, _, wait)
     # Progressive delays for this client on this reference, never a lock on the report.
-    throttle = attempt_throttle(request, "anonymous_return")
+    throttle = attempt_throttle(request, "anonymous_return", db)
     subject, client = payload.reference.strip().upper(), client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
     if verdict.wait is not None:
         return _too_many(request, _, max(1, math.ceil(verdict.wait)))
     if verdict.pause:
@@ -532,10 +532,10 @@ async def return_submit(
         config=settings.reporting,
     )
     if receipt is None:
-        throttle.failed(subject=subject, client=client)
+        await in_thread(throttle.failed, subject=subject, client=client)
         minutes = math.ceil(settings.login_max_wait_seconds / 60)
         return _return_page(request, _, values, {"reference": _(RETURN_FAILED, minutes=minutes)})
-    throttle.succeeded(subject=subject, client=client)
+    await in_thread(throttle.succeeded, subject=subject, client=client)
     request.session[RETURN_DONE_SESSION] = True
     return _redirect(RETURN_DONE)
 

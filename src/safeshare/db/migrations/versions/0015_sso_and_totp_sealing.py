@@ -3,7 +3,7 @@
 Revision ID: 0015_sso_and_totp_sealing
 Revises: 0017_account_security
 
-Users gain the OpenID provider's (issuer, subject) they are linked to, unique together.
+Sign-in throttle counts move to a table every worker shares. API tokens gain a scope (short-lived "sealed-read" step-up tokens). Users gain the OpenID provider's (issuer, subject) they are linked to, unique together.
 Existing TOTP secrets are encrypted with the sealing key (`auth.sealing`); downgrading
 opens them again, since the older code reads them plain.
 """
@@ -65,11 +65,31 @@ def upgrade() -> None:
             "totp_secret", type_=sa.String(255), existing_type=sa.String(64), existing_nullable=True
         )
         batch.create_unique_constraint("uq_users_sso_issuer", ["sso_issuer", "sso_subject"])
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.add_column(
+            sa.Column("scope", sa.String(32), nullable=False, server_default=sa.text("''"))
+        )
+    op.create_table(
+        "throttle_counters",
+        sa.Column("key_hash", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(1), nullable=False),
+        sa.Column("subject_hash", sa.String(64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_throttle_counters")),
+    )
+    op.create_index(
+        op.f("ix_throttle_counters_subject_hash"), "throttle_counters", ["subject_hash"]
+    )
     _rewrite("seal")
 
 
 def downgrade() -> None:
     _rewrite("open")
+    op.drop_index(op.f("ix_throttle_counters_subject_hash"), table_name="throttle_counters")
+    op.drop_table("throttle_counters")
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.drop_column("scope")
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint("uq_users_sso_issuer", type_="unique")
         batch.alter_column(
