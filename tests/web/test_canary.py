@@ -346,7 +346,9 @@ def _principals(
     pages: dict[str, TestClient] = {role.value: client_for(role) for role in Role}
     pages["advocate-b"] = signed_in(app, "advocate-b")
     pages[ANONYMOUS] = TestClient(app, follow_redirects=False)
-    tokens = {role.value: step_up_token_for(web_runtime, role.value.replace("_", "-")) for role in Role}
+    tokens = {
+        role.value: step_up_token_for(web_runtime, role.value.replace("_", "-")) for role in Role
+    }
     tokens["advocate-b"] = step_up_token_for(web_runtime, "advocate-b")
     return pages, tokens
 

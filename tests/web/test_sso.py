@@ -102,7 +102,9 @@ def _config(issuer: str) -> OidcConfig:
 
 
 @pytest.fixture(scope="module")
-def app_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
+def app_server(
+    provider: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Runtime]]:
     settings = make_settings(tmp_path_factory.mktemp("sso"), oidc=_config(provider))
     runtime = Runtime(settings)
     migrate.upgrade(runtime.engine)
@@ -115,7 +117,9 @@ def app_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         carol.is_active = False
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -137,7 +141,10 @@ def _with_param(url: str, **changes: str) -> str:
 
 
 def _sign_in(
-    base: str, subject: str, *, authorize: dict[str, str] | None = None,
+    base: str,
+    subject: str,
+    *,
+    authorize: dict[str, str] | None = None,
     callback: dict[str, str] | None = None,
 ) -> tuple[httpx.Client, httpx.Response]:
     """Start at SafeShare, choose `subject` at the provider, return SafeShare's answer."""

@@ -1,9 +1,10 @@
 """TOTP multi-factor sign-in (RFC 6238 via pyotp), QR enrolment and single-use recovery codes.
 
-TOTP secrets are sealed at rest (`auth.sealing`). Required for the roles that can release or audit sensitive data (`MFA_ROLES`) on local
-accounts. A code is accepted once: the last accepted time step is stored, so a code seen over
-someone's shoulder cannot be replayed within its window (ASVS 2.8.4). Recovery codes are
-stored as SHA-256 hashes (they are random, so no slow hash is needed) and work once each.
+Required for the roles that can release or audit sensitive data (`MFA_ROLES`) on local
+accounts. Secrets are sealed at rest (`auth.sealing`). A code is accepted once: the last
+accepted time step is stored, so a code seen over someone's shoulder cannot be replayed
+within its window (ASVS 2.8.4). Recovery codes are stored as SHA-256 hashes (they are
+random, so no slow hash is needed) and work once each.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from safeshare.auth.models import Organisation, OrganisationKind, User
 from safeshare.auth.passwords import hash_password
 from safeshare.auth.roles import Role
-from safeshare.auth.sso_config import OidcConfig
 from safeshare.auth.service import USERNAME_PATTERN, set_role
+from safeshare.auth.sso_config import OidcConfig
 from safeshare.errors import PermissionDeniedError
 from safeshare.events import DomainEvent, publish
 
@@ -106,7 +106,9 @@ def sign_in(
         raise SsoRefusedError("The identity provider did not say who you are")
     role = mapped_role(config, claims)
     organisation_id = _organisation(session, config, claims) if role is Role.advocate else None
-    user = session.scalar(select(User).where(User.sso_issuer == issuer, User.sso_subject == subject))
+    user = session.scalar(
+        select(User).where(User.sso_issuer == issuer, User.sso_subject == subject)
+    )
     if user is None:
         username = _username(config, claims)
         user = session.scalar(select(User).where(User.username == username))

@@ -36,6 +36,4 @@ class OidcConfig(BaseModel):
 
     @property
     def metadata_url(self) -> str:
-        return self.discovery_url or (
-            self.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        )
+        return self.discovery_url or (self.issuer.rstrip("/") + "/.well-known/openid-configuration")

@@ -22,9 +22,7 @@ down_revision = "0017_account_security"
 branch_labels = None
 depends_on = None
 
-_users = sa.table(
-    "users", sa.column("id", sa.Integer()), sa.column("totp_secret", sa.String(255))
-)
+_users = sa.table("users", sa.column("id", sa.Integer()), sa.column("totp_secret", sa.String(255)))
 
 
 def _sealer() -> SecretSealer:
@@ -52,9 +50,7 @@ def _rewrite(convert: str) -> None:
             value = sealer.open(value, user_id=user_id)
         else:
             continue
-        bind.execute(
-            _users.update().where(_users.c.id == user_id).values(totp_secret=value)
-        )
+        bind.execute(_users.update().where(_users.c.id == user_id).values(totp_secret=value))
 
 
 def upgrade() -> None:
