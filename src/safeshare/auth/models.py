@@ -118,3 +118,21 @@ class ThrottleCounter(Base):
     subject_hash: Mapped[str] = mapped_column(String(64), index=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure: Mapped[float] = mapped_column()
+
+
+class UserSession(Base):
+    """One signed-in browser session, so a user can see theirs and end one (ASVS 3.3.4).
+
+    The cookie carries a random id; only its SHA-256 is stored. A session lives while its
+    row is not ended and its epoch is the account's (sign-out everywhere bumps the epoch).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    epoch: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()

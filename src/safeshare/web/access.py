@@ -12,6 +12,7 @@ import hmac
 import secrets
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 import anyio
@@ -19,8 +20,10 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from safeshare.auth import service as auth_service
+from safeshare.auth import sessions as auth_sessions
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.auth.service import Principal
+from safeshare.db.base import utcnow
 from safeshare.errors import PermissionDeniedError
 from safeshare.web.concurrency import in_thread, slots
 
@@ -163,9 +166,16 @@ def _principal_from_request(request: Request, db: Session) -> Principal | None:
         request.session.clear()
         return None
     principal = auth_service.principal_for_session(db, user_id=user_id, session_epoch=epoch)
-    if principal is None:
+    sid = request.session.get("sid")
+    user = auth_service.get_user(db, user_id=user_id) if principal is not None else None
+    if (
+        user is None
+        or not isinstance(sid, str)
+        or auth_sessions.current(db, sid=sid, user=user) is None
+    ):
         request.session.pop("uid", None)
         request.session.pop("epoch", None)
+        return None
     return principal
 
 
@@ -173,12 +183,21 @@ def _principal_from_request(request: Request, db: Session) -> Principal | None:
 _SEEN_GRANULARITY = 30
 
 
-def start_session(request: Request, *, user_id: int, epoch: int) -> None:
-    """A new signed-in session (after sign-in): a fresh cookie, timed from now."""
+def start_session(request: Request, db: Session, *, user_id: int, epoch: int) -> None:
+    """A new signed-in session (after sign-in): a fresh cookie, timed from now, with a
+    server-side row so the user can see and end it (`auth.sessions`)."""
     now = int(time.time())
+    settings = request.app.state.settings
+    sid = auth_sessions.open_session(
+        db,
+        user_id=user_id,
+        epoch=epoch,
+        label=auth_sessions.device_label(request.headers.get("user-agent", "")),
+        since=utcnow() - timedelta(seconds=settings.session_max_age_seconds),
+    )
     request.session.clear()
     request.session.update(
-        {"uid": user_id, "epoch": epoch, "iat": now, "seen": now, "auth_at": now}
+        {"uid": user_id, "epoch": epoch, "sid": sid, "iat": now, "seen": now, "auth_at": now}
     )
 
 

@@ -102,7 +102,7 @@ async def login_submit(
                 await in_thread(throttle.succeeded, subject=subject, client=client)
                 if mfa.requires_mfa(user):  # password only half-way: the code is next
                     return begin_second_factor(request, user, next_path)
-                start_session(request, user_id=user.id, epoch=user.session_epoch)
+                start_session(request, db, user_id=user.id, epoch=user.session_epoch)
                 return RedirectResponse(next_path, status_code=303)
     response = render(
         request,

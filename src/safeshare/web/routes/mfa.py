@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from safeshare.auth import mfa
@@ -71,9 +72,9 @@ def _pending(request: Request, db: DbSession) -> User | None:
     return user
 
 
-def _finish(request: Request, user: User) -> Response:
+def _finish(request: Request, db: Session, user: User) -> Response:
     state = request.session.get(PENDING) or {}
-    start_session(request, user_id=user.id, epoch=user.session_epoch)
+    start_session(request, db, user_id=user.id, epoch=user.session_epoch)
     return RedirectResponse(_safe(state.get("next")), status_code=303)
 
 
@@ -115,7 +116,7 @@ async def code_submit(request: Request, db: DbSession, _principal: Public) -> Re
         errors = {"code": "Enter the 6-digit code your app shows now, or a recovery code"}
         return _page(request, "code.html", {"errors": errors}, 400)
     await in_thread(throttle.succeeded, subject=subject, client=client)
-    return _finish(request, user)
+    return _finish(request, db, user)
 
 
 def _enrol_page(request: Request, user: User, secret: str, errors: dict[str, str]) -> Response:
@@ -150,7 +151,7 @@ async def enrol_submit(request: Request, db: DbSession, _principal: Public) -> R
         secret = mfa.begin_enrolment(db, user_id=user.id)
         return _enrol_page(request, user, secret, {"code": exc.message})
     state = request.session.get(PENDING) or {}
-    start_session(request, user_id=user.id, epoch=user.session_epoch)
+    start_session(request, db, user_id=user.id, epoch=user.session_epoch)
     return _page(request, "recovery.html", {"codes": codes, "next": _safe(state.get("next"))})
 
 

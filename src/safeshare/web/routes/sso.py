@@ -174,7 +174,7 @@ async def sso_callback(request: Request, db: DbSession, principal: Public) -> Re
         return RedirectResponse(next_path, status_code=303)
     if mfa.requires_mfa(user) and not outcome.provider_mfa:
         return begin_second_factor(request, user, next_path)
-    start_session(request, user_id=user.id, epoch=user.session_epoch)
+    start_session(request, db, user_id=user.id, epoch=user.session_epoch)
     request.session[SIGNED_IN_BY_SSO] = True
     return RedirectResponse(next_path, status_code=303)
 

@@ -3,7 +3,7 @@
 Revision ID: 0015_sso_and_totp_sealing
 Revises: 0017_account_security
 
-Sign-in throttle counts move to a table every worker shares. API tokens gain a scope (short-lived "sealed-read" step-up tokens). Users gain the OpenID provider's (issuer, subject) they are linked to, unique together.
+Signed-in sessions get a server-side row each (list and end one). Sign-in throttle counts move to a table every worker shares. API tokens gain a scope (short-lived "sealed-read" step-up tokens). Users gain the OpenID provider's (issuer, subject) they are linked to, unique together.
 Existing TOTP secrets are encrypted with the sealing key (`auth.sealing`); downgrading
 opens them again, since the older code reads them plain.
 """
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from safeshare.auth.sealing import PREFIX, SecretSealer
+from safeshare.db.base import UTCDateTime
 
 revision = "0015_sso_and_totp_sealing"
 down_revision = "0017_account_security"
@@ -77,11 +78,32 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_throttle_counters_subject_hash"), "throttle_counters", ["subject_hash"]
     )
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("sid_hash", sa.String(64), nullable=False),
+        sa.Column("epoch", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(100), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("ended_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_user_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("sid_hash", name=op.f("uq_user_sessions_sid_hash")),
+    )
+    op.create_index(op.f("ix_user_sessions_user_id"), "user_sessions", ["user_id"])
     _rewrite("seal")
 
 
 def downgrade() -> None:
     _rewrite("open")
+    op.drop_index(op.f("ix_user_sessions_user_id"), table_name="user_sessions")
+    op.drop_table("user_sessions")
     op.drop_index(op.f("ix_throttle_counters_subject_hash"), table_name="throttle_counters")
     op.drop_table("throttle_counters")
     with op.batch_alter_table("api_tokens") as batch:
