@@ -41,7 +41,8 @@ PENDING = "mfa_pending"
 PENDING_SECONDS = 300
 
 
-def _safe(target: object) -> str:
+def local_path(target: object) -> str:
+    """Only a local path (never off-site) to go to after signing in; else the home page."""
     text = str(target or "")
     if text.startswith("/") and not text.startswith("//") and "\\" not in text:
         return text
@@ -55,7 +56,7 @@ def begin_second_factor(request: Request, user: User, next_path: str) -> Respons
         "uid": user.id,
         "epoch": user.session_epoch,
         "at": int(time.time()),
-        "next": _safe(next_path),
+        "next": local_path(next_path),
     }
     target = "/login/code" if mfa.is_enrolled(user) else "/login/enrol"
     return RedirectResponse(target, status_code=303)
@@ -75,7 +76,7 @@ def _pending(request: Request, db: DbSession) -> User | None:
 def _finish(request: Request, db: Session, user: User) -> Response:
     state = request.session.get(PENDING) or {}
     start_session(request, db, user_id=user.id, epoch=user.session_epoch)
-    return RedirectResponse(_safe(state.get("next")), status_code=303)
+    return RedirectResponse(local_path(state.get("next")), status_code=303)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -152,7 +153,7 @@ async def enrol_submit(request: Request, db: DbSession, _principal: Public) -> R
         return _enrol_page(request, user, secret, {"code": exc.message})
     state = request.session.get(PENDING) or {}
     start_session(request, db, user_id=user.id, epoch=user.session_epoch)
-    return _page(request, "recovery.html", {"codes": codes, "next": _safe(state.get("next"))})
+    return _page(request, "recovery.html", {"codes": codes, "next": local_path(state.get("next"))})
 
 
 @router.get("/reauth")
@@ -162,7 +163,7 @@ def reauth_page(
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     """Confirm it is still you before erasure, a regime change or reading sealed details."""
-    return _page(request, "reauth.html", {"next": _safe(next_path)})
+    return _page(request, "reauth.html", {"next": local_path(next_path)})
 
 
 @router.post("/reauth")
@@ -170,7 +171,7 @@ async def reauth_submit(
     request: Request, _hashing: HashingSlot, db: DbSession, principal: SignedIn
 ) -> Response:
     values = form_values(await request.form())
-    next_path = _safe(values.get("next"))
+    next_path = local_path(values.get("next"))
     throttle = attempt_throttle(request, "login", db)
     subject, client = principal.username, client_key(request)
     verdict = await in_thread(throttle.check, subject=subject, client=client)

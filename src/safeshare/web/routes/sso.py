@@ -31,7 +31,7 @@ from safeshare.web.access import (
     start_session,
 )
 from safeshare.web.concurrency import in_thread
-from safeshare.web.routes.mfa import begin_second_factor
+from safeshare.web.routes.mfa import begin_second_factor, local_path
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.security")
@@ -73,13 +73,6 @@ def _config(request: Request) -> OidcConfig:
     return config
 
 
-def _safe(target: object) -> str:
-    text = str(target or "")
-    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
-        return text
-    return "/home"
-
-
 def _refused(request: Request, message: str, status: int = 403) -> Response:
     return render(
         request,
@@ -111,7 +104,7 @@ async def sso_start(
     """Send the browser to the provider; state, nonce and the PKCE verifier stay in the session."""
     _client(request)
     request.session.pop(STEP_UP, None)
-    request.session[NEXT] = _safe(next_path)
+    request.session[NEXT] = local_path(next_path)
     return await _redirect_to_provider(request)
 
 
@@ -124,7 +117,7 @@ async def sso_step_up(
     """Step-up for SSO users: the provider must authenticate them again (`prompt=login`)."""
     _client(request)
     request.session[STEP_UP] = principal.user_id
-    request.session[NEXT] = _safe(next_path)
+    request.session[NEXT] = local_path(next_path)
     return await _redirect_to_provider(request, prompt="login", max_age="0")
 
 
@@ -151,7 +144,7 @@ async def _verified_claims(request: Request) -> dict[str, Any]:
 async def sso_callback(request: Request, db: DbSession, principal: Public) -> Response:
     """The provider's answer: verify it, then sign in (or finish a step-up)."""
     config = _config(request)
-    next_path = _safe(request.session.pop(NEXT, None))
+    next_path = local_path(request.session.pop(NEXT, None))
     step_up = request.session.pop(STEP_UP, None)
     try:
         claims = await _verified_claims(request)
