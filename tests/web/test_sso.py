@@ -275,3 +275,19 @@ def test_sso_is_absent_unless_configured(tmp_path: Path) -> None:
         assert "Sign in with" not in client.get("/login").text
         assert client.get("/login/sso", follow_redirects=False).status_code == 404
     runtime.engine.dispose()
+
+
+def test_step_up_through_the_provider(app_server: tuple[str, Runtime]) -> None:
+    """An SSO user confirms it is them at the provider again (`prompt=login`) before a
+    sensitive action; someone else's confirmation does not count."""
+    base, _ = app_server
+    browser, _ = _sign_in(base, "alice")
+    start = browser.get("/reauth/sso?next=/home")
+    assert start.status_code == 302
+    authorize = start.headers["location"]
+    assert parse_qs(urlsplit(authorize).query)["prompt"] == ["login"]
+    back = browser.get(browser.post(authorize, data={"sub": "alice"}).headers["location"])
+    assert back.status_code == 303 and back.headers["location"] == "/home"
+    other = browser.get("/reauth/sso?next=/home").headers["location"]
+    refused = browser.get(browser.post(other, data={"sub": "fay"}).headers["location"])
+    assert refused.status_code == 403 and "different person" in refused.text

@@ -44,7 +44,8 @@ class DatabaseCounters:
         ).first()
         if row is None or now - row.last_failure > forget_after:
             return 0, 0.0
-        return int(row.failures), float(row.last_failure)
+        # A host whose clock runs ahead must not make others wait longer than the policy says.
+        return int(row.failures), min(float(row.last_failure), now)
 
     def add_failure(self, keys: Sequence[CounterKey], *, now: float, forget_after: float) -> None:
         dialect = self._session.get_bind().dialect.name

@@ -98,6 +98,10 @@ def check_public_post(request: Request) -> int | None:
     return None if wait is None else max(1, math.ceil(wait))
 
 
+# Wall-clock seconds, which every process shares (monotonic clocks are per host).
+_wall_clock = time.time
+
+
 def attempt_throttle(request: Request, name: str, db: Session) -> AttemptThrottle:
     """The throttle `name` ("login", "mfa", "anonymous_return"), counting in the database in
     this request's transaction, so every worker process shares the counts."""
@@ -107,6 +111,6 @@ def attempt_throttle(request: Request, name: str, db: Session) -> AttemptThrottl
             cap_seconds=settings.login_max_wait_seconds,
             subject_pause_cap_seconds=settings.login_max_pause_seconds,
         ),
-        clock=time.time,
+        clock=_wall_clock,
         store=DatabaseCounters(db, namespace=name),
     )

@@ -162,6 +162,13 @@ async def sso_callback(request: Request, db: DbSession, principal: Public) -> Re
     if step_up is not None:
         if principal is None or principal.user_id != user.id or step_up != user.id:
             return _refused(request, "You confirmed as a different person. Sign in again.")
+        if mfa.requires_mfa(user) and not outcome.provider_mfa:
+            # The provider's password alone is one factor; this role needs two.
+            return _refused(
+                request,
+                "Your identity provider did not confirm a second factor. Confirm with your "
+                "SafeShare password and authenticator code instead.",
+            )
         mark_reauthenticated(request)
         request.session[SIGNED_IN_BY_SSO] = True
         return RedirectResponse(next_path, status_code=303)
