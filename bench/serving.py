@@ -39,6 +39,8 @@ PG_ADMIN_URL = os.environ.get(
 SAFESHARE = str(Path(sys.executable).with_name("safeshare"))
 T = TypeVar("T")
 DECISIONS = "/api/v1/decisions"
+
+
 # Police asking for a victim's identity in an investigation: decided at once under every
 # regime (no review queue), the commonest request. Bound to a real report, as the API requires.
 def decision_body(report_ref: str) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeshare.auth.sealing import INFO_KEY, SecretSealer
 from safeshare.config import Settings, get_settings
 from safeshare.db.group_commit import GroupCommitter
+from safeshare.db.sealing import INFO_KEY, SecretSealer
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 
 # Connections beyond the request slots (`db_pool_size`), one each for the group committer

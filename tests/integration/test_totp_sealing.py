@@ -12,9 +12,9 @@ from sqlalchemy import text
 from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.roles import Role
-from safeshare.auth.sealing import SecretSealer
 from safeshare.config import Settings
 from safeshare.db import migrate
+from safeshare.db.sealing import SecretSealer
 from safeshare.db.session import make_engine
 from safeshare.errors import ConfigurationError
 from safeshare.runtime import Runtime

@@ -1,7 +1,7 @@
 """TOTP multi-factor sign-in (RFC 6238 via pyotp), QR enrolment and single-use recovery codes.
 
 Required for the roles that can release or audit sensitive data (`MFA_ROLES`) on local
-accounts. Secrets are sealed at rest (`auth.sealing`). A code is accepted once: the last
+accounts. Secrets are sealed at rest (`db.sealing`). A code is accepted once: the last
 accepted time step is stored, so a code seen over someone's shoulder cannot be replayed
 within its window (ASVS 2.8.4). Recovery codes are stored as SHA-256 hashes (they are
 random, so no slow hash is needed) and work once each.
@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from safeshare.auth.models import RecoveryCode, User
 from safeshare.auth.passwords import hash_token
 from safeshare.auth.roles import Role
-from safeshare.auth.sealing import sealer_for
 from safeshare.auth.service import get_user_or_raise
 from safeshare.db.base import utcnow
+from safeshare.db.sealing import sealer_for
 from safeshare.errors import InvalidInputError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 
 MFA_ROLES: frozenset[Role] = frozenset({Role.admin, Role.disclosure_officer, Role.inspector})
 RECOVERY_CODES = 10
@@ -103,7 +103,9 @@ def confirm_enrolment(session: Session, *, user_id: int, code: str) -> list[str]
     codes = _new_recovery_codes(session, user)
     publish(
         session,
-        DomainEvent(kind="auth.mfa_enrolled", actor=user.username, data={"user_id": user.id}),
+        DomainEvent(
+            kind=EventKind.AUTH_MFA_ENROLLED, actor=user.username, data={"user_id": user.id}
+        ),
     )
     return codes
 
@@ -145,11 +147,16 @@ def verify_second_factor(
         publish(
             session,
             DomainEvent(
-                kind="auth.recovery_code_used", actor=user.username, data={"user_id": user.id}
+                kind=EventKind.AUTH_RECOVERY_CODE_USED,
+                actor=user.username,
+                data={"user_id": user.id},
             ),
         )
         return True
-    publish(session, DomainEvent(kind="auth.mfa_failed", actor="public", data={"user_id": user.id}))
+    publish(
+        session,
+        DomainEvent(kind=EventKind.AUTH_MFA_FAILED, actor="public", data={"user_id": user.id}),
+    )
     return False
 
 
@@ -161,7 +168,9 @@ def reset_mfa(session: Session, *, user_id: int, actor: str) -> None:
         session.delete(old)
     user.session_epoch += 1
     session.flush()
-    publish(session, DomainEvent(kind="auth.mfa_reset", actor=actor, data={"user_id": user.id}))
+    publish(
+        session, DomainEvent(kind=EventKind.AUTH_MFA_RESET, actor=actor, data={"user_id": user.id})
+    )
 
 
 def enrol_now(session: Session, *, user_id: int) -> str:

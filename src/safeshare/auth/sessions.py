@@ -17,7 +17,7 @@ from safeshare.auth.models import User, UserSession
 from safeshare.auth.passwords import hash_token
 from safeshare.db.base import utcnow
 from safeshare.errors import NotFoundError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 
 _BROWSERS = (
     ("Edg/", "Edge"),
@@ -84,7 +84,7 @@ def end_session(session: Session, *, user_id: int, session_id: int, actor: str) 
         publish(
             session,
             DomainEvent(
-                kind="auth.session_ended",
+                kind=EventKind.AUTH_SESSION_ENDED,
                 actor=actor,
                 data={"user_id": user_id, "session_id": session_id},
             ),

@@ -27,7 +27,7 @@ from safeshare.auth.roles import Role
 from safeshare.auth.service import USERNAME_PATTERN, set_role
 from safeshare.auth.sso_config import OidcConfig
 from safeshare.errors import PermissionDeniedError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 
 
 class SsoRefusedError(PermissionDeniedError):
@@ -119,7 +119,7 @@ def sign_in(
             session.flush()
             publish(
                 session,
-                DomainEvent(kind="auth.sso_linked", actor="sso", data={"user_id": user.id}),
+                DomainEvent(kind=EventKind.AUTH_SSO_LINKED, actor="sso", data={"user_id": user.id}),
             )
         else:
             user = _provision(session, config, claims, username, role, organisation_id)
@@ -158,7 +158,7 @@ def _provision(
     publish(
         session,
         DomainEvent(
-            kind="auth.sso_provisioned",
+            kind=EventKind.AUTH_SSO_PROVISIONED,
             actor="sso",
             data={"user_id": user.id, "role": role.value},
         ),

@@ -6,7 +6,6 @@ Output models carry unsealed fields only: anything sealed is reached through the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -21,8 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from safeshare.auth.roles import Role
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
     RIGHT_TITLES,
     AgeBand,
@@ -43,20 +41,6 @@ from safeshare.reporting.vocab import (
 ACCOUNT_MAX_CHARS = 10_000
 PASSPHRASE_MAX_CHARS = 200  # argon2 cost grows with input; refuse absurd lengths early
 REASON_MAX_CHARS = 500
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a signed-in user, or the public on the unauthenticated pathways."""
-
-    username: str
-    role: Role | None = None
-    organisation_id: int | None = None
-    team: str | None = None
-
-    @classmethod
-    def public(cls) -> Actor:
-        return cls(username="public")
 
 
 class _Input(BaseModel):

@@ -7,13 +7,14 @@ reference, never the text), so the auditors' own reading is auditable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from safeshare.errors import NotFoundError
-from safeshare.events import DomainEvent, publish
-from safeshare.ledger import service as ledger_service
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.vault.keys import KeyProvider
 from safeshare.vault.service import open_note
 
@@ -33,9 +34,12 @@ def note_reference(data: dict[str, object]) -> tuple[str, str] | None:
     return None
 
 
-def open_entry_note(session: Session, *, seq: int, provider: KeyProvider, actor: str) -> OpenedNote:
-    """The text behind ledger entry `seq`, checked against the entry's hash; recorded."""
-    entry = ledger_service.get_entry_or_raise(session, seq=seq)
+def open_entry_note(
+    session: Session, *, entry: Mapping[str, Any], provider: KeyProvider, actor: str
+) -> OpenedNote:
+    """The text behind a ledger entry (as `ledger.service` returns it), checked against the
+    entry's hash; recorded. Takes the entry as a value: vault and ledger import neither."""
+    seq = int(entry["seq"])
     found = note_reference(entry["data"])
     if found is None:
         raise NotFoundError("This ledger entry refers to no sealed text")
@@ -44,7 +48,7 @@ def open_entry_note(session: Session, *, seq: int, provider: KeyProvider, actor:
     publish(
         session,
         DomainEvent(
-            kind="vault.note_opened",
+            kind=EventKind.VAULT_NOTE_OPENED,
             actor=actor,
             data={"seq": seq, "note_ref": ref, "shredded": text is None},
         ),

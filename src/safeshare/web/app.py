@@ -19,10 +19,9 @@ from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
-from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
-from safeshare.support import service as support_service
-from safeshare.web import navigation
+from safeshare.subscriptions import subscribe_all
+from safeshare.web import formatters, navigation
 from safeshare.web.access import bounded_integers
 from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
@@ -31,6 +30,7 @@ from safeshare.web.middleware import (
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from safeshare.web.oidc import build_client
 from safeshare.web.routes import (
     accounts,
     api,
@@ -43,6 +43,10 @@ from safeshare.web.routes import (
     policy_compare,
     public_report,
     reporting,
+    reporting_access,
+    reporting_api,
+    reporting_erase,
+    reporting_facts,
     sso,
     support,
 )
@@ -60,9 +64,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or get_settings()
     runtime = runtime or Runtime(settings)
     # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
-    ledger_service.subscribe_to_events()
-    support_service.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     signer = ensure_signer(settings)
     # A group commit's ledger entries are appended together, under one head lock.
     runtime.group_commit.batch_scope = ledger_service.deferred_appends
@@ -95,7 +97,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.slots = Slots(settings)
     app.state.templates = build_templates()
-    app.state.oidc_client = sso.build_client(settings.oidc) if settings.oidc.enabled else None
+    formatters.register(app.state.templates.env, settings.zone)
+    app.state.oidc_client = build_client(settings.oidc) if settings.oidc.enabled else None
 
     register_error_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -121,6 +124,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         api,
         public_report,
         reporting,
+        reporting_erase,
+        reporting_facts,
+        reporting_api,
+        reporting_access,
         policy,
         policy_compare,
         support,

@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
-from safeshare.auth.service import Principal
-from safeshare.web.access import SIGNED_IN, DbSession
+from safeshare.auth.permissions import Actor
 from safeshare.web.concurrency import HashingSlot, in_thread
+from safeshare.web.deps import SIGNED_IN, DbSession, SignedInActor
 from safeshare.web.ratelimit import attempt_throttle, client_key
 
 router = APIRouter(prefix="/api/v1")
@@ -28,11 +28,11 @@ class Me(BaseModel):
 
 
 @router.get("/me")
-def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
+def me(principal: Annotated[Actor, Depends(SIGNED_IN)]) -> Me:
     return Me(
         username=principal.username,
         display_name=principal.display_name,
-        role=principal.role.value,
+        role=str(principal.role),
         organisation_id=principal.organisation_id,
     )
 
@@ -58,7 +58,7 @@ async def step_up(
     request: Request,
     _hashing: HashingSlot,
     db: DbSession,
-    principal: Annotated[Principal, Depends(SIGNED_IN)],
+    principal: SignedInActor,
     body: StepUpRequest,
 ) -> StepUpToken:
     """Re-authenticate (password, and TOTP code if enrolled) for a `sealed-read` token that
@@ -90,8 +90,6 @@ async def step_up(
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi(
-    request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
-) -> dict[str, Any]:
+def openapi(request: Request, _principal: Annotated[Actor, Depends(SIGNED_IN)]) -> dict[str, Any]:
     schema: dict[str, Any] = request.app.openapi()
     return schema

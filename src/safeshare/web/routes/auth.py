@@ -14,13 +14,19 @@ from starlette.responses import Response
 from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
-from safeshare.auth.service import Principal
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
+from safeshare.auth.permissions import Actor
+from safeshare.web.access import (
+    PUBLIC,
+    SIGNED_IN,
+    DbSession,
+    begin_second_factor,
+    safe_next,
+    start_session,
+)
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
+from safeshare.web.oidc import provider_logout_url
 from safeshare.web.ratelimit import attempt_throttle, client_key
-from safeshare.web.routes.mfa import begin_second_factor
-from safeshare.web.routes.sso import provider_logout_url
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -34,17 +40,10 @@ class LoginForm(BaseModel):
 LOGIN_MESSAGES = {"username": "Enter your username", "password": "Enter your password"}
 
 
-def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect off-site after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/home"
-
-
 @router.get("/login")
 def login_page(
     request: Request,
-    principal: Annotated[Principal | None, Depends(PUBLIC)],
+    principal: Annotated[Actor | None, Depends(PUBLIC)],
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     if principal is not None:
@@ -67,7 +66,7 @@ async def login_submit(
     request: Request,
     _hashing: HashingSlot,
     db: DbSession,
-    _principal: Annotated[Principal | None, Depends(PUBLIC)],
+    _principal: Annotated[Actor | None, Depends(PUBLIC)],
 ) -> Response:
     form = await request.form()
     values = form_values(form)
@@ -124,10 +123,10 @@ async def login_submit(
 async def logout(
     request: Request,
     db: DbSession,
-    principal: Annotated[Principal, Depends(SIGNED_IN)],
+    principal: Annotated[Actor, Depends(SIGNED_IN)],
 ) -> Response:
     # Ends every session of this user, so a copied cookie stops working too (shared devices).
-    await in_thread(auth_service.end_sessions, db, user_id=principal.user_id)
+    await in_thread(auth_service.end_sessions, db, user_id=principal.account_id)
     provider_logout = await provider_logout_url(request)
     request.session.clear()
     return RedirectResponse(provider_logout or "/login?signed_out=1", status_code=303)

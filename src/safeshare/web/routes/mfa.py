@@ -20,13 +20,16 @@ from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.models import User
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.errors import SafeShareError
 from safeshare.web.access import (
+    PENDING,
+    PENDING_SECONDS,
     PUBLIC,
     SIGNED_IN,
     DbSession,
     mark_reauthenticated,
+    safe_next,
     start_session,
 )
 from safeshare.web.concurrency import HashingSlot, in_thread
@@ -35,31 +38,8 @@ from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.templating import render
 
 router = APIRouter()
-Public = Annotated[Principal | None, Depends(PUBLIC)]
-SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
-PENDING = "mfa_pending"
-PENDING_SECONDS = 300
-
-
-def local_path(target: object) -> str:
-    """Only a local path (never off-site) to go to after signing in; else the home page."""
-    text = str(target or "")
-    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
-        return text
-    return "/home"
-
-
-def begin_second_factor(request: Request, user: User, next_path: str) -> Response:
-    """After a correct password for an account that needs MFA: ask for the code (or enrol)."""
-    request.session.clear()
-    request.session[PENDING] = {
-        "uid": user.id,
-        "epoch": user.session_epoch,
-        "at": int(time.time()),
-        "next": local_path(next_path),
-    }
-    target = "/login/code" if mfa.is_enrolled(user) else "/login/enrol"
-    return RedirectResponse(target, status_code=303)
+Public = Annotated[Actor | None, Depends(PUBLIC)]
+SignedIn = Annotated[Actor, Depends(SIGNED_IN)]
 
 
 def _pending(request: Request, db: DbSession) -> User | None:
@@ -76,7 +56,7 @@ def _pending(request: Request, db: DbSession) -> User | None:
 def _finish(request: Request, db: Session, user: User) -> Response:
     state = request.session.get(PENDING) or {}
     start_session(request, db, user_id=user.id, epoch=user.session_epoch)
-    return RedirectResponse(local_path(state.get("next")), status_code=303)
+    return RedirectResponse(safe_next(state.get("next")), status_code=303)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -153,7 +133,7 @@ async def enrol_submit(request: Request, db: DbSession, _principal: Public) -> R
         return _enrol_page(request, user, secret, {"code": exc.message})
     state = request.session.get(PENDING) or {}
     start_session(request, db, user_id=user.id, epoch=user.session_epoch)
-    return _page(request, "recovery.html", {"codes": codes, "next": local_path(state.get("next"))})
+    return _page(request, "recovery.html", {"codes": codes, "next": safe_next(state.get("next"))})
 
 
 @router.get("/reauth")
@@ -163,7 +143,7 @@ def reauth_page(
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     """Confirm it is still you before erasure, a regime change or reading sealed details."""
-    return _page(request, "reauth.html", {"next": local_path(next_path)})
+    return _page(request, "reauth.html", {"next": safe_next(next_path)})
 
 
 @router.post("/reauth")
@@ -171,7 +151,7 @@ async def reauth_submit(
     request: Request, _hashing: HashingSlot, db: DbSession, principal: SignedIn
 ) -> Response:
     values = form_values(await request.form())
-    next_path = local_path(values.get("next"))
+    next_path = safe_next(values.get("next"))
     throttle = attempt_throttle(request, "login", db)
     subject, client = principal.username, client_key(request)
     verdict = await in_thread(throttle.check, subject=subject, client=client)

@@ -22,7 +22,7 @@ from safeshare.reporting.schemas import (
     ReportRead,
     ThirdPartyReportCreate,
 )
-from safeshare.reporting.vocab import Pathway, SealedField
+from safeshare.reporting.vocabulary import Pathway, SealedField
 from safeshare.web.access import DbSession, sealed_read_scope
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes.reporting_common import SEALED_READ_TAG, Intake, Reader

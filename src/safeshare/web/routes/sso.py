@@ -13,78 +13,42 @@ from typing import Annotated, Any
 
 import httpx
 from authlib.integrations.base_client.errors import OAuthError  # type: ignore[import-untyped]
-from authlib.integrations.starlette_client import OAuth  # type: ignore[import-untyped]
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from joserfc.errors import JoseError
 from starlette.responses import Response
 
 from safeshare.auth import mfa, sso
-from safeshare.auth.service import Principal
 from safeshare.auth.sso_config import OidcConfig
-from safeshare.errors import NotFoundError
 from safeshare.web.access import (
-    PUBLIC,
-    SIGNED_IN,
-    DbSession,
+    begin_second_factor,
     mark_reauthenticated,
+    safe_next,
     start_session,
 )
 from safeshare.web.concurrency import in_thread
-from safeshare.web.routes.mfa import begin_second_factor, local_path
+from safeshare.web.deps import DbSession, PublicActor, SignedInActor
+from safeshare.web.oidc import SIGNED_IN_BY_SSO, client, oidc_config
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.security")
 router = APIRouter()
-Public = Annotated[Principal | None, Depends(PUBLIC)]
-SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
-PROVIDER = "sso"
-SIGNED_IN_BY_SSO = "sso"  # a flag only: the ID token is not kept in the cookie (ASVS 8.2.2)
 NEXT = "sso_next"
 STEP_UP = "sso_step_up"
-
-
-def build_client(config: OidcConfig) -> Any:
-    """The Authlib client for the configured provider (metadata fetched on first use)."""
-    oauth = OAuth()
-    secret = config.client_secret.get_secret_value() if config.client_secret else None
-    client_kwargs: dict[str, str] = {"scope": config.scopes, "code_challenge_method": "S256"}
-    if secret is None:
-        # A public client: PKCE alone (a method name, not a password).
-        client_kwargs["token_endpoint_auth_method"] = "none"  # noqa: S105
-    return oauth.register(
-        name=PROVIDER,
-        client_id=config.client_id,
-        client_secret=secret,
-        server_metadata_url=config.metadata_url,
-        client_kwargs=client_kwargs,
-    )
-
-
-def _client(request: Request) -> Any:
-    client = getattr(request.app.state, "oidc_client", None)
-    if client is None:
-        raise NotFoundError("Single sign-on is not set up")
-    return client
-
-
-def _config(request: Request) -> OidcConfig:
-    config: OidcConfig = request.app.state.settings.oidc
-    return config
 
 
 def _refused(request: Request, message: str, status: int = 403) -> Response:
     return render(
         request,
         "sso_refused.html",
-        {"message": message, "provider": _config(request).provider_name},
+        {"message": message, "provider": oidc_config(request).provider_name},
         status_code=status,
     )
 
 
 async def _redirect_to_provider(request: Request, **extra: str) -> Response:
     try:
-        response: Response = await _client(request).authorize_redirect(
+        response: Response = await client(request).authorize_redirect(
             request, str(request.url_for("sso_callback")), **extra
         )
     except (httpx.HTTPError, ValueError, RuntimeError):
@@ -98,26 +62,26 @@ async def _redirect_to_provider(request: Request, **extra: str) -> Response:
 @router.get("/login/sso")
 async def sso_start(
     request: Request,
-    _principal: Public,
+    _principal: PublicActor,
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     """Send the browser to the provider; state, nonce and the PKCE verifier stay in the session."""
-    _client(request)
+    client(request)
     request.session.pop(STEP_UP, None)
-    request.session[NEXT] = local_path(next_path)
+    request.session[NEXT] = safe_next(next_path)
     return await _redirect_to_provider(request)
 
 
 @router.get("/reauth/sso")
 async def sso_step_up(
     request: Request,
-    principal: SignedIn,
+    principal: SignedInActor,
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     """Step-up for SSO users: the provider must authenticate them again (`prompt=login`)."""
-    _client(request)
-    request.session[STEP_UP] = principal.user_id
-    request.session[NEXT] = local_path(next_path)
+    client(request)
+    request.session[STEP_UP] = principal.account_id
+    request.session[NEXT] = safe_next(next_path)
     return await _redirect_to_provider(request, prompt="login", max_age="0")
 
 
@@ -131,8 +95,8 @@ def claims_options(config: OidcConfig) -> dict[str, Any]:
 
 
 async def _verified_claims(request: Request) -> dict[str, Any]:
-    token = await _client(request).authorize_access_token(
-        request, claims_options=claims_options(_config(request)), leeway=60
+    token = await client(request).authorize_access_token(
+        request, claims_options=claims_options(oidc_config(request)), leeway=60
     )
     claims = token.get("userinfo")
     if not claims:
@@ -141,10 +105,10 @@ async def _verified_claims(request: Request) -> dict[str, Any]:
 
 
 @router.get("/login/sso/callback", name="sso_callback")
-async def sso_callback(request: Request, db: DbSession, principal: Public) -> Response:
+async def sso_callback(request: Request, db: DbSession, principal: PublicActor) -> Response:
     """The provider's answer: verify it, then sign in (or finish a step-up)."""
-    config = _config(request)
-    next_path = local_path(request.session.pop(NEXT, None))
+    config = oidc_config(request)
+    next_path = safe_next(request.session.pop(NEXT, None))
     step_up = request.session.pop(STEP_UP, None)
     try:
         claims = await _verified_claims(request)
@@ -177,23 +141,3 @@ async def sso_callback(request: Request, db: DbSession, principal: Public) -> Re
     start_session(request, db, user_id=user.id, epoch=user.session_epoch)
     request.session[SIGNED_IN_BY_SSO] = True
     return RedirectResponse(next_path, status_code=303)
-
-
-async def provider_logout_url(request: Request) -> str | None:
-    """Where to send the browser so the provider ends its session too (RP-initiated logout),
-    for a session begun through SSO whose provider advertises `end_session_endpoint`."""
-    client = getattr(request.app.state, "oidc_client", None)
-    if client is None or not request.session.get(SIGNED_IN_BY_SSO):
-        return None
-    try:
-        metadata = await client.load_server_metadata()
-    except httpx.HTTPError:
-        return None
-    endpoint = metadata.get("end_session_endpoint")
-    if not isinstance(endpoint, str):
-        return None
-    params = {
-        "client_id": _config(request).client_id,
-        "post_logout_redirect_uri": str(request.url_for("login_page")) + "?signed_out=1",
-    }
-    return str(httpx.URL(endpoint, params=params))

@@ -4,7 +4,7 @@ Revision ID: 0015_sso_and_totp_sealing
 Revises: 0017_account_security
 
 Signed-in sessions get a server-side row each (list and end one). Sign-in throttle counts move to a table every worker shares. API tokens gain a scope (short-lived "sealed-read" step-up tokens). Users gain the OpenID provider's (issuer, subject) they are linked to, unique together.
-Existing TOTP secrets are encrypted with the sealing key (`auth.sealing`); downgrading
+Existing TOTP secrets are encrypted with the sealing key (`db.sealing`); downgrading
 opens them again, since the older code reads them plain.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-from safeshare.auth.sealing import PREFIX, SecretSealer
 from safeshare.db.base import UTCDateTime
+from safeshare.db.sealing import PREFIX, SecretSealer
 
 revision = "0015_sso_and_totp_sealing"
 down_revision = "0017_account_security"

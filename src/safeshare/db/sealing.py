@@ -5,6 +5,9 @@ A database dump alone (backup, replica, SQL injection) then yields no authentica
 file (`SAFESHARE_TOTP_KEY_FILE`, default `var/totp.key`, created once with mode 0600). The
 user's id is bound in as associated data, so a sealed value copied onto another account's
 row does not open. Sessions carry the sealer in `Session.info` (set by `Runtime`).
+
+It lives in `db/` (not `auth/`) because `Runtime`, below `auth` in the layers, builds every
+session with it; it imports nothing but `errors`.
 """
 
 from __future__ import annotations
