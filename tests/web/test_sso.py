@@ -31,7 +31,7 @@ from safeshare.db import migrate
 from safeshare.ledger import service as ledger_service
 from safeshare.runtime import Runtime
 from safeshare.web.app import create_app
-from safeshare.web.routes.sso import build_client, claims_options
+from safeshare.web.oidc import build_client, claims_options
 from tests.web.conftest import make_settings, seed_users
 
 CLIENT_ID = "safeshare"

@@ -36,6 +36,15 @@ def build_client(config: OidcConfig) -> Any:
     )
 
 
+def claims_options(config: OidcConfig) -> dict[str, Any]:
+    """What the ID token must say: our issuer, us as audience, an expiry (checked, 60 s leeway)."""
+    return {
+        "iss": {"essential": True, "values": [config.issuer]},
+        "aud": {"essential": True, "values": [config.client_id]},
+        "exp": {"essential": True},
+    }
+
+
 def client(request: Request) -> Any:
     """The app's client; a 404 when single sign-on is not set up."""
     found = getattr(request.app.state, "oidc_client", None)

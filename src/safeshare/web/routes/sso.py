@@ -19,7 +19,6 @@ from joserfc.errors import JoseError
 from starlette.responses import Response
 
 from safeshare.auth import mfa, sso
-from safeshare.auth.sso_config import OidcConfig
 from safeshare.web.access import (
     begin_second_factor,
     mark_reauthenticated,
@@ -28,7 +27,7 @@ from safeshare.web.access import (
 )
 from safeshare.web.concurrency import in_thread
 from safeshare.web.deps import DbSession, PublicActor, SignedInActor
-from safeshare.web.oidc import SIGNED_IN_BY_SSO, client, oidc_config
+from safeshare.web.oidc import SIGNED_IN_BY_SSO, claims_options, client, oidc_config
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.security")
@@ -83,15 +82,6 @@ async def sso_step_up(
     request.session[STEP_UP] = principal.account_id
     request.session[NEXT] = safe_next(next_path)
     return await _redirect_to_provider(request, prompt="login", max_age="0")
-
-
-def claims_options(config: OidcConfig) -> dict[str, Any]:
-    """What the ID token must say: our issuer, us as audience, an expiry (checked, 60 s leeway)."""
-    return {
-        "iss": {"essential": True, "values": [config.issuer]},
-        "aud": {"essential": True, "values": [config.client_id]},
-        "exp": {"essential": True},
-    }
 
 
 async def _verified_claims(request: Request) -> dict[str, Any]:
