@@ -69,7 +69,7 @@ def test_your_sessions_page_is_accessible_and_ends_a_session(
     page.wait_for_url(f"{live_server}/home")
     page.click("a:has-text('Your sessions')")
     assert page.locator("#sessions tbody tr").count() >= 1
-    assert page.locator("text=This session").count() == 1
+    assert page.locator(".govuk-tag:has-text('This session')").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 320 + 1
     assert_accessible(page)
     page.click("button:has-text('End this session') >> nth=0")
