@@ -1,7 +1,9 @@
-"""Throttle counts in the database, so every worker process and host shares one allowance.
+"""Throttle counts in the database, so every worker process and host shares one allowance:
+the failure counters behind progressive delays (`DatabaseCounters`) and the per-minute
+windows that limit public form posts (`DatabaseRateWindow`).
 
-Each failure is one atomic upsert (`INSERT ... ON CONFLICT DO UPDATE`, on SQLite and
-PostgreSQL alike) inside the request's own transaction: two processes failing at once both
+Each failure (or counted post) is one atomic upsert (`INSERT ... ON CONFLICT DO UPDATE`, on
+SQLite and PostgreSQL alike) inside the request's own transaction: two processes at once both
 count, and no second connection is needed (SQLite would wait on the request's own lock).
 Times are wall-clock seconds, which all processes share; keys are SHA-256 hashes.
 """
@@ -9,6 +11,7 @@ Times are wall-clock seconds, which all processes share; keys are SHA-256 hashes
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 
 from sqlalchemy import case, delete, select
@@ -81,3 +84,59 @@ class DatabaseCounters:
             )
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# Rows of the rate windows; counters use "p", "c" and "s" (`auth.throttle.CounterKey`).
+WINDOW_KIND = "w"
+
+
+class DatabaseRateWindow:
+    """At most `limit` hits per key in each fixed `window`-second window, counted in the
+    `throttle_counters` table in `session`'s transaction, so every process shares the limit.
+
+    One conditional upsert per hit: it adds one only while the count is under the limit, so a
+    refused hit is not counted and two processes at the limit cannot both get through. Fixed
+    windows (not sliding) let at most twice `limit` through across a window boundary.
+    """
+
+    def __init__(
+        self, session: Session, *, namespace: str, limit: int, window: float = 60.0
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._session = session
+        self._namespace = namespace
+        self.limit = limit
+        self.window = window
+
+    def hit(self, key: str, *, now: float) -> float | None:
+        """Count a hit for `key`; None if allowed, else seconds until the window turns."""
+        bucket = math.floor(now / self.window)
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(ThrottleCounter).values(
+            key_hash=_hash(f"{self._namespace}\0{key}\0{bucket}"),
+            kind=WINDOW_KIND,
+            subject_hash=_hash(f"{self._namespace}\0{key}"),
+            failures=1,
+            last_failure=now,
+        )
+        counted = self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key_hash"],
+                set_={"failures": ThrottleCounter.failures + 1, "last_failure": now},
+                where=ThrottleCounter.failures < self.limit,
+            ).returning(ThrottleCounter.failures)
+        ).scalar_one_or_none()
+        if counted is None:
+            return max(0.0, (bucket + 1) * self.window - now)
+        if counted == 1:
+            # A new window for this key: drop windows that have ended (any key's), so the
+            # table holds about one window's worth of clients.
+            self._session.execute(
+                delete(ThrottleCounter).where(
+                    ThrottleCounter.kind == WINDOW_KIND,
+                    ThrottleCounter.last_failure < bucket * self.window,
+                )
+            )
+        return None

@@ -319,7 +319,7 @@ def send_report(request: Request, db: DbSession, _principal: Public) -> Response
         return elsewhere
     if state.answers.get(IDENTITY.field) == NO:
         return _redirect(PASSPHRASE)
-    wait = check_public_post(request)
+    wait = check_public_post(request, db)
     if wait is not None:
         return _too_many(request, _, wait)
     try:
@@ -378,7 +378,7 @@ async def send_anonymous_report(
     errors = passphrase_errors(values, min_chars, _)
     if errors:
         return _passphrase_page(request, _, errors)
-    wait = check_public_post(request)
+    wait = check_public_post(request, db)
     if wait is not None:
         return _too_many(request, _, wait)
     try:
@@ -514,7 +514,7 @@ async def return_submit(
     payload, errors = parse_return(values, _)
     if payload is None:
         return _return_page(request, _, values, errors)
-    wait = check_public_post(request)
+    wait = check_public_post(request, db)
     if wait is not None:
         return _too_many(request, _, wait)
     # Progressive delays for this client on this reference, never a lock on the report.
@@ -594,7 +594,7 @@ async def answer(request: Request, db: DbSession, slug: str, _principal: Public)
         return _question_page(request, _, step, state.answers, values, change=change, errors=errors)
     answers = prune({**state.answers, **given})
     if state.handle is None:
-        wait = check_public_post(request)
+        wait = check_public_post(request, db)
         if wait is not None:
             return _too_many(request, _, wait)
         handle = drafts.start_draft(db, answers=answers)
