@@ -19,10 +19,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
+import pyotp
 import pytest
 import uvicorn
 from joserfc.errors import InvalidClaimError
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import User
 from safeshare.auth.roles import Role
@@ -73,6 +75,7 @@ def provider() -> Iterator[str]:
             "dora": {"preferred_username": "dora", "groups": ["safeshare-admins"],
                      "amr": ["pwd", "mfa"]},
             "eve": {"preferred_username": "eve", "groups": ["safeshare-admins"]},
+            "hal": {"preferred_username": "hal", "groups": ["safeshare-admins"]},
             "fay": {"preferred_username": "fay", "groups": ["safeshare-advocates"],
                     "organisation": "Support Org A"},
             "gus": {"preferred_username": "gus", "groups": ["safeshare-advocates"],
@@ -291,3 +294,39 @@ def test_step_up_through_the_provider(app_server: tuple[str, Runtime]) -> None:
     other = browser.get("/reauth/sso?next=/home").headers["location"]
     refused = browser.get(browser.post(other, data={"sub": "fay"}).headers["location"])
     assert refused.status_code == 403 and "different person" in refused.text
+
+
+def test_step_up_without_the_providers_second_factor_asks_for_the_safeshare_code(
+    app_server: tuple[str, Runtime],
+) -> None:
+    """An SSO user in a role that needs MFA, whose provider does not confirm a second factor,
+    has no SafeShare password: after confirming at the provider, the authenticator they
+    enrolled with SafeShare completes the step-up."""
+    base, runtime = app_server
+    _sign_in(base, "hal")  # provisioned; enrols below rather than through the QR page
+    with runtime.session() as session:
+        hal = auth_service.get_user_by_username(session, username="hal")
+        assert isinstance(hal, User)
+        secret = mfa.begin_enrolment(session, user_id=hal.id)
+        recovery = mfa.confirm_enrolment(session, user_id=hal.id, code=pyotp.TOTP(secret).now())
+    browser, answer = _sign_in(base, "hal")
+    assert answer.headers["location"] == "/login/code"
+    signed_in = _post_code(browser, "/login/code", recovery[0])
+    assert signed_in.headers["location"] == "/home"
+
+    start = browser.get("/reauth/sso?next=/home").headers["location"]
+    back = browser.get(browser.post(start, data={"sub": "hal"}).headers["location"])
+    assert back.status_code == 303 and back.headers["location"] == "/reauth/code"
+    wrong = _post_code(browser, "/reauth/code", "000000")
+    assert wrong.status_code == 400 and "Enter the 6-digit code" in wrong.text
+    done = _post_code(browser, "/reauth/code", recovery[1])
+    assert done.status_code == 303 and done.headers["location"] == "/home"
+    # The owed code is spent: the page now sends to the ordinary step-up.
+    assert browser.get("/reauth/code").headers["location"] == "/reauth"
+
+
+def _post_code(browser: httpx.Client, path: str, code: str) -> httpx.Response:
+    page = browser.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, page.text
+    return browser.post(path, data={"csrf_token": token.group(1), "code": code})

@@ -209,6 +209,9 @@ def start_session(request: Request, db: Session, *, user_id: int, epoch: int) ->
 # Between the password and the code the session holds only this pending marker.
 PENDING = "mfa_pending"
 PENDING_SECONDS = 300
+# After a step-up at an identity provider that did not confirm a second factor, for a role
+# that needs one: the SafeShare authenticator code is still owed (`/reauth/code`).
+STEP_UP_CODE_PENDING = "step_up_code_pending"
 
 
 def safe_next(target: object) -> str:

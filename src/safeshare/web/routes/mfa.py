@@ -27,6 +27,7 @@ from safeshare.web.access import (
     PENDING_SECONDS,
     PUBLIC,
     SIGNED_IN,
+    STEP_UP_CODE_PENDING,
     DbSession,
     mark_reauthenticated,
     safe_next,
@@ -85,19 +86,29 @@ async def code_submit(request: Request, db: DbSession, _principal: Public) -> Re
     if user is None:
         return RedirectResponse("/login", status_code=303)
     code = str(form_values(await request.form()).get("code", ""))[:40]
+    refused = await _refuse_code(request, db, user, code)
+    if refused is not None:
+        errors, status = refused
+        return _page(request, "code.html", {"errors": errors}, status)
+    return _finish(request, db, user)
+
+
+async def _refuse_code(
+    request: Request, db: Session, user: User, code: str
+) -> tuple[dict[str, str], int] | None:
+    """Check an authenticator or recovery code under the "mfa" throttle: None if accepted,
+    else the form errors and status (429 while held back, 400 for a wrong code)."""
     throttle = attempt_throttle(request, "mfa", db)
     subject, client = f"mfa:{user.id}", client_key(request)
     verdict = await in_thread(throttle.check, subject=subject, client=client)
     if verdict.wait is not None:
         wait = max(1, math.ceil(verdict.wait))
-        errors = {"code": f"Too many attempts. Wait {wait} seconds."}
-        return _page(request, "code.html", {"errors": errors}, 429)
+        return {"code": f"Too many attempts. Wait {wait} seconds."}, 429
     if not await in_thread(mfa.verify_second_factor, db, user_id=user.id, code=code):
         await in_thread(throttle.failed, subject=subject, client=client)
-        errors = {"code": "Enter the 6-digit code your app shows now, or a recovery code"}
-        return _page(request, "code.html", {"errors": errors}, 400)
+        return {"code": "Enter the 6-digit code your app shows now, or a recovery code"}, 400
     await in_thread(throttle.succeeded, subject=subject, client=client)
-    return _finish(request, db, user)
+    return None
 
 
 def _enrol_page(request: Request, user: User, secret: str, errors: dict[str, str]) -> Response:
@@ -178,5 +189,43 @@ async def reauth_submit(
                 errors = {"code": "Enter the 6-digit code your app shows now"}
     if errors:
         return _page(request, "reauth.html", {"next": next_path, "errors": errors}, 400)
+    mark_reauthenticated(request)
+    return RedirectResponse(next_path, status_code=303)
+
+
+def _step_up_owed(request: Request, db: Session, principal: Actor) -> tuple[User, str] | None:
+    """The signed-in user and where to go next, if the provider step-up left them owing the
+    SafeShare code within `PENDING_SECONDS`; else None."""
+    state = request.session.get(STEP_UP_CODE_PENDING)
+    if not isinstance(state, dict) or int(time.time()) - int(state.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(STEP_UP_CODE_PENDING, None)
+        return None
+    if state.get("uid") != principal.user_id:
+        return None
+    user = auth_service.get_user(db, user_id=principal.account_id)
+    return (user, safe_next(state.get("next"))) if user is not None else None
+
+
+@router.get("/reauth/code")
+def reauth_code_page(request: Request, db: DbSession, principal: SignedIn) -> Response:
+    """After confirming at the identity provider without its second factor: the code from
+    the authenticator enrolled with SafeShare completes the step-up."""
+    if _step_up_owed(request, db, principal) is None:
+        return RedirectResponse("/reauth", status_code=303)
+    return _page(request, "code.html", {"action": "/reauth/code"})
+
+
+@router.post("/reauth/code")
+async def reauth_code_submit(request: Request, db: DbSession, principal: SignedIn) -> Response:
+    owed = _step_up_owed(request, db, principal)
+    if owed is None:
+        return RedirectResponse("/reauth", status_code=303)
+    user, next_path = owed
+    code = str(form_values(await request.form()).get("code", ""))[:40]
+    refused = await _refuse_code(request, db, user, code)
+    if refused is not None:
+        errors, status = refused
+        return _page(request, "code.html", {"errors": errors, "action": "/reauth/code"}, status)
+    request.session.pop(STEP_UP_CODE_PENDING, None)
     mark_reauthenticated(request)
     return RedirectResponse(next_path, status_code=303)

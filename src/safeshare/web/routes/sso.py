@@ -9,6 +9,7 @@ Every refusal is one page that says plainly why, with no protocol detail.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated, Any
 
 import httpx
@@ -20,6 +21,7 @@ from starlette.responses import Response
 
 from safeshare.auth import mfa, sso
 from safeshare.web.access import (
+    STEP_UP_CODE_PENDING,
     begin_second_factor,
     mark_reauthenticated,
     safe_next,
@@ -117,12 +119,20 @@ async def sso_callback(request: Request, db: DbSession, principal: PublicActor) 
         if principal is None or principal.user_id != user.id or step_up != user.id:
             return _refused(request, "You confirmed as a different person. Sign in again.")
         if mfa.requires_mfa(user) and not outcome.provider_mfa:
-            # The provider's password alone is one factor; this role needs two.
-            return _refused(
-                request,
-                "Your identity provider did not confirm a second factor. Confirm with your "
-                "SafeShare password and authenticator code instead.",
-            )
+            # The provider's password alone is one factor; this role needs two: the
+            # authenticator enrolled with SafeShare at sign-in gives the second.
+            if not mfa.is_enrolled(user):
+                return _refused(
+                    request,
+                    "Your identity provider did not confirm a second factor, and you have no "
+                    "SafeShare authenticator. Sign out and sign in again to set one up.",
+                )
+            request.session[STEP_UP_CODE_PENDING] = {
+                "uid": user.id,
+                "at": int(time.time()),
+                "next": next_path,
+            }
+            return RedirectResponse("/reauth/code", status_code=303)
         mark_reauthenticated(request)
         request.session[SIGNED_IN_BY_SSO] = True
         return RedirectResponse(next_path, status_code=303)
