@@ -17,7 +17,7 @@ from babel import Locale
 from fastapi import Depends
 from playwright.sync_api import expect
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.db import migrate
 from safeshare.runtime import Runtime
 from safeshare.vault.keys import FileKeyProvider
@@ -32,7 +32,7 @@ PHONE = {"width": 375, "height": 812}
 FAILING_PAGE = "/report/test-failure"
 
 
-def _fail(_principal: Annotated[Principal | None, Depends(PUBLIC)]) -> None:
+def _fail(_principal: Annotated[Actor | None, Depends(PUBLIC)]) -> None:
     raise RuntimeError("a fault the public error page must not show")
 
 
