@@ -100,7 +100,7 @@ def db_upgrade(
 ) -> None:
     """Apply all database migrations."""
     runtime = get_runtime()
-    migrate.upgrade(runtime.engine)
+    migrate.upgrade(runtime.engine, totp_key_file=runtime.settings.totp_key_file)
     console.print(
         f"Database is up to date: {', '.join(sorted(migrate.current_heads(runtime.engine)))}"
     )
@@ -375,7 +375,7 @@ def serve(
         console.print(f"Created a development key: {path} (owner-only)")
     runtime = get_runtime()
     if not settings.is_production or demo_data:
-        migrate.upgrade(runtime.engine)
+        migrate.upgrade(runtime.engine, totp_key_file=runtime.settings.totp_key_file)
     elif not migrate.is_up_to_date(runtime.engine):
         raise _fail("The database needs upgrading: run 'safeshare db upgrade'.")
     if demo_data:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from safeshare.auth.sso_config import OidcConfig
 from safeshare.errors import ConfigurationError
 from safeshare.hsm import TokenConfig
 from safeshare.ledger.config import WitnessSetting
@@ -87,6 +88,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: SecretStr | None = None
     vault_key_file: Path | None = None
+    # The key that seals TOTP secrets at rest (db/sealing.py); created on first use.
+    totp_key_file: Path | None = None
     ledger_key_file: Path | None = None
     ledger_origin: str = "safeshare.example/ledger"
     # Where the checkpoint signing key lives: a key file, or an HSM through PKCS#11.
@@ -139,6 +142,8 @@ class Settings(BaseSettings):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     # The retention schedule and how often `serve` applies it.
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    # OpenID Connect single sign-on (auth/sso.py); off unless an issuer and client id are set.
+    oidc: OidcConfig = Field(default_factory=OidcConfig)
 
     @field_validator("languages", mode="before")
     @classmethod
@@ -171,6 +176,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.var_dir / 'safeshare.db').as_posix()}"
         if self.vault_key_file is None:
             self.vault_key_file = self.var_dir / "vault.key"
+        if self.totp_key_file is None:
+            self.totp_key_file = self.var_dir / "totp.key"
         if self.ledger_key_file is None:
             self.ledger_key_file = self.var_dir / "ledger.key"
         if self.ledger_witness_quorum > len(self.ledger_witnesses):

@@ -38,8 +38,12 @@ class EventKind(StrEnum):
     AUTH_PASSWORD_RESET_STARTED = "auth.password_reset_started"  # noqa: S105
     AUTH_RECOVERY_CODE_USED = "auth.recovery_code_used"
     AUTH_ROLE_CHANGED = "auth.role_changed"
+    AUTH_SESSION_ENDED = "auth.session_ended"
     AUTH_SIGN_IN = "auth.sign_in"
     AUTH_SIGN_IN_FAILED = "auth.sign_in_failed"
+    AUTH_SSO_LINKED = "auth.sso_linked"
+    AUTH_SSO_PROVISIONED = "auth.sso_provisioned"
+    AUTH_STEP_UP_TOKEN_ISSUED = "auth.step_up_token_issued"  # noqa: S105
     AUTH_TOKEN_ISSUED = "auth.token_issued"  # noqa: S105
     AUTH_TOKEN_REVOKED = "auth.token_revoked"  # noqa: S105
     AUTH_UNLOCKED = "auth.unlocked"
@@ -86,6 +90,7 @@ class EventKind(StrEnum):
     SUPPORT_RELEASE_PUBLISHED = "support.release_published"
 
     VAULT_KEY_RETIRED = "vault.key_retired"
+    VAULT_NOTE_OPENED = "vault.note_opened"
     VAULT_READ = "vault.read"
     VAULT_ROTATED = "vault.rotated"
     VAULT_SHREDDED = "vault.shredded"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.config import Settings, get_settings
 from safeshare.db.group_commit import GroupCommitter
+from safeshare.db.sealing import INFO_KEY, SecretSealer
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 
 # Connections beyond the request slots (`db_pool_size`), one each for the group committer
@@ -30,6 +31,9 @@ class Runtime:
             max_overflow=BACKGROUND_CONNECTIONS,
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        # Every unit of work can seal and open account secrets (TOTP) with the configured key.
+        assert settings.totp_key_file is not None  # filled in by Settings
+        self.sessions.configure(info={INFO_KEY: SecretSealer.from_file(settings.totp_key_file)})
         # Units of work that append to the ledger and need no other change in their request's
         # transaction (the decision API) commit in groups; the thread starts on first use.
         self.group_commit = GroupCommitter(self.sessions)

@@ -54,3 +54,24 @@ def test_exit_this_page_leaves_the_service(
     page.goto(f"{live_server}/")
     href = page.get_attribute(".govuk-exit-this-page a", "href")
     assert href and not href.startswith(live_server)
+
+
+def test_your_sessions_page_is_accessible_and_ends_a_session(
+    live_server: str, page_factory: Callable[..., Any]
+) -> None:
+    """The sessions list (ASVS 3.3.4) passes axe and reflows at 320 px."""
+    page = page_factory()
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "supervisor")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{live_server}/home")
+    page.click("a:has-text('Your sessions')")
+    assert page.locator("#sessions tbody tr").count() >= 1
+    assert page.locator(".govuk-tag:has-text('This session')").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320 + 1
+    assert_accessible(page)
+    page.click("button:has-text('End this session') >> nth=0")
+    page.wait_for_load_state()
+    assert "/login" in page.url or "/account/sessions" in page.url

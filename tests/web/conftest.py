@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
@@ -122,9 +123,11 @@ def current_code(runtime: Runtime, username: str) -> str:
     minute, so the replay guard is reset here first (a fixture's shortcut, not a product path)."""
     with runtime.session() as session:
         user = auth_service.get_user_by_username(session, username=username)
-        assert user is not None and user.totp_secret is not None
+        assert user is not None
+        secret = mfa.totp_secret(session, user)
+        assert secret is not None
         user.totp_last_step = None
-        return pyotp.TOTP(user.totp_secret).now()
+        return pyotp.TOTP(secret).now()
 
 
 def username_for(role: Role) -> str:
@@ -151,13 +154,17 @@ def client_for(app: FastAPI) -> Iterator[Callable[[Role], TestClient]]:
 
 @pytest.fixture(scope="module")
 def api_tokens(web_runtime: Runtime) -> dict[Role, str]:
+    """Step-up tokens (scope `sealed-read`, 1 hour): they work on every API route, sealed
+    reads included; `test_reporting_api` shows ordinary tokens are refused sealed reads."""
     with web_runtime.session() as session:
         return {
-            role: auth_service.issue_token(
+            role: auth_service.issue_step_up_token(
                 session,
                 user_id=auth_service.get_user_by_username(  # type: ignore[union-attr]
                     session, username=username_for(role)
                 ).id,
-            )
+                lifetime=timedelta(hours=1),
+                actor="test",
+            )[0]
             for role in Role
         }

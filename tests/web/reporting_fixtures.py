@@ -4,6 +4,7 @@ service, signed-in clients for any user, and the ledger's entries."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -100,6 +101,16 @@ def token_for(runtime: Runtime, username: str) -> str:
         user = auth_service.get_user_by_username(session, username=username)
         assert user is not None
         return auth_service.issue_token(session, user_id=user.id)
+
+
+def step_up_token_for(runtime: Runtime, username: str) -> str:
+    """A short-lived `sealed-read` token, as POST /api/v1/step-up would mint."""
+    with runtime.session() as session:
+        user = auth_service.get_user_by_username(session, username=username)
+        assert user is not None
+        return auth_service.issue_step_up_token(
+            session, user_id=user.id, lifetime=timedelta(minutes=15), actor=username
+        )[0]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -62,7 +62,7 @@ from tests.web.reporting_fixtures import (
     post_form,
     reason_of,
     signed_in,
-    token_for,
+    step_up_token_for,
 )
 
 TAG = uuid.uuid4().hex[:16]
@@ -346,8 +346,10 @@ def _principals(
     pages: dict[str, TestClient] = {role.value: client_for(role) for role in Role}
     pages["advocate-b"] = signed_in(app, "advocate-b")
     pages[ANONYMOUS] = TestClient(app, follow_redirects=False)
-    tokens = {role.value: token_for(web_runtime, role.value.replace("_", "-")) for role in Role}
-    tokens["advocate-b"] = token_for(web_runtime, "advocate-b")
+    tokens = {
+        role.value: step_up_token_for(web_runtime, role.value.replace("_", "-")) for role in Role
+    }
+    tokens["advocate-b"] = step_up_token_for(web_runtime, "advocate-b")
     return pages, tokens
 
 

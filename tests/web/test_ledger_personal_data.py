@@ -36,7 +36,7 @@ from tests.web.reporting_fixtures import (
     ensure_vault_key,
     ledger_entries,
     make_report,
-    token_for,
+    step_up_token_for,
 )
 
 VICTIM = "Marisol Quintero-Abadi"
@@ -76,7 +76,7 @@ def test_no_free_text_or_name_reaches_the_ledger(runtime: Runtime) -> None:
     api = TestClient(app)
     read = api.post(
         f"/api/v1/reports/{report_id}/sealed-reads",
-        headers=bearer(token_for(runtime, "officer")),
+        headers=bearer(step_up_token_for(runtime, "officer")),
         json={"fields": ["name", "immigration_status"], "reason": READ_REASON},
     )
     assert read.status_code == 200, read.text

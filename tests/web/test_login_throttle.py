@@ -6,12 +6,17 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from safeshare.auth.models import ThrottleCounter
 from safeshare.auth.roles import Role
-from tests.web.conftest import PASSWORD, csrf_from, username_for
+from safeshare.db import migrate
+from safeshare.runtime import Runtime
+from safeshare.web.app import create_app
+from tests.web.conftest import PASSWORD, csrf_from, make_settings, seed_users, username_for
 
 TOKEN = re.compile(r'value="[A-Za-z0-9_-]{40,}"')
 
@@ -60,3 +65,32 @@ def test_unknown_names_get_the_same_answer_in_about_the_same_time(app: FastAPI) 
         unknown.append(unknown_time)
     # Both run one argon2 verification; before the fix unknown names took ~4% of the time.
     assert statistics.median(unknown) > 0.4 * statistics.median(known)
+
+
+def test_two_app_instances_share_one_allowance(tmp_path: Path) -> None:
+    """Two workers (two app instances, their own engines, one database): failures at either
+    count for both, so running more workers gives a guesser no more tries."""
+    settings = make_settings(tmp_path)
+    first, second = Runtime(settings), Runtime(settings)
+    migrate.upgrade(first.engine)
+    seed_users(first)
+    try:
+        with (
+            TestClient(create_app(settings, first), follow_redirects=False,
+                       client=("203.0.113.77", 5000)) as one,
+            TestClient(create_app(settings, second), follow_redirects=False,
+                       client=("203.0.113.77", 5000)) as two,
+        ):  # fmt: skip
+            admin = username_for(Role.admin)
+            statuses = [
+                _attempt(worker, admin, "wrong-password")[0] for worker in (one, two, one, two, one)
+            ]
+            # Three free tries in all (not three per worker), then both refuse.
+            assert statuses == [400, 400, 400, 429, 429]
+            with second.session() as session:
+                assert session.query(ThrottleCounter).count() == 3  # pair, client, name
+                stored = {row.key_hash for row in session.query(ThrottleCounter)}
+            assert not any(admin in value or "203.0.113.77" in value for value in stored)
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()

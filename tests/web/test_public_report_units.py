@@ -14,7 +14,6 @@ from safeshare.reporting.drafts import DraftHandle, ReportDraft
 from safeshare.reporting.schemas import AnonymousReportCreate, PublicReportCreate
 from safeshare.web import public_form
 from safeshare.web.i18n import Translator
-from safeshare.web.ratelimit import SlidingWindowLimiter
 
 NOW = datetime(2024, 6, 3, 12, tzinfo=UTC)
 SECRET = "She took my passport (draft-canary-44)"
@@ -96,48 +95,6 @@ def test_malformed_session_handles_are_ignored(value: object) -> None:
 
 
 # --- rate limiter ----------------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_sliding_window_allows_the_limit_then_refuses_until_the_oldest_hit_leaves() -> None:
-    clock = FakeClock()
-    limiter = SlidingWindowLimiter(limit=3, window=60, clock=clock)
-    assert [limiter.hit("a") for _ in range(3)] == [None, None, None]
-    clock.now += 10
-    assert limiter.hit("a") == pytest.approx(50)
-    assert limiter.hit("b") is None  # per key
-    clock.now += 50
-    assert limiter.hit("a") is None  # the first three have left the window
-    assert limiter.hit("a") is None
-    assert limiter.hit("a") is None
-    assert limiter.hit("a") is not None
-
-
-def test_refused_hits_do_not_extend_the_wait() -> None:
-    clock = FakeClock()
-    limiter = SlidingWindowLimiter(limit=1, window=60, clock=clock)
-    assert limiter.hit("a") is None
-    for _ in range(5):
-        clock.now += 10
-        assert limiter.hit("a") is not None
-    clock.now += 10
-    assert limiter.hit("a") is None
-
-
-def test_limiter_memory_is_bounded() -> None:
-    limiter = SlidingWindowLimiter(limit=1, max_keys=100, clock=FakeClock())
-    for n in range(1000):
-        limiter.hit(f"client-{n}")
-    assert len(limiter._hits) == 100
-    with pytest.raises(ValueError):
-        SlidingWindowLimiter(limit=0)
 
 
 # --- questions -------------------------------------------------------------------------------

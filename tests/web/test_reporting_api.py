@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from safeshare.auth import service as auth_service
 from safeshare.auth.roles import Role
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import UpdateCreate
 from safeshare.runtime import Runtime
+from tests.web.conftest import PASSWORD
 from tests.web.reporting_fixtures import (
     advocate_actor,
     bearer,
@@ -20,6 +23,7 @@ from tests.web.reporting_fixtures import (
     make_report,
     officer_actor,
     reason_of,
+    step_up_token_for,
     token_for,
 )
 
@@ -181,7 +185,7 @@ def test_sealed_reads_need_a_reason_and_are_recorded(
         for r in reads
     )
     assert all(STATUS not in str(r) for r in reads)
-    other = token_for(web_runtime, "advocate-b")
+    other = step_up_token_for(web_runtime, "advocate-b")
     refused = anon.post(path, headers=bearer(other), json={"fields": ["name"], "reason": "Curious"})
     assert refused.status_code == 404 and STATUS not in refused.text
     missing_update = _call(
@@ -206,3 +210,39 @@ def reporting_update_public_id(runtime: Runtime, report_id: int) -> str:
             text("SELECT public_id FROM report_updates WHERE report_id = :r"), {"r": report_id}
         ).scalar_one()
     return value
+
+
+def test_api_sealed_reads_need_a_short_lived_step_up_token(
+    anon: TestClient, web_runtime: Runtime
+) -> None:
+    """A long-lived token alone (say, copied from a script's config) reads no sealed data;
+    re-entering the password at POST /api/v1/step-up gives a token that does, for minutes."""
+    receipt = make_report(
+        web_runtime, actor=advocate_actor(web_runtime), details={"immigration_status": STATUS}
+    )
+    path = f"{API}/{receipt.report_id}/sealed-reads"
+    body = {"fields": ["immigration_status"], "reason": "Preparing a referral"}
+    ordinary = token_for(web_runtime, "advocate")
+    before = len(ledger_entries(web_runtime, "vault.read"))
+    refused = anon.post(path, headers=bearer(ordinary), json=body)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("step_up_required")
+    assert STATUS not in refused.text
+    assert len(ledger_entries(web_runtime, "vault.read")) == before
+    wrong = anon.post(
+        "/api/v1/step-up", headers=bearer(ordinary), json={"password": "not my password at all"}
+    )
+    assert wrong.status_code == 401 and "token" not in wrong.json()
+    minted = anon.post("/api/v1/step-up", headers=bearer(ordinary), json={"password": PASSWORD})
+    assert minted.status_code == 200, minted.text
+    assert minted.json()["scope"] == "sealed-read"
+    step_up = minted.json()["token"]
+    ok = anon.post(path, headers=bearer(step_up), json=body)
+    assert ok.status_code == 200 and ok.json()["fields"]["immigration_status"] == STATUS
+    assert ledger_entries(web_runtime, "auth.step_up_token_issued")
+    # It expires like any token: minutes, not days.
+    with web_runtime.session() as session:
+        row = auth_service.live_token(session, token=step_up)
+        assert row is not None and row.expires_at is not None
+        assert row.expires_at - row.created_at <= timedelta(minutes=15)
+        row.expires_at = row.created_at
+    assert anon.post(path, headers=bearer(step_up), json=body).status_code == 401

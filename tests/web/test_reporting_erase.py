@@ -31,7 +31,7 @@ from tests.web.reporting_fixtures import (
     post_form,
     reason_of,
     signed_in,
-    token_for,
+    step_up_token_for,
 )
 
 STATUS = "erase-me-status-4b1f"
@@ -184,7 +184,7 @@ def test_erase_confirms_then_shreds_and_retires_the_old_key(
     assert refused.status_code == 410 and STATUS not in refused.text
     api = TestClient(erase_app).post(
         f"/api/v1/reports/{receipt.report_id}/sealed-reads",
-        headers=bearer(token_for(erase_runtime, "officer")),
+        headers=bearer(step_up_token_for(erase_runtime, "officer")),
         json={"fields": ["immigration_status"], "reason": "After erasure"},
     )
     assert api.status_code == 410 and STATUS not in api.text

@@ -1,9 +1,10 @@
 """TOTP multi-factor sign-in (RFC 6238 via pyotp), QR enrolment and single-use recovery codes.
 
 Required for the roles that can release or audit sensitive data (`MFA_ROLES`) on local
-accounts. A code is accepted once: the last accepted time step is stored, so a code seen over
-someone's shoulder cannot be replayed within its window (ASVS 2.8.4). Recovery codes are
-stored as SHA-256 hashes (they are random, so no slow hash is needed) and work once each.
+accounts. Secrets are sealed at rest (`db.sealing`). A code is accepted once: the last
+accepted time step is stored, so a code seen over someone's shoulder cannot be replayed
+within its window (ASVS 2.8.4). Recovery codes are stored as SHA-256 hashes (they are
+random, so no slow hash is needed) and work once each.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from safeshare.auth.passwords import hash_token
 from safeshare.auth.roles import Role
 from safeshare.auth.service import get_user_or_raise
 from safeshare.db.base import utcnow
+from safeshare.db.sealing import sealer_for
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent, EventKind, publish
 
@@ -41,21 +43,29 @@ def is_enrolled(user: User) -> bool:
     return user.totp_enabled_at is not None and user.totp_secret is not None
 
 
+def totp_secret(session: Session, user: User) -> str | None:
+    """The user's TOTP secret, opened from its sealed form (never stored plain)."""
+    if user.totp_secret is None:
+        return None
+    return sealer_for(session).open(user.totp_secret, user_id=user.id)
+
+
 def begin_enrolment(session: Session, *, user_id: int) -> str:
     """A new secret for the user to scan; it counts only once `confirm_enrolment` succeeds."""
     user = get_user_or_raise(session, user_id=user_id)
     if is_enrolled(user):
         raise InvalidInputError("Multi-factor sign-in is already set up", field="code")
-    if user.totp_secret is None:
-        user.totp_secret = pyotp.random_base32()
+    secret = totp_secret(session, user)
+    if secret is None:
+        secret = pyotp.random_base32()
+        user.totp_secret = sealer_for(session).seal(secret, user_id=user.id)
         session.flush()
-    return user.totp_secret
+    return secret
 
 
-def provisioning_uri(user: User, *, issuer: str = ISSUER) -> str:
+def provisioning_uri(user: User, secret: str, *, issuer: str = ISSUER) -> str:
     """The otpauth:// URI authenticator apps read from the QR code."""
-    assert user.totp_secret is not None
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
 
 
 def qr_svg(uri: str) -> str:
@@ -67,11 +77,12 @@ def qr_svg(uri: str) -> str:
     return text[text.index("<svg") :]  # inline in the page: no XML declaration
 
 
-def _accepted_step(user: User, code: str, now: float) -> int | None:
+def _accepted_step(session: Session, user: User, code: str, now: float) -> int | None:
     """The time step `code` matches (this one or its neighbours), if not used before."""
-    if user.totp_secret is None or not (code.isdigit() and len(code) == 6):
+    secret = totp_secret(session, user)
+    if secret is None or not (code.isdigit() and len(code) == 6):
         return None
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret)
     current = int(now // _STEP)
     for step in (current, current - 1, current + 1):
         if secrets.compare_digest(totp.at(step * _STEP), code):
@@ -84,7 +95,7 @@ def _accepted_step(user: User, code: str, now: float) -> int | None:
 def confirm_enrolment(session: Session, *, user_id: int, code: str) -> list[str]:
     """Turn MFA on once the user proves their app works; returns recovery codes (shown once)."""
     user = get_user_or_raise(session, user_id=user_id)
-    step = _accepted_step(user, code.strip().replace(" ", ""), time.time())
+    step = _accepted_step(session, user, code.strip().replace(" ", ""), time.time())
     if step is None or is_enrolled(user):
         raise InvalidInputError("Enter the 6-digit code your app shows now", field="code")
     user.totp_enabled_at = utcnow()
@@ -115,7 +126,7 @@ def verify_second_factor(
     user = get_user_or_raise(session, user_id=user_id)
     code = code.strip().replace(" ", "").lower()
     step = (
-        _accepted_step(user, code, time.time() if now is None else now)
+        _accepted_step(session, user, code, time.time() if now is None else now)
         if is_enrolled(user)
         else None
     )

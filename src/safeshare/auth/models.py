@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeshare.db.base import Base, utcnow
@@ -47,11 +47,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
     # TOTP multi-factor sign-in (auth/mfa.py); the last accepted time step stops replays.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed (AES-GCM, auth/secrets.py): never the plain base32 secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column()
     totp_last_step: Mapped[int | None] = mapped_column()
+    # Single sign-on: the OpenID provider's issuer and subject this account is linked to.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("sso_issuer", "sso_subject"),)
 
 
 class ApiToken(Base):
@@ -67,6 +73,8 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column()
+    # "" for an ordinary token; "sealed-read" for a short-lived step-up token (auth.service).
+    scope: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -95,3 +103,36 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class ThrottleCounter(Base):
+    """A failure count for progressive sign-in delays, shared by every worker process.
+
+    Keyed by hashes, never the typed name or address (a mistyped username can be a password).
+    """
+
+    __tablename__ = "throttle_counters"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(1))
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure: Mapped[float] = mapped_column()
+
+
+class UserSession(Base):
+    """One signed-in browser session, so a user can see theirs and end one (ASVS 3.3.4).
+
+    The cookie carries a random id; only its SHA-256 is stored. A session lives while its
+    row is not ended and its epoch is the account's (sign-out everywhere bumps the epoch).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    epoch: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()

@@ -57,6 +57,7 @@ class Permission(StrEnum):
     RECOMMENDATIONS_EDIT = "recommendations_edit"
     OUTCOME_RECORD = "outcome_record"
     LEDGER_READ = "ledger_read"
+    LEDGER_NOTE_OPEN = "ledger_note_open"  # open the sealed reason behind a ledger entry
     # Support (support/)
     SUPPORT_FIND = "support_find"  # find services, read and acknowledge directory releases
     REFERRAL_RECORD = "referral_record"  # record or withdraw a referral in the directory
@@ -128,6 +129,7 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.STATS_READ,
             P.RECOMMENDATIONS_READ,
             P.LEDGER_READ,
+            P.LEDGER_NOTE_OPEN,
             P.PERFORMANCE_READ_ANY,
         }
     ),

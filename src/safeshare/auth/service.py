@@ -277,6 +277,38 @@ def issue_token(
     return token
 
 
+SEALED_READ_SCOPE = "sealed-read"
+
+
+def issue_step_up_token(
+    session: Session, *, user_id: int, lifetime: timedelta, actor: str
+) -> tuple[str, datetime]:
+    """A short-lived token scoped to sealed reads, minted only after the caller re-entered
+    their password (and code): a leaked long-lived API token alone reads no sealed data."""
+    user = get_user_or_raise(session, user_id=user_id)
+    if not user.is_active:
+        raise InvalidInputError("That account is deactivated", field="username")
+    token, expires_at = new_api_token(), utcnow() + lifetime
+    row = ApiToken(
+        user_id=user_id,
+        token_hash=hash_token(token),
+        label="step-up",
+        scope=SEALED_READ_SCOPE,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    publish(
+        session,
+        DomainEvent(
+            kind=EventKind.AUTH_STEP_UP_TOKEN_ISSUED,
+            actor=actor,
+            data={"user_id": user_id, "token_id": row.id, "expires_at": expires_at},
+        ),
+    )
+    return token, expires_at
+
+
 def token_expiry(row: ApiToken) -> datetime:
     """When a token stops working; tokens made before expiry existed last `TOKEN_LIFETIME`."""
     return row.expires_at or row.created_at + TOKEN_LIFETIME
@@ -284,6 +316,12 @@ def token_expiry(row: ApiToken) -> datetime:
 
 def user_for_token(session: Session, *, token: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
+    row = live_token(session, token=token)
+    return row.user if row is not None else None
+
+
+def live_token(session: Session, *, token: str) -> ApiToken | None:
+    """The unrevoked, unexpired token row of an active user, or None."""
     row = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
@@ -294,7 +332,7 @@ def user_for_token(session: Session, *, token: str) -> User | None:
         return None
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
         row.last_used_at = now
-    return row.user
+    return row
 
 
 def principal_for_session(session: Session, *, user_id: int, session_epoch: int) -> Actor | None:

@@ -22,18 +22,23 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Apply every migration up to `revision` (default: all feature heads)."""
+def upgrade(engine: Engine, revision: str = "heads", *, totp_key_file: Path | None = None) -> None:
+    """Apply every migration up to `revision` (default: all feature heads).
+
+    `totp_key_file`: the key that seals TOTP secrets (0015); the process settings' otherwise.
+    """
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        cfg.attributes["totp_key_file"] = totp_key_file
         command.upgrade(cfg, revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def downgrade(engine: Engine, revision: str, *, totp_key_file: Path | None = None) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        cfg.attributes["totp_key_file"] = totp_key_file
         command.downgrade(cfg, revision)
 
 

@@ -13,6 +13,7 @@ import hmac
 import secrets
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 import anyio
@@ -23,9 +24,12 @@ from starlette.responses import Response
 
 from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
+from safeshare.auth import sessions as auth_sessions
 from safeshare.auth.models import User
 from safeshare.auth.permissions import Actor, Permission, roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
+from safeshare.db.base import utcnow
+from safeshare.errors import PermissionDeniedError
 from safeshare.web.concurrency import in_thread, slots
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -156,8 +160,9 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        user = auth_service.user_for_token(db, token=token.strip())
-        return Actor.of(user) if user is not None else None
+        row = auth_service.live_token(db, token=token.strip())
+        request.state.token_scope = row.scope if row is not None else ""
+        return Actor.of(row.user) if row is not None else None
     user_id = request.session.get("uid")
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):
@@ -166,9 +171,16 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
         request.session.clear()
         return None
     principal = auth_service.principal_for_session(db, user_id=user_id, session_epoch=epoch)
-    if principal is None:
+    sid = request.session.get("sid")
+    user = auth_service.get_user(db, user_id=user_id) if principal is not None else None
+    if (
+        user is None
+        or not isinstance(sid, str)
+        or auth_sessions.current(db, sid=sid, user=user) is None
+    ):
         request.session.pop("uid", None)
         request.session.pop("epoch", None)
+        return None
     return principal
 
 
@@ -176,18 +188,30 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
 _SEEN_GRANULARITY = 30
 
 
-def start_session(request: Request, *, user_id: int, epoch: int) -> None:
-    """A new signed-in session (after sign-in): a fresh cookie, timed from now."""
+def start_session(request: Request, db: Session, *, user_id: int, epoch: int) -> None:
+    """A new signed-in session (after sign-in): a fresh cookie, timed from now, with a
+    server-side row so the user can see and end it (`auth.sessions`)."""
     now = int(time.time())
+    settings = request.app.state.settings
+    sid = auth_sessions.open_session(
+        db,
+        user_id=user_id,
+        epoch=epoch,
+        label=auth_sessions.device_label(request.headers.get("user-agent", "")),
+        since=utcnow() - timedelta(seconds=settings.session_max_age_seconds),
+    )
     request.session.clear()
     request.session.update(
-        {"uid": user_id, "epoch": epoch, "iat": now, "seen": now, "auth_at": now}
+        {"uid": user_id, "epoch": epoch, "sid": sid, "iat": now, "seen": now, "auth_at": now}
     )
 
 
 # Between the password and the code the session holds only this pending marker.
 PENDING = "mfa_pending"
 PENDING_SECONDS = 300
+# After a step-up at an identity provider that did not confirm a second factor, for a role
+# that needs one: the SafeShare authenticator code is still owed (`/reauth/code`).
+STEP_UP_CODE_PENDING = "step_up_code_pending"
 
 
 def safe_next(target: object) -> str:
@@ -232,6 +256,24 @@ def recent_auth(request: Request) -> None:
 
 
 StepUp = Depends(recent_auth)
+
+
+class StepUpTokenRequiredError(PermissionDeniedError):
+    """API sealed reads need a short-lived `sealed-read` token (POST /api/v1/step-up)."""
+
+    code = "step_up_required"
+
+
+def sealed_read_scope(request: Request) -> None:
+    """Step-up for the API (ASVS 3.7.1): sealed reads need a token minted minutes ago after
+    re-entering the password, not the 90-day token an integration keeps on disk."""
+    if not is_api_request(request):
+        return
+    if getattr(request.state, "token_scope", "") != auth_service.SEALED_READ_SCOPE:
+        raise StepUpTokenRequiredError(
+            "Sealed reads need a short-lived step-up token: POST /api/v1/step-up with your "
+            "password (and code) and use the token it returns"
+        )
 
 
 def _session_is_fresh(request: Request) -> bool:

@@ -31,6 +31,7 @@ from safeshare.web.middleware import (
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from safeshare.web.oidc import build_client
 from safeshare.web.routes import (
     accounts,
     api,
@@ -49,6 +50,7 @@ from safeshare.web.routes import (
     reporting_erase,
     reporting_facts,
     retention,
+    sso,
     subject_access,
     support,
     victim_view,
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.slots = Slots(settings)
     app.state.templates = build_templates()
     formatters.register(app.state.templates.env, settings.zone)
+    app.state.oidc_client = build_client(settings.oidc) if settings.oidc.enabled else None
 
     register_error_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         auth,
         accounts,
         mfa,
+        sso,
         api,
         victim_view,  # before public_report: its /report/{slug} would take /report/view
         public_report,

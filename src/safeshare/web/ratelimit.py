@@ -1,11 +1,9 @@
-"""Rate limiting for the public (signed-out) forms: an in-memory sliding window per client.
+"""Rate limits and throttles for the signed-out and sign-in forms, all counted in the
+database (`auth.throttle_store`), so every worker process and host shares one allowance:
+public form posts are limited per client per minute; failed secrets (sign-in, MFA,
+anonymous return, step-up) get progressive delays.
 
-In memory, so each process counts on its own: with several workers or hosts the effective
-limit is multiplied by their number. A multi-process deployment should keep the windows in
-a shared store (Redis: a sorted set per key, ZADD now / ZREMRANGEBYSCORE older than the
-window / ZCARD, in one MULTI) behind the same `hit` interface.
-
-The key is the client address as the ASGI server saw it. Behind a reverse proxy, run
+The client is the address as the ASGI server saw it. Behind a reverse proxy, run
 uvicorn with `--proxy-headers --forwarded-allow-ips=<proxy>` so that address is the
 visitor's, not the proxy's (otherwise every visitor shares one window).
 """
@@ -14,67 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import math
-import threading
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TypeVar
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from safeshare.auth.throttle import AttemptThrottle, ThrottlePolicy
+from safeshare.auth.throttle_store import DatabaseCounters, DatabaseRateWindow
 from safeshare.web.concurrency import in_thread
 
 T = TypeVar("T")
 
 WINDOW_SECONDS = 60.0
-MAX_TRACKED_CLIENTS = 10_000  # bounded memory: the least recently seen are forgotten first
 
-
-class SlidingWindowLimiter:
-    """At most `limit` hits per key in any `window` seconds."""
-
-    def __init__(
-        self,
-        *,
-        limit: int,
-        window: float = WINDOW_SECONDS,
-        max_keys: int = MAX_TRACKED_CLIENTS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self._clock = clock
-        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> float | None:
-        """Record a hit for `key`; None if allowed, else seconds until the next is allowed.
-
-        Refused hits are not recorded, so someone who waits is let back in on time.
-        """
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                hits = self._hits[key] = deque()
-                while len(self._hits) > self.max_keys:
-                    self._hits.popitem(last=False)
-            else:
-                self._hits.move_to_end(key)
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(0.0, hits[0] + self.window - now)
-            hits.append(now)
-            return None
-
-
-_APP_LIMITER = "public_rate_limiter"
-_create_lock = threading.Lock()
+# Wall-clock seconds, which every process shares (monotonic clocks are per host).
+_wall_clock = time.time
 
 
 def client_key(request: Request) -> str:
@@ -82,65 +36,53 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def public_limiter(request: Request) -> SlidingWindowLimiter:
-    """The app's limiter for public form posts, made on first use from its settings."""
-    state = request.app.state
-    limiter: SlidingWindowLimiter | None = getattr(state, _APP_LIMITER, None)
-    if limiter is None:
-        with _create_lock:
-            limiter = getattr(state, _APP_LIMITER, None)
-            if limiter is None:
-                limiter = SlidingWindowLimiter(limit=state.settings.public_rate_limit_per_minute)
-                setattr(state, _APP_LIMITER, limiter)
-    return limiter
-
-
-def check_public_post(request: Request) -> int | None:
-    """None if this public post may go ahead, else the whole seconds to wait (Retry-After)."""
-    wait = public_limiter(request).hit(client_key(request))
+def check_public_post(request: Request, db: Session) -> int | None:
+    """None if this public post may go ahead, else the whole seconds to wait (Retry-After).
+    Counted in this request's transaction (a refused post is not counted)."""
+    window = DatabaseRateWindow(
+        db,
+        namespace="public_post",
+        limit=request.app.state.settings.public_rate_limit_per_minute,
+        window=WINDOW_SECONDS,
+    )
+    wait = window.hit(client_key(request), now=_wall_clock())
     return None if wait is None else max(1, math.ceil(wait))
 
 
-def attempt_throttle(request: Request, name: str) -> AttemptThrottle:
-    """The app's throttle `name` ("login", "anonymous_return"), made on first use."""
-    state = request.app.state
-    attribute = f"throttle_{name}"
-    throttle: AttemptThrottle | None = getattr(state, attribute, None)
-    if throttle is None:
-        with _create_lock:
-            throttle = getattr(state, attribute, None)
-            if throttle is None:
-                settings = state.settings
-                throttle = AttemptThrottle(
-                    ThrottlePolicy(
-                        cap_seconds=settings.login_max_wait_seconds,
-                        subject_pause_cap_seconds=settings.login_max_pause_seconds,
-                    )
-                )
-                setattr(state, attribute, throttle)
-    return throttle
+def attempt_throttle(request: Request, name: str, db: Session) -> AttemptThrottle:
+    """The throttle `name` ("login", "mfa", "anonymous_return"), counting in the database in
+    this request's transaction, so every worker process shares the counts."""
+    settings = request.app.state.settings
+    return AttemptThrottle(
+        ThrottlePolicy(
+            cap_seconds=settings.login_max_wait_seconds,
+            subject_pause_cap_seconds=settings.login_max_pause_seconds,
+        ),
+        clock=_wall_clock,
+        store=DatabaseCounters(db, namespace=name),
+    )
 
 
 async def throttled_attempt(
-    request: Request, name: str, *, subject: str, attempt: Callable[[], T | None]
+    request: Request, name: str, db: Session, *, subject: str, attempt: Callable[[], T | None]
 ) -> tuple[T | None, int | None]:
     """Run a passphrase check under the public post limit and the `name` attempt throttle.
 
     Returns `(result, None)`, or `(None, seconds to wait)` when refused before trying.
     Failures (a None result) slow this client on this subject, never lock the subject.
     """
-    wait = check_public_post(request)
+    wait = check_public_post(request, db)
     if wait is not None:
         return None, wait
-    throttle, client = attempt_throttle(request, name), client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
+    throttle, client = attempt_throttle(request, name, db), client_key(request)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
     if verdict.wait is not None:
         return None, max(1, math.ceil(verdict.wait))
     if verdict.pause:
         await asyncio.sleep(verdict.pause)
     result = await in_thread(attempt)  # argon2 off the loop
     if result is None:
-        throttle.failed(subject=subject, client=client)
+        await in_thread(throttle.failed, subject=subject, client=client)
     else:
-        throttle.succeeded(subject=subject, client=client)
+        await in_thread(throttle.succeeded, subject=subject, client=client)
     return result, None

@@ -41,6 +41,7 @@ BEFORE: dict[Permission, set[Role]] = {
     Permission.RECOMMENDATIONS_EDIT: {PCC, ADM},  # EDIT_ROLES
     Permission.OUTCOME_RECORD: {DO},  # OUTCOME_ROLES
     Permission.LEDGER_READ: {INS, DO, ADM},  # LEDGER_ROLES
+    Permission.LEDGER_NOTE_OPEN: {INS},  # the sealed reason behind an entry (issue 15)
     Permission.SUPPORT_FIND: {OFF, SUP, DO},  # support FINDERS
     Permission.REFERRAL_RECORD: {OFF, SUP, DO},  # support.access REFERRERS
     Permission.REFER_THROUGH_FIREWALL: {OFF, DO},  # web REFERRERS, FIREWALL_REFERRERS

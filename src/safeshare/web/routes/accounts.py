@@ -1,5 +1,5 @@
 """Account pages: administrators manage users and tokens; anyone resets a password with a
-one-time code; a signed-in user changes their own password.
+one-time code; a signed-in user changes their own password and sees and ends their sessions.
 
 Services do the work (`auth.service`, `auth.lifecycle`); each change is a ledger entry there.
 A new account gets no password an administrator knows: it gets a one-time reset code.
@@ -7,6 +7,7 @@ A new account gets no password an administrator knows: it gets a one-time reset 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,9 +16,11 @@ from starlette.responses import Response
 
 from safeshare.auth import lifecycle, mfa
 from safeshare.auth import service as auth_service
+from safeshare.auth import sessions as auth_sessions
 from safeshare.auth.passwords import generate_password
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import ROLE_LABELS, Role
+from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
 from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, require, start_session
 from safeshare.web.forms import form_values
@@ -177,7 +180,7 @@ def reset_password(request: Request, db: DbSession, principal: Admin, user_id: i
 def unlock(request: Request, db: DbSession, principal: Admin, user_id: int) -> Response:
     """Clear sign-in delays on this account (after a guessing attack has been dealt with)."""
     user = auth_service.get_user_or_raise(db, user_id=user_id)
-    attempt_throttle(request, "login").unlock(user.username)
+    attempt_throttle(request, "login", db).unlock(user.username)
     auth_service.record_unlock(db, user_id=user.id, actor=principal.username)
     return _redirect(request, f"/admin/users/{user_id}", "Sign-in delays cleared")
 
@@ -247,5 +250,34 @@ async def password_submit(request: Request, db: DbSession, principal: SignedIn) 
         errors = {exc.field or "password": exc.message}
         return _page(request, "password.html", {"errors": errors}, status_code=400)
     # Other sessions ended with the change; this one carries on under the new epoch.
-    start_session(request, user_id=user.id, epoch=user.session_epoch)
+    start_session(request, db, user_id=user.id, epoch=user.session_epoch)
     return _redirect(request, "/account/password", "Your password was changed")
+
+
+def _since(request: Request) -> datetime:
+    return utcnow() - timedelta(seconds=request.app.state.settings.session_max_age_seconds)
+
+
+@router.get("/account/sessions")
+def sessions_page(request: Request, db: DbSession, principal: SignedIn) -> Response:
+    """Where one is signed in now, with a way to end any of those sessions (ASVS 3.3.4)."""
+    user = auth_service.get_user_or_raise(db, user_id=principal.account_id)
+    sid = request.session.get("sid")
+    this = auth_sessions.current(db, sid=sid, user=user) if isinstance(sid, str) else None
+    rows = auth_sessions.live_sessions(db, user=user, since=_since(request))
+    return _page(request, "sessions.html", {"rows": rows, "current_id": this.id if this else None})
+
+
+@router.post("/account/sessions/{session_id}/end")
+def end_session(request: Request, db: DbSession, principal: SignedIn, session_id: int) -> Response:
+    """End one session; ending the one in use signs out here."""
+    user = auth_service.get_user_or_raise(db, user_id=principal.account_id)
+    sid = request.session.get("sid")
+    this = auth_sessions.current(db, sid=sid, user=user) if isinstance(sid, str) else None
+    auth_sessions.end_session(
+        db, user_id=principal.account_id, session_id=session_id, actor=principal.username
+    )
+    if this is not None and this.id == session_id:
+        request.session.clear()
+        return RedirectResponse("/login?signed_out=1", status_code=303)
+    return _redirect(request, "/account/sessions", "That session has ended")

@@ -1,14 +1,21 @@
-"""API identity check and the OpenAPI document, for signed-in API clients only."""
+"""API identity check, step-up tokens and the OpenAPI document, for signed-in API clients."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from safeshare.auth import mfa
+from safeshare.auth import service as auth_service
+from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.permissions import Actor
-from safeshare.web.access import SIGNED_IN
+from safeshare.web.concurrency import HashingSlot, in_thread
+from safeshare.web.deps import SIGNED_IN, DbSession, SignedInActor
+from safeshare.web.ratelimit import attempt_throttle, client_key
 
 router = APIRouter(prefix="/api/v1")
 
@@ -28,6 +35,58 @@ def me(principal: Annotated[Actor, Depends(SIGNED_IN)]) -> Me:
         role=str(principal.role),
         organisation_id=principal.organisation_id,
     )
+
+
+class StepUpRequest(BaseModel):
+    password: str = Field(min_length=1, max_length=1024)
+    code: str = Field(default="", max_length=40)
+
+
+class StepUpToken(BaseModel):
+    token: str
+    scope: str
+    expires_at: datetime
+
+
+class TooManyAttemptsError(AuthenticationError):
+    code = "too_many_attempts"
+    status = 429
+
+
+@router.post("/step-up")
+async def step_up(
+    request: Request,
+    _hashing: HashingSlot,
+    db: DbSession,
+    principal: SignedInActor,
+    body: StepUpRequest,
+) -> StepUpToken:
+    """Re-authenticate (password, and TOTP code if enrolled) for a `sealed-read` token that
+    lasts `step_up_seconds` (15 minutes by default). Failures slow down like sign-in."""
+    throttle = attempt_throttle(request, "login", db)
+    subject, client = principal.username, client_key(request)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
+    if verdict.wait is not None:
+        raise TooManyAttemptsError(f"Too many attempts. Wait {max(1, math.ceil(verdict.wait))} s")
+    try:
+        user = await in_thread(
+            auth_service.authenticate, db, username=principal.username, password=body.password
+        )
+        if mfa.is_enrolled(user) and not await in_thread(
+            mfa.verify_second_factor, db, user_id=user.id, code=body.code
+        ):
+            raise AuthenticationError("Enter your correct password and current code")
+    except AuthenticationError:
+        # Keep the count and the recorded failure: the error would roll them back.
+        await in_thread(throttle.failed, subject=subject, client=client)
+        await in_thread(db.commit)
+        raise
+    await in_thread(throttle.succeeded, subject=subject, client=client)
+    lifetime = timedelta(seconds=request.app.state.settings.step_up_seconds)
+    token, expires_at = auth_service.issue_step_up_token(
+        db, user_id=user.id, lifetime=lifetime, actor=principal.username
+    )
+    return StepUpToken(token=token, scope=auth_service.SEALED_READ_SCOPE, expires_at=expires_at)
 
 
 @router.get("/openapi.json", include_in_schema=False)

@@ -15,9 +15,17 @@ from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.permissions import Actor
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, begin_second_factor, start_session
+from safeshare.web.access import (
+    PUBLIC,
+    SIGNED_IN,
+    DbSession,
+    begin_second_factor,
+    safe_next,
+    start_session,
+)
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
+from safeshare.web.oidc import provider_logout_url
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.templating import render
 
@@ -32,13 +40,6 @@ class LoginForm(BaseModel):
 LOGIN_MESSAGES = {"username": "Enter your username", "password": "Enter your password"}
 
 
-def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect off-site after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/home"
-
-
 @router.get("/login")
 def login_page(
     request: Request,
@@ -47,7 +48,17 @@ def login_page(
 ) -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next_path), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next_path), "errors": {}})
+    return render(
+        request,
+        "login.html",
+        {"next": safe_next(next_path), "errors": {}, "sso_provider": _sso_provider(request)},
+    )
+
+
+def _sso_provider(request: Request) -> str | None:
+    """The provider's name for the "Sign in with ..." button, when SSO is set up."""
+    config = request.app.state.settings.oidc
+    return str(config.provider_name) if config.enabled else None
 
 
 @router.post("/login")
@@ -64,9 +75,9 @@ async def login_submit(
     status = 400
     headers: dict[str, str] = {}
     if data is not None:
-        throttle = attempt_throttle(request, "login")
+        throttle = attempt_throttle(request, "login", db)
         subject, client = data.username.strip().lower(), client_key(request)
-        verdict = throttle.check(subject=subject, client=client)
+        verdict = await in_thread(throttle.check, subject=subject, client=client)
         if verdict.wait is not None:
             # Only this client is held back on this name; the owner elsewhere is not.
             wait = max(1, math.ceil(verdict.wait))
@@ -84,13 +95,13 @@ async def login_submit(
                     password=data.password,
                 )
             except AuthenticationError as exc:
-                throttle.failed(subject=subject, client=client)
+                await in_thread(throttle.failed, subject=subject, client=client)
                 errors = {"username": exc.message}
             else:
-                throttle.succeeded(subject=subject, client=client)
+                await in_thread(throttle.succeeded, subject=subject, client=client)
                 if mfa.requires_mfa(user):  # password only half-way: the code is next
                     return begin_second_factor(request, user, next_path)
-                start_session(request, user_id=user.id, epoch=user.session_epoch)
+                start_session(request, db, user_id=user.id, epoch=user.session_epoch)
                 return RedirectResponse(next_path, status_code=303)
     response = render(
         request,
@@ -100,6 +111,7 @@ async def login_submit(
             "errors": errors,
             "error_list": error_list(errors),
             "username": str(values.get("username", ""))[:64],
+            "sso_provider": _sso_provider(request),
         },
         status_code=status if errors else 200,
     )
@@ -108,12 +120,13 @@ async def login_submit(
 
 
 @router.post("/logout")
-def logout(
+async def logout(
     request: Request,
     db: DbSession,
     principal: Annotated[Actor, Depends(SIGNED_IN)],
 ) -> Response:
     # Ends every session of this user, so a copied cookie stops working too (shared devices).
-    auth_service.end_sessions(db, user_id=principal.account_id)
+    await in_thread(auth_service.end_sessions, db, user_id=principal.account_id)
+    provider_logout = await provider_logout_url(request)
     request.session.clear()
-    return RedirectResponse("/login?signed_out=1", status_code=303)
+    return RedirectResponse(provider_logout or "/login?signed_out=1", status_code=303)

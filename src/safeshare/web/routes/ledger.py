@@ -28,11 +28,14 @@ from starlette.responses import Response
 
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.config import Settings
+from safeshare.errors import NotFoundError
 from safeshare.ledger import entry as entry_format
 from safeshare.ledger import evidence, service
 from safeshare.ledger.note import NoteVerifier
 from safeshare.ledger.startup import ledger_verifier
-from safeshare.web.access import PUBLIC, DbSession, require
+from safeshare.vault import audit
+from safeshare.web.access import PUBLIC, DbSession, StepUp, require
+from safeshare.web.deps import key_provider
 from safeshare.web.forms import FormErrors, error_list, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
@@ -474,8 +477,41 @@ def entry_page(
             "checkpoint": checkpoint,
             "checkpoint_when": _when(checkpoint.created_at) if checkpoint else None,
             "problems": found.problems,
+            "has_note": audit.note_reference(found.entry["data"]) is not None,
         },
     )
+
+
+NoteOpener = Annotated[Actor, Depends(require(Permission.LEDGER_NOTE_OPEN))]
+
+
+@router.get("/ledger/entries/{seq}/reason")
+def entry_reason_page(
+    request: Request,
+    _principal: NoteOpener,
+    db: DbSession,
+    seq: Annotated[int, Path(ge=0, le=MAX_SEQ)],
+) -> Response:
+    """Ask the inspector to confirm before the sealed reason behind an entry is opened."""
+    entry = service.get_entry_or_raise(db, seq=seq)
+    if audit.note_reference(entry["data"]) is None:
+        raise NotFoundError("This ledger entry refers to no sealed text")
+    return render(request, "ledger/reason.html", {"entry": entry, "opened": None})
+
+
+@router.post("/ledger/entries/{seq}/reason", dependencies=[StepUp])
+def entry_reason_open(
+    request: Request,
+    principal: NoteOpener,
+    db: DbSession,
+    seq: Annotated[int, Path(ge=0, le=MAX_SEQ)],
+) -> Response:
+    """Open it (needs a recent password, and is itself a ledger entry)."""
+    entry = service.get_entry_or_raise(db, seq=seq)
+    opened = audit.open_entry_note(
+        db, entry=entry, provider=key_provider(request), actor=principal.username
+    )
+    return render(request, "ledger/reason.html", {"entry": entry, "opened": opened})
 
 
 @router.get("/ledger/entries/{seq}/proof.json")

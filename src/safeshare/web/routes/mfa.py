@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from safeshare.auth import mfa
@@ -26,11 +27,12 @@ from safeshare.web.access import (
     PENDING_SECONDS,
     PUBLIC,
     SIGNED_IN,
+    STEP_UP_CODE_PENDING,
     DbSession,
     mark_reauthenticated,
+    safe_next,
     start_session,
 )
-from safeshare.web.access import safe_next as _safe
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values
 from safeshare.web.ratelimit import attempt_throttle, client_key
@@ -52,14 +54,16 @@ def _pending(request: Request, db: DbSession) -> User | None:
     return user
 
 
-def _finish(request: Request, user: User) -> Response:
+def _finish(request: Request, db: Session, user: User) -> Response:
     state = request.session.get(PENDING) or {}
-    start_session(request, user_id=user.id, epoch=user.session_epoch)
-    return RedirectResponse(_safe(state.get("next")), status_code=303)
+    start_session(request, db, user_id=user.id, epoch=user.session_epoch)
+    return RedirectResponse(safe_next(state.get("next")), status_code=303)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     errors = context.get("errors") or {}
+    oidc = request.app.state.settings.oidc
+    context.setdefault("sso_provider", oidc.provider_name if oidc.enabled else None)
     return render(
         request,
         f"mfa/{name}",
@@ -82,23 +86,33 @@ async def code_submit(request: Request, db: DbSession, _principal: Public) -> Re
     if user is None:
         return RedirectResponse("/login", status_code=303)
     code = str(form_values(await request.form()).get("code", ""))[:40]
-    throttle = attempt_throttle(request, "mfa")
+    refused = await _refuse_code(request, db, user, code)
+    if refused is not None:
+        errors, status = refused
+        return _page(request, "code.html", {"errors": errors}, status)
+    return _finish(request, db, user)
+
+
+async def _refuse_code(
+    request: Request, db: Session, user: User, code: str
+) -> tuple[dict[str, str], int] | None:
+    """Check an authenticator or recovery code under the "mfa" throttle: None if accepted,
+    else the form errors and status (429 while held back, 400 for a wrong code)."""
+    throttle = attempt_throttle(request, "mfa", db)
     subject, client = f"mfa:{user.id}", client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
     if verdict.wait is not None:
         wait = max(1, math.ceil(verdict.wait))
-        errors = {"code": f"Too many attempts. Wait {wait} seconds."}
-        return _page(request, "code.html", {"errors": errors}, 429)
-    if not mfa.verify_second_factor(db, user_id=user.id, code=code):
-        throttle.failed(subject=subject, client=client)
-        errors = {"code": "Enter the 6-digit code your app shows now, or a recovery code"}
-        return _page(request, "code.html", {"errors": errors}, 400)
-    throttle.succeeded(subject=subject, client=client)
-    return _finish(request, user)
+        return {"code": f"Too many attempts. Wait {wait} seconds."}, 429
+    if not await in_thread(mfa.verify_second_factor, db, user_id=user.id, code=code):
+        await in_thread(throttle.failed, subject=subject, client=client)
+        return {"code": "Enter the 6-digit code your app shows now, or a recovery code"}, 400
+    await in_thread(throttle.succeeded, subject=subject, client=client)
+    return None
 
 
 def _enrol_page(request: Request, user: User, secret: str, errors: dict[str, str]) -> Response:
-    uri = mfa.provisioning_uri(user)
+    uri = mfa.provisioning_uri(user, secret)
     return _page(
         request,
         "enrol.html",
@@ -129,8 +143,8 @@ async def enrol_submit(request: Request, db: DbSession, _principal: Public) -> R
         secret = mfa.begin_enrolment(db, user_id=user.id)
         return _enrol_page(request, user, secret, {"code": exc.message})
     state = request.session.get(PENDING) or {}
-    start_session(request, user_id=user.id, epoch=user.session_epoch)
-    return _page(request, "recovery.html", {"codes": codes, "next": _safe(state.get("next"))})
+    start_session(request, db, user_id=user.id, epoch=user.session_epoch)
+    return _page(request, "recovery.html", {"codes": codes, "next": safe_next(state.get("next"))})
 
 
 @router.get("/reauth")
@@ -140,7 +154,7 @@ def reauth_page(
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     """Confirm it is still you before erasure, a regime change or reading sealed details."""
-    return _page(request, "reauth.html", {"next": _safe(next_path)})
+    return _page(request, "reauth.html", {"next": safe_next(next_path)})
 
 
 @router.post("/reauth")
@@ -148,10 +162,10 @@ async def reauth_submit(
     request: Request, _hashing: HashingSlot, db: DbSession, principal: SignedIn
 ) -> Response:
     values = form_values(await request.form())
-    next_path = _safe(values.get("next"))
-    throttle = attempt_throttle(request, "login")
+    next_path = safe_next(values.get("next"))
+    throttle = attempt_throttle(request, "login", db)
     subject, client = principal.username, client_key(request)
-    verdict = throttle.check(subject=subject, client=client)
+    verdict = await in_thread(throttle.check, subject=subject, client=client)
     errors: dict[str, str] = {}
     if verdict.wait is not None:
         errors = {"password": "Too many attempts. Try again later."}
@@ -165,15 +179,53 @@ async def reauth_submit(
                 password=str(values.get("password", ""))[:1024],
             )
         except AuthenticationError:
-            throttle.failed(subject=subject, client=client)
+            await in_thread(throttle.failed, subject=subject, client=client)
             errors = {"password": "Enter your correct password"}
         else:
             code = str(values.get("code", ""))[:40]
-            if mfa.is_enrolled(user) and not mfa.verify_second_factor(
-                db, user_id=user.id, code=code
+            if mfa.is_enrolled(user) and not await in_thread(
+                mfa.verify_second_factor, db, user_id=user.id, code=code
             ):
                 errors = {"code": "Enter the 6-digit code your app shows now"}
     if errors:
         return _page(request, "reauth.html", {"next": next_path, "errors": errors}, 400)
+    mark_reauthenticated(request)
+    return RedirectResponse(next_path, status_code=303)
+
+
+def _step_up_owed(request: Request, db: Session, principal: Actor) -> tuple[User, str] | None:
+    """The signed-in user and where to go next, if the provider step-up left them owing the
+    SafeShare code within `PENDING_SECONDS`; else None."""
+    state = request.session.get(STEP_UP_CODE_PENDING)
+    if not isinstance(state, dict) or int(time.time()) - int(state.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(STEP_UP_CODE_PENDING, None)
+        return None
+    if state.get("uid") != principal.user_id:
+        return None
+    user = auth_service.get_user(db, user_id=principal.account_id)
+    return (user, safe_next(state.get("next"))) if user is not None else None
+
+
+@router.get("/reauth/code")
+def reauth_code_page(request: Request, db: DbSession, principal: SignedIn) -> Response:
+    """After confirming at the identity provider without its second factor: the code from
+    the authenticator enrolled with SafeShare completes the step-up."""
+    if _step_up_owed(request, db, principal) is None:
+        return RedirectResponse("/reauth", status_code=303)
+    return _page(request, "code.html", {"action": "/reauth/code"})
+
+
+@router.post("/reauth/code")
+async def reauth_code_submit(request: Request, db: DbSession, principal: SignedIn) -> Response:
+    owed = _step_up_owed(request, db, principal)
+    if owed is None:
+        return RedirectResponse("/reauth", status_code=303)
+    user, next_path = owed
+    code = str(form_values(await request.form()).get("code", ""))[:40]
+    refused = await _refuse_code(request, db, user, code)
+    if refused is not None:
+        errors, status = refused
+        return _page(request, "code.html", {"errors": errors, "action": "/reauth/code"}, status)
+    request.session.pop(STEP_UP_CODE_PENDING, None)
     mark_reauthenticated(request)
     return RedirectResponse(next_path, status_code=303)

@@ -309,7 +309,7 @@ def send_report(request: Request, db: DbSession, _principal: Public) -> Response
         return elsewhere
     if state.answers.get(IDENTITY.field) == NO:
         return _redirect(PASSPHRASE)
-    wait = check_public_post(request)
+    wait = check_public_post(request, db)
     if wait is not None:
         return too_many(request, _, wait)
     try:
@@ -368,7 +368,7 @@ async def send_anonymous_report(
     errors = passphrase_errors(values, min_chars, _)
     if errors:
         return _passphrase_page(request, _, errors)
-    wait = check_public_post(request)
+    wait = check_public_post(request, db)
     if wait is not None:
         return too_many(request, _, wait)
     try:
@@ -518,6 +518,7 @@ async def return_submit(
     receipt, wait = await throttled_attempt(
         request,
         "anonymous_return",
+        db,
         subject=payload.reference.strip().upper(),
         attempt=lambda: reporting.submit_anonymous_return(
             db, payload=payload, provider=build_key_provider(settings), config=settings.reporting
@@ -584,7 +585,7 @@ async def answer(request: Request, db: DbSession, slug: str, _principal: Public)
         return _question_page(request, _, step, state.answers, values, change=change, errors=errors)
     answers = prune({**state.answers, **given})
     if state.handle is None:
-        wait = check_public_post(request)
+        wait = check_public_post(request, db)
         if wait is not None:
             return too_many(request, _, wait)
         handle = drafts.start_draft(db, answers=answers)

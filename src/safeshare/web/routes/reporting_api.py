@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -23,7 +23,7 @@ from safeshare.reporting.schemas import (
     ThirdPartyReportCreate,
 )
 from safeshare.reporting.vocabulary import Pathway, SealedField
-from safeshare.web.access import DbSession
+from safeshare.web.access import DbSession, sealed_read_scope
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes.reporting_common import SEALED_READ_TAG, Intake, Reader
 
@@ -134,8 +134,10 @@ def api_sealed_read(
     principal: Reader,
     report_id: int,
     body: SealedReadRequest,
+    _step_up: Annotated[None, Depends(sealed_read_scope)],
 ) -> SealedReadResponse:
-    """Read sealed fields with a reason; every field read is recorded in the ledger."""
+    """Read sealed fields with a reason; every field read is recorded in the ledger.
+    Needs a short-lived `sealed-read` token from POST /api/v1/step-up (ASVS 3.7.1)."""
     report = common.visible_report(db, principal, report_id)
     common.require_live(report)
     texts = {u.id for u in report.updates if u.has_text}

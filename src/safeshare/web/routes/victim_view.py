@@ -208,6 +208,7 @@ async def sign_in(
     report_id, wait = await throttled_attempt(
         request,
         "anonymous_return",
+        db,
         subject=reference.upper(),
         attempt=lambda: reporting.verify_anonymous_reporter(
             db,
@@ -426,6 +427,7 @@ async def show_answers(
     answers, wait = await throttled_attempt(
         request,
         "anonymous_return",
+        db,
         subject=f"report:{report_id}",
         attempt=lambda: victim_view.reveal_own_answers(
             db,
