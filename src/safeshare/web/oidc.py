@@ -6,11 +6,20 @@ too without importing the SSO route module (route modules never import each othe
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import httpx
-from authlib.integrations.starlette_client import OAuth  # type: ignore[import-untyped]
 from fastapi import Request
+
+with warnings.catch_warnings():
+    # Authlib warns on import that its httpx client will move to httpx2; it works as is, and
+    # a start-up refusal must be the only line the service prints.
+    # authlib.deprecate adds an "always" filter when imported, so import it first.
+    from authlib.deprecate import AuthlibDeprecationWarning  # type: ignore[import-untyped]
+
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth  # type: ignore[import-untyped]
 
 from safeshare.auth.sso_config import OidcConfig
 from safeshare.errors import NotFoundError
