@@ -109,9 +109,7 @@ def db_upgrade(
         console.print(f"Granted the service's privileges to {grant_app_role}.")
 
 
-def _load_history(
-    runtime: Runtime, *, seed: int, scale: float
-) -> list[tuple[str, str, str, str]]:
+def _load_history(runtime: Runtime, *, seed: int, scale: float) -> list[tuple[str, str, str, str]]:
     """Load the demo history with a progress bar; returns the accounts it created."""
     columns = (TextColumn("Demo history"), BarColumn(), MofNCompleteColumn(), TextColumn("days"))
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -398,6 +396,7 @@ def serve(
 
     def run(target: object, **extra: object) -> None:
         uvicorn.run(target, host=host, port=port, log_level="info", **options, **extra)  # type: ignore[arg-type]
+
     if workers == 1:
         run(create_app(settings, runtime))
         return

@@ -21,6 +21,7 @@ from safeshare.vault.keys import FileKeyProvider, Keyring
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Check:
     """One start-up condition: what was checked, whether it holds, and what to do if not."""

@@ -94,9 +94,7 @@ def test_a_failing_public_page_is_safe_and_in_its_language(
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_a_server_side_domain_error_never_shows_its_message(
-    client: TestClient, lang: str
-) -> None:
+def test_a_server_side_domain_error_never_shows_its_message(client: TestClient, lang: str) -> None:
     page = client.get("/report/test-keyring", params={"lang": lang})
     assert page.status_code == 500
     _assert_safe(page.text)

@@ -15,8 +15,15 @@ from safeshare.policy.regimes import get_regime
 from safeshare.runtime import Runtime
 from tests.web.test_public_report import BEFORE_IDENTITY, answer
 
-PUBLIC_PAGES = ("/", "/report", "/report/what-happened", "/report/return", "/report/privacy",
-                "/report/cover-your-tracks", "/report/what-we-share")
+PUBLIC_PAGES = (
+    "/",
+    "/report",
+    "/report/what-happened",
+    "/report/return",
+    "/report/privacy",
+    "/report/cover-your-tracks",
+    "/report/what-we-share",
+)
 
 
 def _text(html: str) -> str:

@@ -192,7 +192,7 @@ def test_sealed_reads_need_a_reason_and_are_recorded(
         path,
         json={"update_ids": [update.id + 1000], "reason": "Checking"},
     )
-    assert missing_update.status_code == 404
+    assert missing_update.status_code == 409  # the report exists; the update is not on it
     for role in (Role.inspector, Role.pcc_analyst, Role.admin):
         assert _call(anon, api_tokens, role, "POST", path, json={}).status_code == 403
 

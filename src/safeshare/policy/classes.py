@@ -33,9 +33,7 @@ REQUESTER_FIELDS = ("agency", "purpose")
 # Facts that are settings of the force, not of the person: sent beside the subject.
 SETTING_FIELDS = ("pause_crime_types",)
 # Sets of crime types (the subject's, or a setting's) are never empty.
-CRIME_SETS = tuple(
-    name for name, kind in _FIELD_TYPES.items() if kind == frozenset[CrimeType]
-)
+CRIME_SETS = tuple(name for name, kind in _FIELD_TYPES.items() if kind == frozenset[CrimeType])
 
 
 def _is_enum(field: str) -> bool:
@@ -199,7 +197,8 @@ class ClassSpace:
         regimes: Sequence[Regime],
         *,
         projected: bool = True,
-        extra: Mapping[str, Observation] | Callable[[str, str], Mapping[str, Observation]]
+        extra: Mapping[str, Observation]
+        | Callable[[str, str], Mapping[str, Observation]]
         | None = None,
         settings: Mapping[str, Any] | None = None,
         complete_consents: bool = False,
@@ -265,9 +264,12 @@ class ClassSpace:
         for group in self.groups:
             mine = self._group_atoms[group]
             domains = [
-                (group[0],) if atom.field == "agency"
-                else (group[1],) if atom.field == "purpose"
-                else domain if atom in mine
+                (group[0],)
+                if atom.field == "agency"
+                else (group[1],)
+                if atom.field == "purpose"
+                else domain
+                if atom in mine
                 else (ANY,)
                 for atom, domain in zip(self.atoms, self.domains, strict=True)
             ]

@@ -386,9 +386,7 @@ def diff(
     pack: Annotated[
         Path | None, typer.Option("--pack", help="Regime pack directory (default: shipped).")
     ] = None,
-    output: Annotated[
-        str, typer.Option("--format", help="markdown or json.")
-    ] = "markdown",
+    output: Annotated[str, typer.Option("--format", help="markdown or json.")] = "markdown",
 ) -> None:
     """Every request class two regimes decide differently, grouped into readable rules."""
     with _json_errors():

@@ -181,9 +181,7 @@ def _simplicity(member: RequestClass) -> tuple[int, str]:
     return sum(1 for value in member.key if value is True), repr(member.key)
 
 
-def _evaluate_by_projection(
-    regime: Regime, classes: Sequence[RequestClass]
-) -> list[Evaluation]:
+def _evaluate_by_projection(regime: Regime, classes: Sequence[RequestClass]) -> list[Evaluation]:
     """Answers for the joint classes from the regime's own, coarser classes: one Cedar call
     per class the regime can tell apart, however many the comparison needs."""
     own = ClassSpace([regime])

@@ -309,9 +309,7 @@ def _in_scope(scope: Any, variable: str, known: Mapping[str, Any]) -> bool:
     return True
 
 
-def observations_given(
-    regime: Regime, known: Mapping[str, Any]
-) -> dict[str, Observation] | None:
+def observations_given(regime: Regime, known: Mapping[str, Any]) -> dict[str, Observation] | None:
     """What the regime can still observe once `known` is fixed (None: anything at all).
 
     `known` maps `principal` and context attribute names to constants: entities as

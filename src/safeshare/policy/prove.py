@@ -187,9 +187,7 @@ def parse_condition(block: Mapping[str, Any] | None, where: str) -> Condition:
         name: frozenset(str(v) for v in block[name]) if name in block else None
         for name in ("agency", "purpose")
     }
-    return Condition(
-        _all(tests), observed, only, scope["agency"], scope["purpose"], tuple(options)
-    )
+    return Condition(_all(tests), observed, only, scope["agency"], scope["purpose"], tuple(options))
 
 
 @dataclass(frozen=True)
@@ -380,6 +378,7 @@ def prove_regime(
     """Enumerate every class `regime` (and its invariants) can tell apart and check each."""
     started = time.perf_counter()
     mine = [i for i in invariants if i.applies_to(regime.name)]
+
     def extra(agency: str, purpose: str) -> dict[str, Observation]:
         needed: dict[str, Observation] = {}
         for invariant in mine:
@@ -405,9 +404,7 @@ def prove_regime(
         for invariant in mine:
             if not invariant.covers(regime.name, features):
                 continue
-            failures = _failures(
-                invariant, evaluation, _counterpart(evaluate, features)
-            )
+            failures = _failures(invariant, evaluation, _counterpart(evaluate, features))
             if not failures:
                 continue
             counts[invariant.id] = counts.get(invariant.id, 0) + 1

@@ -106,9 +106,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         same_site="lax",
         https_only=settings.is_production,
     )
-    app.add_middleware(
-        AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name
-    )
+    app.add_middleware(AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

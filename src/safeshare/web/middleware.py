@@ -141,8 +141,10 @@ class AnonymousSessionCookieMiddleware:
             return value
         parts = value.split(b"; ")
         lowered = [p.lower() for p in parts]
-        if parts[0] == self.prefix + b"null" or b"max-age=0" in lowered or any(
-            p.startswith(b"expires=") and b"1970" in p for p in lowered
+        if (
+            parts[0] == self.prefix + b"null"
+            or b"max-age=0" in lowered
+            or any(p.startswith(b"expires=") and b"1970" in p for p in lowered)
         ):
             return value  # a deletion must keep what makes the browser drop the cookie
         kept = [p for p in parts if not p.lower().startswith((b"max-age=", b"expires="))]

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from safeshare.auth.service import Principal
 from safeshare.web.access import SIGNED_IN
+from safeshare.web.openapi import api_schema
 
 router = APIRouter(prefix="/api/v1")
 
@@ -34,5 +35,7 @@ def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
 def openapi(
     request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
 ) -> dict[str, Any]:
-    schema: dict[str, Any] = request.app.openapi()
-    return schema
+    """The API contract (the `/api/` routes only, never the HTML pages)."""
+    from safeshare.web.app import iter_routes  # the app imports this module
+
+    return api_schema(request.app, iter_routes(request.app))

@@ -51,6 +51,7 @@ from safeshare.web.access import SIGNED_IN, DbSession, StepUp, requires
 from safeshare.web.concurrency import group_commit
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
+from safeshare.web.openapi import problems
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -130,7 +131,7 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 # --- API -------------------------------------------------------------------------------
 
 
-@router.post("/api/v1/decisions", status_code=201)
+@router.post("/api/v1/decisions", status_code=201, responses=problems(404))
 async def api_create_decision(
     request: Request, share_request: RecordShareRequest, response: Response, principal: Deciders
 ) -> Decision:

@@ -437,7 +437,7 @@ def cover_your_tracks(request: Request, _principal: Public) -> Response:
 
 @router.get("/report/exit")
 def exit_this_page(request: Request, db: DbSession, principal: Public) -> Response:
-    """"Exit this page": delete the draft and end the session *before* leaving the site.
+    """ "Exit this page": delete the draft and end the session *before* leaving the site.
 
     Then Back, or the next person on a shared device, finds nothing of hers: no answers,
     no reference, not even her language choice. Works the same with and without JavaScript
