@@ -413,6 +413,9 @@ def test_performance_suppresses_small_counts_for_others(
     assert re.search(r"Referrals received\s*</dt>\s*<dd[^>]*>\s*fewer than 10", html)
     overview = client_for(role).get("/support/performance").text
     assert "fewer than 10" in overview
+    # Service names are links, not escaped HTML shown as text.
+    assert f'<a class="govuk-link" href="/support/services/{data.stale_refuge_a}/performance' in overview
+    assert "&lt;a class" not in overview
 
 
 def test_performance_is_exact_for_the_services_own_advocates(
