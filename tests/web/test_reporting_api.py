@@ -67,7 +67,7 @@ def test_create_uses_the_pathway_for_the_role(
         (Role.officer, {"crime_type": "other", "pathway": "third_party"}, "pathway"),
         (Role.officer, {"crime_type": "other", "colour": "red"}, "colour"),
         (Role.officer, {"crime_type": "other", "details": {"name": "N" * 201}}, "details.name"),
-        (Role.advocate, {"crime_type": "other"}, "with_identity"),
+        (Role.advocate, {"crime_type": "other", "pathway": "third_party"}, "with_identity"),
         (Role.supervisor, {"crime_type": "other", "consent_method": "telepathy"}, "consent_method"),
     ],
 )
@@ -81,6 +81,20 @@ def test_create_refuses_bad_input_with_422_naming_the_field(
     assert problem["status"] == 422
     assert field in [e["field"] for e in problem["errors"]]
     assert "N" * 50 not in response.text  # what was sent is never echoed
+
+
+def test_a_valid_report_for_another_roles_pathway_is_forbidden(
+    anon: TestClient, api_tokens: dict[Role, str]
+) -> None:
+    """The contract's body is either pathway's report; the role decides which it may send."""
+    officer_shaped = _call(
+        anon, api_tokens, Role.advocate, "POST", API, json={"crime_type": "other"}
+    )
+    third_party = {"crime_type": "other", "with_identity": True}
+    advocate_shaped = _call(anon, api_tokens, Role.officer, "POST", API, json=third_party)
+    for response in (officer_shaped, advocate_shaped):
+        assert response.status_code == 403
+        assert "third-party reports" in response.json()["detail"]
 
 
 def test_create_refuses_non_intake_roles(anon: TestClient, api_tokens: dict[Role, str]) -> None:

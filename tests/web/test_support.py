@@ -414,7 +414,8 @@ def test_performance_suppresses_small_counts_for_others(
     overview = client_for(role).get("/support/performance").text
     assert "fewer than 10" in overview
     # Service names are links, not escaped HTML shown as text.
-    assert f'<a class="govuk-link" href="/support/services/{data.stale_refuge_a}/performance' in overview
+    link = f'<a class="govuk-link" href="/support/services/{data.stale_refuge_a}/performance'
+    assert link in overview
     assert "&lt;a class" not in overview
 
 

@@ -158,7 +158,16 @@ def _wants_note(request: Request, output: str | None) -> bool:
     return "text/plain" in accept and "application/json" not in accept
 
 
-@router.get(f"{API}/checkpoint", response_model=None)
+@router.get(
+    f"{API}/checkpoint",
+    response_model=CheckpointRead,
+    responses={
+        200: {
+            "description": "JSON, or with `format=note` or `Accept: text/plain` the signed note.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def api_checkpoint(
     request: Request,
     _principal: LedgerReader,

@@ -186,7 +186,9 @@ def api_regimes(db: DbSession, _principal: Annotated[Principal, Depends(SIGNED_I
     )
 
 
-@router.post("/api/v1/decisions/{decision_id}/disclosures", status_code=201)
+@router.post(
+    "/api/v1/decisions/{decision_id}/disclosures", status_code=201, responses=problems(409)
+)
 def api_record_disclosure(
     decision_id: int,
     body: DisclosureCreate,

@@ -118,7 +118,9 @@ def api_create_report(
         payload = model.model_validate(body)
     except ValidationError as exc:
         other = OfficerReportCreate if model is ThirdPartyReportCreate else ThirdPartyReportCreate
-        if body.get("pathway") == other.model_fields["pathway"].default or _valid_as(other, body):
+        # A valid report for the other pathway is allowed by the contract's schema; what is
+        # wrong is the caller's role, so say that (403) rather than name a field.
+        if _valid_as(other, body):
             raise PermissionDeniedError(
                 "Advocates send third-party reports; officers and supervisors, officer reports"
             ) from None
