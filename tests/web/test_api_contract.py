@@ -125,3 +125,16 @@ def test_every_error_response_is_a_documented_problem(
 def test_every_fact_has_its_values_in_the_contract() -> None:
     entries = FactCreate.model_json_schema()["oneOf"]
     assert sorted(e["properties"]["fact"]["const"] for e in entries) == sorted(SubjectFact)
+
+
+def test_staff_read_the_reference_page_and_download_the_document(
+    anon: TestClient, client_for: Any
+) -> None:
+    assert anon.get("/api-docs").status_code == 303  # to sign-in
+    client = client_for(Role.advocate)
+    page = client.get("/api-docs")
+    assert page.status_code == 200
+    assert "POST <code" in page.text and "/api/v1/reports</code>" in page.text
+    assert "application/problem+json" in page.text
+    download = client.get("/api-docs/openapi.json")
+    assert download.status_code == 200 and download.json()["info"]["version"] == API_VERSION

@@ -186,3 +186,60 @@ def api_schema(app: FastAPI, routes: Iterable[Any]) -> dict[str, Any]:
             schemas.pop(unused, None)
         app.state.api_schema = cached
     return cached
+
+
+METHOD_ORDER = ("get", "post", "put", "patch", "delete")
+
+
+def _ref_name(schema: dict[str, Any]) -> str:
+    """A schema's component name, or its type, for a person reading the reference."""
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            return " or ".join(_ref_name(option) for option in schema[key])
+    if schema.get("type") == "array":
+        return f"list of {_ref_name(schema.get('items', {}))}"
+    return str(schema.get("type", "any"))
+
+
+def describe_operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each operation as the reference page shows it, in path order."""
+    operations = []
+    for path in sorted(schema.get("paths", {})):
+        item = schema["paths"][path]
+        for method in sorted(item, key=lambda m: METHOD_ORDER.index(m)):
+            operation = item[method]
+            body = operation.get("requestBody", {}).get("content", {})
+            operations.append(
+                {
+                    "id": operation["operationId"],
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "needs_token": bool(operation.get("security")),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "where": p["in"],
+                            "required": p.get("required", False),
+                            "type": _ref_name(p.get("schema", {})),
+                        }
+                        for p in operation.get("parameters", [])
+                    ],
+                    "body": [
+                        {"media_type": media, "type": _ref_name(spec.get("schema", {}))}
+                        for media, spec in body.items()
+                    ],
+                    "responses": [
+                        {
+                            "status": status,
+                            "description": response.get("description", ""),
+                            "media_types": sorted(response.get("content", {})),
+                        }
+                        for status, response in sorted(operation["responses"].items())
+                    ],
+                }
+            )
+    return operations

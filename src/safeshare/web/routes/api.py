@@ -1,17 +1,21 @@
-"""API identity check and the OpenAPI document, for signed-in API clients only."""
+"""API identity check, the OpenAPI document for API clients, and its reference page for
+signed-in staff (server-rendered: the CSP allows no inline script, and no CDN is used)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.responses import Response
 
 from safeshare.auth.service import Principal
 from safeshare.web.access import SIGNED_IN
-from safeshare.web.openapi import api_schema
+from safeshare.web.openapi import api_schema, describe_operations
+from safeshare.web.templating import render
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter()
 
 
 class Me(BaseModel):
@@ -21,7 +25,7 @@ class Me(BaseModel):
     organisation_id: int | None
 
 
-@router.get("/me")
+@router.get("/api/v1/me")
 def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
     return Me(
         username=principal.username,
@@ -31,11 +35,37 @@ def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
     )
 
 
-@router.get("/openapi.json", include_in_schema=False)
+@router.get("/api/v1/openapi.json", include_in_schema=False)
 def openapi(
     request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
 ) -> dict[str, Any]:
     """The API contract (the `/api/` routes only, never the HTML pages)."""
+    return _schema(request)
+
+
+def _schema(request: Request) -> dict[str, Any]:
     from safeshare.web.app import iter_routes  # the app imports this module
 
     return api_schema(request.app, iter_routes(request.app))
+
+
+@router.get("/api-docs", include_in_schema=False)
+def api_docs(request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Response:
+    """The API reference for staff who build or check integrations."""
+    schema = _schema(request)
+    return render(
+        request,
+        "api/docs.html",
+        {"info": schema["info"], "operations": describe_operations(schema)},
+    )
+
+
+@router.get("/api-docs/openapi.json", include_in_schema=False)
+def api_docs_download(
+    request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
+) -> JSONResponse:
+    """The same document for a signed-in browser (the /api/ copy needs a bearer token)."""
+    return JSONResponse(
+        _schema(request),
+        headers={"Content-Disposition": 'attachment; filename="safeshare-openapi.json"'},
+    )
