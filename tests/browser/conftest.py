@@ -57,7 +57,7 @@ def browser_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(tmp_path_factory.mktemp("browser"))
 
 
-_LIVE: dict[str, Runtime] = {}
+_LIVE: dict[str, Any] = {}  # the served app and its runtime
 
 
 def finish_mfa(page: Any, username: str) -> None:
@@ -76,9 +76,9 @@ def live_server(browser_settings: Settings) -> Iterator[str]:
     seed_users(runtime)
     _LIVE["runtime"] = runtime
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(browser_settings, runtime), host="127.0.0.1", port=port, log_level="warning"
-    )
+    app = create_app(browser_settings, runtime)
+    _LIVE["app"] = app  # tests that walk the routes read them here
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
