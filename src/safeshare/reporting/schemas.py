@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from safeshare.auth.roles import Role
 from safeshare.reporting.vocab import (
@@ -66,7 +67,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # Text that is only spaces counts as not given (`_blank_to_none`).
-_BLANK_TEXT = {"type": "string", "pattern": "^\\s*$"}
+_BLANK_TEXT: JsonDict = {"type": "string", "pattern": "^\\s*$"}
 
 
 def _iso_only(value: object) -> object:

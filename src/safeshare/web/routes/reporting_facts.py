@@ -158,7 +158,7 @@ def _record(
         )
 
 
-_FACT_VALUES: list[dict[str, Any]] = [
+_FACT_VALUES: list[Any] = [  # JSON Schema fragments
     {
         "properties": {"fact": {"const": fact.value}, "value": value},
     }
@@ -179,7 +179,7 @@ class FactCreate(BaseModel):
     """`POST /api/v1/reports/{id}/facts`: one fact, its value and where it came from."""
 
     # The contract states which value each fact takes (checked by `reporting.facts`).
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": _FACT_VALUES})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": list(_FACT_VALUES)})
 
     fact: SubjectFact
     value: bool | str | list[str]
