@@ -27,15 +27,13 @@ from safeshare.config import get_settings
 from safeshare.db import migrate, roles
 from safeshare.errors import SafeShareError
 from safeshare.ledger import cli as ledger_cli
-from safeshare.ledger import service as ledger_service
 from safeshare.ledger import witness_cli
 from safeshare.oversight import cli as oversight_cli
-from safeshare.oversight import service as oversight_service
 from safeshare.policy import cli as policy_cli
 from safeshare.reporting import cli as reporting_cli
 from safeshare.runtime import Runtime, get_runtime
+from safeshare.subscriptions import subscribe_all
 from safeshare.support import cli as support_cli
-from safeshare.support import service as support_service
 from safeshare.vault import cli as vault_cli
 
 app = typer.Typer(
@@ -438,9 +436,7 @@ def main() -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    ledger_service.subscribe_to_events()
-    support_service.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     try:
         app()
     except SafeShareError as exc:

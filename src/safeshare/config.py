@@ -9,20 +9,25 @@ import secrets
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from safeshare.errors import ConfigurationError
 from safeshare.hsm import TokenConfig
 from safeshare.ledger.config import WitnessSetting
 from safeshare.policy.config import PolicyConfig
+from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.reporting.config import ReportingConfig
 from safeshare.vault.config import VaultConfig
 
 log = logging.getLogger(__name__)
 
+# Compiled gettext catalogues of the public pages; English, the source language, has none.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+SOURCE_LANGUAGE = "en"
 _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
 # A production secret must carry at least this much estimated entropy (bits), so a long but
 # repetitive value ("aaaa…", "changemechangeme…") is refused even though it is 32+ characters.
@@ -52,6 +57,12 @@ def estimated_entropy_bits(value: str) -> float:
     counts = Counter(value)
     per_char = -sum((n / len(value)) * math.log2(n / len(value)) for n in counts.values())
     return per_char * _smallest_period(value)
+
+
+def shipped_languages() -> tuple[str, ...]:
+    """English plus every language with a compiled catalogue in the package."""
+    compiled = sorted(path.parts[-3] for path in LOCALE_DIR.glob("*/LC_MESSAGES/messages.mo"))
+    return (SOURCE_LANGUAGE, *compiled)
 
 
 def is_strong_secret(value: str) -> bool:
@@ -103,6 +114,10 @@ class Settings(BaseSettings):
     # the header is ignored, so a client cannot pick the address rate limits count.
     trusted_proxies: str = ""
     force_name: str = "Demoshire Police"
+    # Languages the public pages offer, in the switcher's order ("en,cy,es"); each but English
+    # needs a catalogue under safeshare/locale. A force in Wales offers Welsh; any other may
+    # drop languages its support organisations cannot answer in.
+    languages: Annotated[tuple[str, ...], NoDecode] = ("en", "cy", "es", "ar", "pl", "ro", "pt")
     vacancy_stale_after_hours: int = Field(default=24, gt=0)
     small_count_threshold: int = Field(default=10, ge=1)
     statistics_rounding_base: int = Field(default=5, ge=1)
@@ -121,6 +136,31 @@ class Settings(BaseSettings):
     vault: VaultConfig = Field(default_factory=VaultConfig)
     # Which crime types the migrant victims protocol's enforcement pause covers.
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        """SAFESHARE_LANGUAGES is written as a comma-separated list."""
+        if isinstance(value, str):
+            return tuple(code.strip().lower() for code in value.split(",") if code.strip())
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _check_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Refuse at startup a language with no catalogue, rather than show it in English."""
+        unknown = [code for code in value if code not in shipped_languages()]
+        if unknown:
+            raise ConfigurationError(
+                f"SAFESHARE_LANGUAGES names languages with no catalogue: {', '.join(unknown)} "
+                f"(shipped: {', '.join(shipped_languages())})"
+            )
+        if SOURCE_LANGUAGE not in value:
+            raise ConfigurationError(
+                "SAFESHARE_LANGUAGES must include en: English is what every other language "
+                "falls back to"
+            )
+        return tuple(dict.fromkeys(value))
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -146,6 +186,19 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The force's time zone (`SAFESHARE_REPORTING__TIMEZONE`): due dates, and every date
+        and time a page or message shows."""
+        return ZoneInfo(self.reporting.timezone)
+
+    def disclosure_policy(self) -> DisclosurePolicy:
+        """The one disclosure control for every published count (statistics, the PDF,
+        support performance): suppress 1 to threshold - 1, round the rest."""
+        return DisclosurePolicy(
+            threshold=self.small_count_threshold, rounding_base=self.statistics_rounding_base
+        )
 
     def pkcs11_token(self) -> TokenConfig:
         """The configured token; the PIN is required."""

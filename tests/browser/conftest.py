@@ -13,6 +13,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -68,16 +69,10 @@ def finish_mfa(page: Any, username: str) -> None:
         page.click("button:has-text('Continue')")
 
 
-@pytest.fixture(scope="session")
-def live_server(browser_settings: Settings) -> Iterator[str]:
-    """Base URL of the app running in a background thread on a free loopback port."""
-    runtime = Runtime(browser_settings)
-    migrate.upgrade(runtime.engine)
-    seed_users(runtime)
-    _LIVE["runtime"] = runtime
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn in a background thread on a free loopback port; its base URL."""
     port = _free_port()
-    app = create_app(browser_settings, runtime)
-    _LIVE["app"] = app  # tests that walk the routes read them here
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -87,9 +82,24 @@ def live_server(browser_settings: Settings) -> Iterator[str]:
         if time.monotonic() > deadline:
             pytest.fail("test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_settings: Settings) -> Iterator[str]:
+    """Base URL of the app running in a background thread on a free loopback port."""
+    runtime = Runtime(browser_settings)
+    migrate.upgrade(runtime.engine)
+    seed_users(runtime)
+    _LIVE["runtime"] = runtime
+    app = create_app(browser_settings, runtime)
+    _LIVE["app"] = app  # tests that walk the routes read them here
+    with serve(app) as base_url:
+        yield base_url
     runtime.engine.dispose()
 
 

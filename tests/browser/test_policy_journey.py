@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from safeshare.policy.explain import LOCAL_ZONE
 from tests.browser.conftest import assert_accessible, finish_mfa
 from tests.web.conftest import PASSWORD
 
@@ -92,7 +92,7 @@ def test_request_to_share_then_review_and_record_what_was_sent(
     assert reviewer.inner_text("h1") == "Record what was sent"
     assert reviewer.locator("input[name=categories]").count() == 1  # only identity may go
     assert_accessible(reviewer)
-    now = datetime.now(LOCAL_ZONE)
+    now = datetime.now(ZoneInfo("Europe/London"))  # the default configured zone
     reviewer.check("input[name=categories][value=identity]")
     reviewer.check("input[name=method][value=secure_email]")
     reviewer.fill("#recipient_organisation", "Demoshire Police Public Protection Unit")

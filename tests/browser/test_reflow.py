@@ -23,7 +23,7 @@ from safeshare.oversight.models import Recommendation
 from safeshare.reporting.models import Consent
 from safeshare.runtime import Runtime
 from safeshare.web.access import Access
-from safeshare.web.app import iter_routes
+from safeshare.web.routing import iter_routes
 from tests.browser.conftest import _LIVE
 from tests.browser.test_oversight import sign_in
 from tests.factories import oversight as rows

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.policy.schemas import RecordShareRequest, ShareRequest, Subject
 from safeshare.reporting import service as reporting
 from safeshare.reporting.consent import POLICY_CONSENT_PURPOSES
 from safeshare.reporting.models import Consent, Report
 from safeshare.reporting.references import new_reference
-from safeshare.reporting.schemas import Actor
-from safeshare.reporting.vocab import FactSource, SubjectFact, Suspicion
+from safeshare.reporting.vocabulary import FactSource, SubjectFact, Suspicion
 from tests.factories.reporting import reporting_config
 
 RECORDER = Actor(username="ds.record", role=Role.disclosure_officer)

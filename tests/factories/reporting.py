@@ -11,11 +11,11 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.models import Organisation
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.reporting import sealed_access, service
 from safeshare.reporting.config import Argon2Parameters, ReportingConfig
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReportCreate,
     OfficerReportCreate,
     PublicReportCreate,
@@ -23,7 +23,7 @@ from safeshare.reporting.schemas import (
     SealedDetails,
     ThirdPartyReportCreate,
 )
-from safeshare.reporting.vocab import CrimeType
+from safeshare.reporting.vocabulary import CrimeType
 from safeshare.vault.keys import KeyProvider
 
 # Argon2 at its minimum cost: the tests share two cores, and hashing strength is not under test.

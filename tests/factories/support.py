@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.models import Organisation, OrganisationKind, User
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.support import service
 from safeshare.support.models import SupportService
 from safeshare.support.schemas import AreaIn, ReferralCreate, ServiceCreate
@@ -76,10 +76,10 @@ class SupportWorld:
     session: Session
     org_a: Organisation
     org_b: Organisation
-    advocate_a: Principal
-    advocate_b: Principal
-    officer: Principal
-    pcc: Principal
+    advocate_a: Actor
+    advocate_b: Actor
+    officer: Actor
+    pcc: Actor
 
     def service(
         self, factory_class: type[factory.Factory] = ServiceCreateFactory, **fields: Any
@@ -90,7 +90,7 @@ class SupportWorld:
 
     def user(
         self, role: Role, *, organisation: Organisation | None = None, team: str | None = None
-    ) -> Principal:
+    ) -> Actor:
         return make_user(self.session, role, organisation=organisation, team=team)
 
 
@@ -100,7 +100,7 @@ def make_user(
     *,
     organisation: Organisation | None = None,
     team: str | None = None,
-) -> Principal:
+) -> Actor:
     """A user inserted directly: password hashing is not what these tests are about."""
     number = session.scalar(select(func.count()).select_from(User))
     user = User(
@@ -113,7 +113,7 @@ def make_user(
     )
     session.add(user)
     session.flush()
-    return Principal.of(user)
+    return Actor.of(user)
 
 
 def make_world(session: Session) -> SupportWorld:

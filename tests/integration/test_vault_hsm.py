@@ -15,10 +15,11 @@ from safeshare.config import Settings, get_settings
 from safeshare.hsm import TokenConfig
 from safeshare.vault import crypto
 from safeshare.vault.cli import app as vault_app
-from safeshare.vault.config import VaultConfig, build_key_provider
+from safeshare.vault.config import VaultConfig
 from safeshare.vault.errors import IntegrityError, KeyringError, KeyUnavailableError, VaultError
 from safeshare.vault.hsm import Pkcs11KeyProvider
 from safeshare.vault.keys import KeyProvider
+from safeshare.vault.providers import build_key_provider
 from tests.conftest import SOFTHSM_MODULE, SOFTHSM_PIN
 
 SUBJECT = "b" * 32

@@ -51,3 +51,17 @@ def test_environment_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("SAFESHARE_LOGIN_MAX_WAIT_SECONDS", "30")
     settings = Settings()
     assert settings.var_dir == tmp_path and settings.login_max_wait_seconds == 30
+
+
+def test_languages_setting_is_a_comma_separated_list_of_shipped_languages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings(var_dir=tmp_path).languages == ("en", "cy", "es", "ar", "pl", "ro", "pt")
+    monkeypatch.setenv("SAFESHARE_LANGUAGES", " en, CY ,cy")
+    assert Settings(var_dir=tmp_path).languages == ("en", "cy")
+    monkeypatch.setenv("SAFESHARE_LANGUAGES", "en,xx")
+    with pytest.raises(ConfigurationError, match="no catalogue: xx"):
+        Settings(var_dir=tmp_path)
+    monkeypatch.setenv("SAFESHARE_LANGUAGES", "cy,es")
+    with pytest.raises(ConfigurationError, match="must include en"):
+        Settings(var_dir=tmp_path)

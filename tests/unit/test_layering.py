@@ -1,55 +1,76 @@
-"""Imports flow web -> services -> models -> db, never back (STYLE.md: Dependencies)."""
+"""Imports follow the contracts in pyproject.toml, checked by import-linter (STYLE.md,
+"Dependencies"): the layers from the edges (CLI, web) through the features to the core,
+only web/ importing the web stack, features reaching each other's tables only through
+services (oversight's read-only access named), no route module importing a sibling, and
+an offline verifier that needs no database. These tests run the contracts and check that
+they still cover every module, so a new package or route cannot slip past them.
+"""
 
 from __future__ import annotations
 
-import ast
+import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import safeshare
 
 PACKAGE = Path(safeshare.__file__).parent
-WEB_ONLY = ("fastapi", "starlette", "jinja2", "uvicorn", "safeshare.web")
-# Pure modules an inspector's offline verifier depends on: no database, no web stack.
-PURE_LEDGER = (
-    "merkle",
-    "note",
-    "checkpoint",
-    "audit",
-    "offline",
-    "bundle",
-    "entry",
-    "cosignature",
-    "witness",
-    "witness_server",
-)
+ROOT = PACKAGE.parents[1]
+CONTRACTS: dict[str, dict[str, Any]] = {
+    contract["id"]: contract
+    for contract in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+        "contracts"
+    ]
+}
 
 
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+def test_the_contracts_hold() -> None:
+    # In a process of its own: import-linter reconfigures logging, which would disable the
+    # loggers that later tests read.
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run(
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
 
 
-def _offending(names: set[str], banned: tuple[str, ...]) -> list[str]:
-    return sorted(n for n in names if any(n == b or n.startswith(b + ".") for b in banned))
+def test_the_docstrings_contracts_exist() -> None:
+    assert set(CONTRACTS) == {"layers", "web-stack", "feature-tables", "routes", "offline-ledger"}
 
 
-def test_only_the_web_package_imports_the_web_stack() -> None:
-    for path in PACKAGE.rglob("*.py"):
-        relative = path.relative_to(PACKAGE)
-        if relative.parts[0] == "web" or relative.name == "cli.py":
-            continue  # the web edge, and CLI edges that start the server
-        bad = _offending(_imports(path), WEB_ONLY)
-        assert not bad, f"{relative} imports {bad}"
+def test_every_top_level_module_has_a_layer() -> None:
+    layered = {name.strip() for layer in CONTRACTS["layers"]["layers"] for name in layer.split("|")}
+    present = {
+        path.stem if path.is_file() else path.name
+        for path in PACKAGE.iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__")
+        or (path.is_dir() and (path / "__init__.py").exists())
+    }
+    assert present <= layered, f"give {sorted(present - layered)} a layer in pyproject.toml"
 
 
-def test_offline_ledger_modules_need_no_database() -> None:
-    for name in PURE_LEDGER:
-        path = PACKAGE / "ledger" / f"{name}.py"
-        if path.exists():
-            bad = _offending(_imports(path), ("sqlalchemy", "safeshare.db", *WEB_ONLY))
-            assert not bad, f"ledger/{name}.py imports {bad}"
+def test_every_non_web_package_is_barred_from_the_web_stack() -> None:
+    sources = {name.removeprefix("safeshare.") for name in CONTRACTS["web-stack"]["source_modules"]}
+    layered = {name.strip() for layer in CONTRACTS["layers"]["layers"] for name in layer.split("|")}
+    assert layered - {"cli", "web"} == sources
+
+
+def test_every_route_module_is_independent() -> None:
+    routes = PACKAGE / "web" / "routes"
+    defining = {
+        f"safeshare.web.routes.{path.stem}"
+        for path in routes.glob("*.py")
+        if re.search(r"^router = APIRouter\(", path.read_text(), flags=re.M)
+    }
+    assert defining == set(CONTRACTS["routes"]["modules"])
+
+
+def test_every_offline_verifier_module_is_covered() -> None:
+    offline = (PACKAGE / "ledger" / "offline.py").read_text()
+    imported = set(re.findall(r"^from safeshare\.ledger\.(\w+) import", offline, flags=re.M))
+    imported |= set(re.findall(r"^from safeshare\.ledger import (\w+)", offline, flags=re.M))
+    covered = {name.rsplit(".", 1)[1] for name in CONTRACTS["offline-ledger"]["source_modules"]}
+    assert imported <= covered, f"add {sorted(imported - covered)} to the offline-ledger contract"

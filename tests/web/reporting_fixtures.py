@@ -10,18 +10,18 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from safeshare.auth import service as auth_service
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.config import Settings
 from safeshare.ledger import service as ledger_service
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import (
-    Actor,
     OfficerReportCreate,
     ReportReceipt,
     SealedDetails,
     ThirdPartyReportCreate,
 )
-from safeshare.reporting.vocab import CrimeType
+from safeshare.reporting.vocabulary import CrimeType
 from safeshare.runtime import Runtime
 from safeshare.vault import service as vault
 from safeshare.vault.errors import KeyringError

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from safeshare.auth import service as auth_service
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
+from safeshare.auth.permissions import Actor as ReportingActor
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
-from safeshare.reporting.schemas import Actor as ReportingActor
 from safeshare.reporting.schemas import ConsentGrant, PublicReportCreate
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, CrimeType
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose, CrimeType
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import AreaIn, ServiceCreate, Vacancies
@@ -39,11 +39,11 @@ class SupportData:
     advocacy_b: int  # Org B, Punjabi, Central
 
 
-def principal(runtime: Runtime, username: str) -> Principal:
+def principal(runtime: Runtime, username: str) -> Actor:
     with runtime.session() as session:
         user = auth_service.get_user_by_username(session, username=username)
         assert user is not None
-        return Principal.of(user)
+        return Actor.of(user)
 
 
 def seed_directory(runtime: Runtime) -> SupportData:

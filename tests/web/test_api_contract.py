@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
-from safeshare.reporting.vocab import SubjectFact
+from safeshare.reporting.vocabulary import SubjectFact
 from safeshare.runtime import Runtime
 from safeshare.web.openapi import API_VERSION, PROBLEM_MEDIA_TYPE
 from safeshare.web.routes.reporting_facts import FactCreate

@@ -39,17 +39,17 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from safeshare.auth import service as auth_service
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.events import DomainEvent
 from safeshare.reporting import service as reporting
-from safeshare.reporting.schemas import Actor, PublicReportCreate, SealedDetails
-from safeshare.reporting.vocab import CrimeType
+from safeshare.reporting.schemas import PublicReportCreate, SealedDetails
+from safeshare.reporting.vocabulary import CrimeType
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import ServiceCreate
-from safeshare.web.app import iter_api_routes
 from safeshare.web.routes.reporting_common import SEALED_READ_TAG
+from safeshare.web.routing import iter_api_routes
 from tests.factories.reporting import tables_mentioning
 from tests.web.conftest import csrf_from
 from tests.web.reporting_fixtures import (
@@ -334,7 +334,7 @@ def _refer_to_support(web_runtime: Runtime, reference: str) -> int:
             ),
         ).id
         attempt = support.refer_report(
-            session, actor=Principal.of(officer_user), reference=reference, service_id=service_id
+            session, actor=Actor.of(officer_user), reference=reference, service_id=service_id
         )
         assert attempt.referral is not None
         return attempt.referral.id

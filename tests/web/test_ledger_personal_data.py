@@ -17,14 +17,15 @@ from fastapi.testclient import TestClient
 from safeshare import demo
 from safeshare.auth import lifecycle
 from safeshare.auth import service as auth_service
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.db import migrate
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.startup import ensure_signer, ledger_verifier
 from safeshare.reporting import sealed_access
 from safeshare.reporting import service as reporting
-from safeshare.reporting.schemas import Actor, ConsentGrant, UpdateCreate
-from safeshare.reporting.vocab import BreakGlassReason, ConsentMethod
+from safeshare.reporting.schemas import ConsentGrant, UpdateCreate
+from safeshare.reporting.vocabulary import BreakGlassReason, ConsentMethod
 from safeshare.runtime import Runtime
 from safeshare.vault import service as vault
 from safeshare.vault.config import VaultConfig

@@ -19,7 +19,7 @@ from safeshare.auth.roles import Role
 from safeshare.oversight import recommendations
 from safeshare.oversight.models import Recommendation, ShareOutcome
 from safeshare.runtime import Runtime
-from safeshare.web.app import iter_routes
+from safeshare.web.routing import iter_routes
 from tests.factories import oversight as rows
 from tests.factories.oversight import at, pdf_text
 from tests.pdf_ua import structure_problems

@@ -7,12 +7,14 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
+from safeshare import dates
 from safeshare.auth.roles import Role
-from safeshare.policy import explain, service
+from safeshare.policy import service
 from safeshare.policy.models import PolicyDecision
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import ShareRequest
@@ -23,7 +25,7 @@ from tests.web.conftest import csrf_from
 
 Clients = Callable[[Role], TestClient]
 ENFORCEMENT = {"agency": "immigration_enforcement", "purpose": "immigration_enforcement"}
-LONDON = explain.LOCAL_ZONE
+LONDON = ZoneInfo("Europe/London")  # the default configured zone (Settings.zone)
 
 REFERENCE = "SS-7K4MQ-2XD9B"
 VALID_FORM: dict[str, Any] = {
@@ -458,7 +460,7 @@ def test_a_disclosure_is_recorded_and_more_than_allowed_is_refused(
     detail = _text(client.get(location))
     assert "The disclosure has been recorded" in detail
     assert "Identity" in detail and "Contact details" in detail and "Secure email" in detail
-    assert explain.format_datetime(when.replace(second=0, microsecond=0)) in detail
+    assert dates.datetime_text(when.replace(second=0, microsecond=0), LONDON) in detail
 
     decision_page = _text(client.get(f"/policy/decisions/{record.id}"))
     assert "Nothing has been recorded as sent" not in decision_page

@@ -11,7 +11,7 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.db import migrate
 from safeshare.runtime import Runtime
 from safeshare.vault.errors import KeyringError
@@ -60,7 +60,7 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     migrate.upgrade(runtime.engine)
     app = create_app(runtime.settings, runtime)
 
-    def keyring_missing(_p: Annotated[Principal | None, Depends(PUBLIC)]) -> None:
+    def keyring_missing(_p: Annotated[Actor | None, Depends(PUBLIC)]) -> None:
         raise KeyringError(FAILURE)
 
     app.add_api_route("/report/test-keyring", keyring_missing, methods=["GET", "POST"])

@@ -14,17 +14,18 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.config import Settings
 from safeshare.reporting import drafts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import DraftHandle, ReportDraft
 from safeshare.reporting.models import Report
-from safeshare.reporting.schemas import Actor, ReportRead
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, Pathway, SealedField
+from safeshare.reporting.schemas import ReportRead
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose, Pathway, SealedField
 from safeshare.runtime import Runtime
-from safeshare.vault.config import build_key_provider
 from safeshare.vault.keys import FileKeyProvider
+from safeshare.vault.providers import build_key_provider
 from safeshare.web.app import create_app
 from tests.factories.reporting import assign_to, reporting_config
 from tests.web.conftest import csrf_from

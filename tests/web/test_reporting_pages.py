@@ -14,9 +14,9 @@ from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ConsentGrant, UpdateCreate
-from safeshare.reporting.vocab import ConsentMethod, CrimeType, VictimsCodeRight
+from safeshare.reporting.vocabulary import ConsentMethod, CrimeType, VictimsCodeRight
 from safeshare.runtime import Runtime
-from safeshare.web.app import iter_api_routes
+from safeshare.web.routing import iter_api_routes
 from tests.web.reporting_fixtures import (
     REPORT_LINK,
     advocate_actor,

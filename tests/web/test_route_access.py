@@ -1,6 +1,8 @@
 """Every route declares who may use it, and everyone else is refused.
 
-This walks the real app's routes, so a route added without a declaration fails here.
+This walks the real app's routes, so a route added without a declaration fails here. The
+roles expected to pass are read from the permission table (`auth.permissions.GRANTS`), not
+from the route, so the table is what is tested.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from safeshare.auth.roles import Role
+from safeshare.auth.permissions import roles_with
+from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.web.access import Access
-from safeshare.web.app import PUBLIC_MOUNTS, iter_routes
+from safeshare.web.app import PUBLIC_MOUNTS
+from safeshare.web.routing import iter_routes
 from tests.web.conftest import csrf_from
 
 PARAM = re.compile(r"\{[^}]+\}")
@@ -25,6 +29,18 @@ PARAM = re.compile(r"\{[^}]+\}")
 def declaration(route: APIRoute) -> Access | None:
     found = [d.call for d in route.dependant.dependencies if isinstance(d.call, Access)]
     return found[0] if len(found) == 1 else None
+
+
+def allowed_roles(access: Access) -> frozenset[Role]:
+    """The roles the table lets through: everyone signed in, or the permission's holders."""
+    assert not access.is_public
+    return ALL_ROLES if access.permission is None else roles_with(access.permission)
+
+
+def test_declarations_match_the_table(app: FastAPI) -> None:
+    for method, path, access in api_routes(app):
+        if not access.is_public:
+            assert access.roles == allowed_roles(access), f"{method} {path}"
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str, Access]]:
@@ -72,9 +88,9 @@ def test_wrong_roles_are_refused(
     for method, path, access in api_routes(app):
         if access.is_public:
             continue
-        assert access.roles
+        allowed = allowed_roles(access)
         for role in Role:
-            if role in access.roles:
+            if role in allowed:
                 continue
             status = _call(client_for(role), method, path, token=api_tokens[role])
             assert status == 403, f"{role} got {status} for {method} {path}"
@@ -94,8 +110,7 @@ def test_allowed_roles_are_not_refused(
     for method, path, access in api_routes(app):
         if access.is_public or method != "GET" or "1" in path:
             continue
-        assert access.roles
-        for role in access.roles:
+        for role in allowed_roles(access):
             status = _call(client_for(role), method, path, token=api_tokens[role])
             assert status not in (401, 403), f"{role} refused for {method} {path}"
 

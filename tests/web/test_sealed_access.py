@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
-from safeshare.reporting.schemas import Actor
 from safeshare.runtime import Runtime
 from tests.web.conftest import csrf_from
 from tests.web.reporting_fixtures import ledger_entries, make_report

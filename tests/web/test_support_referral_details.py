@@ -12,11 +12,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from safeshare.auth.permissions import Actor as ReportingActor
 from safeshare.auth.roles import Role
 from safeshare.reporting import service as reporting
-from safeshare.reporting.schemas import Actor as ReportingActor
 from safeshare.reporting.schemas import ConsentGrant, PublicReportCreate, SealedDetails
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose, CrimeType, SealedField
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose, CrimeType, SealedField
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.errors import ConsentRequiredError, ReferralStateError

@@ -10,7 +10,7 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.db import migrate
 from safeshare.runtime import Runtime
 from safeshare.web.access import PUBLIC
@@ -26,7 +26,7 @@ def failing_client(tmp_path: Path) -> TestClient:
     migrate.upgrade(runtime.engine)
     app = create_app(runtime.settings, runtime)
 
-    def explode(_p: Annotated[Principal | None, Depends(PUBLIC)]) -> None:
+    def explode(_p: Annotated[Actor | None, Depends(PUBLIC)]) -> None:
         raise RuntimeError(CANARY)
 
     app.add_api_route("/explode", explode)

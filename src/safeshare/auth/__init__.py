@@ -1,1 +1,4 @@
-"""Accounts, roles, passwords, API tokens and the per-route role declarations."""
+"""Accounts, roles and their permissions (`permissions.py`), passwords, MFA, API tokens.
+
+Routes declare the permission they need with `safeshare.web.access.require`; this package
+holds the table behind it and imports nothing from the web layer."""

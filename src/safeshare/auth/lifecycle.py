@@ -22,7 +22,7 @@ from safeshare.auth.roles import Role
 from safeshare.auth.service import check_password, get_user_or_raise, token_expiry
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError, NotFoundError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 
 RESET_LIFETIME = timedelta(hours=24)
 
@@ -44,8 +44,8 @@ class TokenInfo:
         return self.revoked_at is None and self.expires_at > utcnow()
 
 
-def _record(session: Session, kind: str, actor: str, **data: object) -> None:
-    publish(session, DomainEvent(kind=f"auth.{kind}", actor=actor, data=dict(data)))
+def _record(session: Session, kind: EventKind, actor: str, **data: object) -> None:
+    publish(session, DomainEvent(kind=kind, actor=actor, data=dict(data)))
 
 
 def _revoke_all(session: Session, *, user_id: int, now: datetime) -> int:
@@ -68,7 +68,9 @@ def deactivate_user(session: Session, *, user_id: int, actor: str) -> User:
     user.session_epoch += 1
     revoked = _revoke_all(session, user_id=user.id, now=now)
     session.flush()
-    _record(session, "user_deactivated", actor, user_id=user.id, tokens_revoked=revoked)
+    _record(
+        session, EventKind.AUTH_USER_DEACTIVATED, actor, user_id=user.id, tokens_revoked=revoked
+    )
     return user
 
 
@@ -77,7 +79,7 @@ def reactivate_user(session: Session, *, user_id: int, actor: str) -> User:
     user = get_user_or_raise(session, user_id=user_id)
     user.is_active = True
     session.flush()
-    _record(session, "user_reactivated", actor, user_id=user.id)
+    _record(session, EventKind.AUTH_USER_REACTIVATED, actor, user_id=user.id)
     return user
 
 
@@ -101,7 +103,7 @@ def set_organisation(
     session.refresh(user, ["organisation"])
     _record(
         session,
-        "organisation_changed",
+        EventKind.AUTH_ORGANISATION_CHANGED,
         actor,
         user_id=user.id,
         **{"from": previous, "to": organisation_id},
@@ -134,7 +136,7 @@ def start_password_reset(session: Session, *, user_id: int, actor: str) -> str:
     )
     user.session_epoch += 1
     session.flush()
-    _record(session, "password_reset_started", actor, user_id=user.id)
+    _record(session, EventKind.AUTH_PASSWORD_RESET_STARTED, actor, user_id=user.id)
     return code
 
 
@@ -150,7 +152,7 @@ def complete_password_reset(session: Session, *, code: str, new_password: str) -
     user.password_hash = hash_password(new_password)
     user.session_epoch += 1
     session.flush()
-    _record(session, "password_reset_completed", user.username, user_id=user.id)
+    _record(session, EventKind.AUTH_PASSWORD_RESET_COMPLETED, user.username, user_id=user.id)
     return user
 
 
@@ -165,7 +167,7 @@ def change_password(
     user.password_hash = hash_password(new_password)
     user.session_epoch += 1
     session.flush()
-    _record(session, "password_changed", user.username, user_id=user.id)
+    _record(session, EventKind.AUTH_PASSWORD_CHANGED, user.username, user_id=user.id)
     return user
 
 
@@ -196,4 +198,4 @@ def revoke_token(session: Session, *, token_id: int, actor: str) -> None:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
-        _record(session, "token_revoked", actor, user_id=row.user_id, token_id=row.id)
+        _record(session, EventKind.AUTH_TOKEN_REVOKED, actor, user_id=row.user_id, token_id=row.id)

@@ -24,7 +24,7 @@ from safeshare.auth.roles import Role
 from safeshare.auth.service import get_user_or_raise
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 
 MFA_ROLES: frozenset[Role] = frozenset({Role.admin, Role.disclosure_officer, Role.inspector})
 RECOVERY_CODES = 10
@@ -92,7 +92,9 @@ def confirm_enrolment(session: Session, *, user_id: int, code: str) -> list[str]
     codes = _new_recovery_codes(session, user)
     publish(
         session,
-        DomainEvent(kind="auth.mfa_enrolled", actor=user.username, data={"user_id": user.id}),
+        DomainEvent(
+            kind=EventKind.AUTH_MFA_ENROLLED, actor=user.username, data={"user_id": user.id}
+        ),
     )
     return codes
 
@@ -134,11 +136,16 @@ def verify_second_factor(
         publish(
             session,
             DomainEvent(
-                kind="auth.recovery_code_used", actor=user.username, data={"user_id": user.id}
+                kind=EventKind.AUTH_RECOVERY_CODE_USED,
+                actor=user.username,
+                data={"user_id": user.id},
             ),
         )
         return True
-    publish(session, DomainEvent(kind="auth.mfa_failed", actor="public", data={"user_id": user.id}))
+    publish(
+        session,
+        DomainEvent(kind=EventKind.AUTH_MFA_FAILED, actor="public", data={"user_id": user.id}),
+    )
     return False
 
 
@@ -150,7 +157,9 @@ def reset_mfa(session: Session, *, user_id: int, actor: str) -> None:
         session.delete(old)
     user.session_epoch += 1
     session.flush()
-    publish(session, DomainEvent(kind="auth.mfa_reset", actor=actor, data={"user_id": user.id}))
+    publish(
+        session, DomainEvent(kind=EventKind.AUTH_MFA_RESET, actor=actor, data={"user_id": user.id})
+    )
 
 
 def enrol_now(session: Session, *, user_id: int) -> str:

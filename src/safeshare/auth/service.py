@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -23,10 +22,11 @@ from safeshare.auth.passwords import (
     new_api_token,
     verify_password,
 )
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import PRIVILEGED_ROLES, Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError, NotFoundError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # How stale a token's `last_used_at` may get: writing it on every request serialised every
@@ -34,29 +34,9 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is acting: what routes and services need to know about a signed-in user."""
-
-    user_id: int
-    username: str
-    display_name: str
-    role: Role
-    organisation_id: int | None
-    session_epoch: int = 0
-    team: str | None = None
-
-    @classmethod
-    def of(cls, user: User) -> Principal:
-        return cls(
-            user_id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=Role(user.role),
-            organisation_id=user.organisation_id,
-            session_epoch=user.session_epoch,
-            team=user.team,
-        )
+Principal = Actor
+"""Old name of `safeshare.auth.permissions.Actor`, kept only so branches written before
+issue 12 still import; new code imports `Actor`."""
 
 
 def get_or_create_organisation(
@@ -70,7 +50,7 @@ def get_or_create_organisation(
         publish(
             session,
             DomainEvent(
-                kind="auth.organisation_created",
+                kind=EventKind.AUTH_ORGANISATION_CREATED,
                 actor="system",
                 data={"organisation_id": org.id, "kind": org.kind},
             ),
@@ -138,7 +118,7 @@ def create_user(
     publish(
         session,
         DomainEvent(
-            kind="auth.user_created",
+            kind=EventKind.AUTH_USER_CREATED,
             actor=actor,
             data={"user_id": user.id, "username": user.username, "role": role.value},
         ),
@@ -158,7 +138,7 @@ def set_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
     publish(
         session,
         DomainEvent(
-            kind="auth.role_changed",
+            kind=EventKind.AUTH_ROLE_CHANGED,
             actor=actor,
             data={"user_id": user.id, "from": previous, "to": role.value},
         ),
@@ -170,7 +150,9 @@ def record_unlock(session: Session, *, user_id: int, actor: str) -> None:
     """Record that an administrator cleared an account's sign-in delays."""
     get_user_or_raise(session, user_id=user_id).failed_logins = 0
     session.flush()
-    publish(session, DomainEvent(kind="auth.unlocked", actor=actor, data={"user_id": user_id}))
+    publish(
+        session, DomainEvent(kind=EventKind.AUTH_UNLOCKED, actor=actor, data={"user_id": user_id})
+    )
 
 
 def record_access_denied(
@@ -180,7 +162,7 @@ def record_access_denied(
     publish(
         session,
         DomainEvent(
-            kind="access.denied",
+            kind=EventKind.ACCESS_DENIED,
             actor=username,
             data={"role": role, "method": method, "route": route, "code": code},
         ),
@@ -237,7 +219,7 @@ def authenticate(
         publish(
             session,
             DomainEvent(
-                kind="auth.sign_in_failed",
+                kind=EventKind.AUTH_SIGN_IN_FAILED,
                 actor="public",
                 data={"user_id": user.id if user is not None else None},
             ),
@@ -252,7 +234,7 @@ def authenticate(
         publish(
             session,
             DomainEvent(
-                kind="auth.sign_in",
+                kind=EventKind.AUTH_SIGN_IN,
                 actor=user.username,
                 data={"user_id": user.id, "role": user.role},
             ),
@@ -287,7 +269,7 @@ def issue_token(
     publish(
         session,
         DomainEvent(
-            kind="auth.token_issued",
+            kind=EventKind.AUTH_TOKEN_ISSUED,
             actor=actor,
             data={"user_id": user_id, "token_id": row.id, "expires_at": row.expires_at},
         ),
@@ -315,11 +297,9 @@ def user_for_token(session: Session, *, token: str) -> User | None:
     return row.user
 
 
-def principal_for_session(
-    session: Session, *, user_id: int, session_epoch: int
-) -> Principal | None:
+def principal_for_session(session: Session, *, user_id: int, session_epoch: int) -> Actor | None:
     """The principal for a session cookie, or None if the account changed since sign-in."""
     user = get_user(session, user_id=user_id)
     if user is None or not user.is_active or user.session_epoch != session_epoch:
         return None
-    return Principal.of(user)
+    return Actor.of(user)

@@ -25,6 +25,7 @@ from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import OrganisationKind, User
 from safeshare.auth.passwords import generate_password
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.demo_history import cast
@@ -32,16 +33,15 @@ from safeshare.demo_history.directory import plan_directory
 from safeshare.demo_history.plan import DAYS, plan_reports
 from safeshare.demo_history.simulation import Cast, Directory, Simulation
 from safeshare.errors import ConfigurationError, SafeShareError
-from safeshare.ledger import service as ledger_service
 from safeshare.ledger.startup import ensure_signer
-from safeshare.oversight import service as oversight_service
 from safeshare.policy import service as policy
 from safeshare.reporting.config import Argon2Parameters
 from safeshare.reporting.models import Report
 from safeshare.runtime import Runtime
+from safeshare.subscriptions import subscribe_all
 from safeshare.support import service as support
 from safeshare.support.vocabulary import ServiceType
-from safeshare.vault.config import build_key_provider
+from safeshare.vault.providers import build_key_provider
 
 DEFAULT_SEED = 20201217  # the day "Safe to share?" was published
 # Anonymous demo reports get random passphrases nobody is ever shown, so nobody can come
@@ -90,9 +90,7 @@ def load_history(
     began = time.perf_counter()
     end = now or utcnow()
     start = end - timedelta(days=DAYS)
-    ledger_service.subscribe_to_events()
-    support.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     with runtime.session() as session:
         if has_reports(session):
             raise HistoryExistsError(
@@ -180,7 +178,7 @@ def _add_people(session: Session) -> list[tuple[str, str, str, str]]:
 def _cast(session: Session, home: str, start: datetime) -> Cast:
     """Everyone who acts, each force's regime history (set now, from the start), the directory."""
     people = {
-        user.username: auth_service.Principal.of(user)
+        user.username: Actor.of(user)
         for user in session.scalars(select(User).where(User.is_active.is_(True)))
     }
     names = {force.key: force.name or home for force in cast.FORCES}

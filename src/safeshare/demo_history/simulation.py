@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.demo_history import cast
 from safeshare.demo_history.plan import ReportStory, ShareStory
 from safeshare.demo_history.subjects import RECIPIENTS, share_request_for_report
@@ -46,10 +46,14 @@ from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.schemas import (
     REPORT_CREATE,
-    Actor,
     UpdateCreate,
 )
-from safeshare.reporting.vocab import ConsentMethod, DeliveryMethod, KeyDecision, VictimsCodeRight
+from safeshare.reporting.vocabulary import (
+    ConsentMethod,
+    DeliveryMethod,
+    KeyDecision,
+    VictimsCodeRight,
+)
 from safeshare.support import service as support
 from safeshare.support.errors import (
     ConsentRequiredError,
@@ -120,7 +124,7 @@ class Directory:
 class Cast:
     """Signed-in actors by username, force names by key, and the directory."""
 
-    people: dict[str, Principal]
+    people: dict[str, Actor]
     force_names: dict[str, str]
     regimes: dict[str, list[tuple[datetime, str]]]  # force key -> (from, regime), in order
     directory: Directory
@@ -700,7 +704,7 @@ class Simulation:
         self._referral_outcome(referral_id, advocate, first + (7 + 50 * rng.random()) * DAY, final)
 
     def _referral_outcome(
-        self, referral_id: int, advocate: Principal, when: datetime, outcome: ReferralOutcome
+        self, referral_id: int, advocate: Actor, when: datetime, outcome: ReferralOutcome
     ) -> None:
         def record(session: Session, at: datetime) -> None:
             try:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.policy.schemas import Category, RecordShareRequest, Requester
 from safeshare.reporting import facts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.schemas import Actor
-from safeshare.reporting.vocab import FactSource, SubjectFact
+from safeshare.reporting.vocabulary import FactSource, SubjectFact
 
 _REGULARISATION = "regularisation_support"
 

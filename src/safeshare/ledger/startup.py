@@ -1,4 +1,5 @@
-"""Wiring the ledger into a running process: event subscription and the signing key."""
+"""The ledger's keys for a running process: the checkpoint signer (created in development)
+and the verifier pages and checks use. Event subscription is `safeshare.subscriptions`."""
 
 from __future__ import annotations
 

@@ -130,14 +130,12 @@ def build_assurance_report(
     *,
     filters: StatisticsFilters,
     settings: Settings,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> AssuranceReport:
     """Everything the PDF shows for the period, all statistics after disclosure control."""
     now = now or utcnow()
-    policy = DisclosurePolicy(
-        threshold=settings.small_count_threshold, rounding_base=settings.statistics_rounding_base
-    )
+    policy = settings.disclosure_policy()
     context = sections.Context(
         period=filters.period,
         policy=policy,

@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import CTE, Select
 
 TIMEZONE = ZoneInfo("Europe/London")
-"""The force's calendar: periods, days and months are counted in it."""
+"""The statistics' calendar: periods, days and months are counted in UK time. Not
+`Settings.zone`: on SQLite `local_date` spells out the UK's summer-time rule in SQL, so
+another zone would count days wrongly there (pages and messages use `Settings.zone`)."""
 
 Counts = dict[tuple[str, ...], int]
 AnySelect = Select[*tuple[Any, ...]]

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Permission, demand
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.errors import PermissionDeniedError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.oversight.errors import (
     DisclosureNotFoundError,
     InvalidOutcomeError,
@@ -35,14 +35,10 @@ from safeshare.oversight.vocabulary import OutcomeTrack
 from safeshare.policy import service as policy_service
 from safeshare.policy.models import PolicyDisclosure
 
-OUTCOME_ROLES: frozenset[Role] = frozenset({Role.disclosure_officer})
-"""Who records, and sees, what followed individual disclosures (issue 8, "Roles")."""
 
-
-def _require(actor_role: Role) -> None:
-    # Routes check roles first; this is the second lock on the same door.
-    if actor_role not in OUTCOME_ROLES:
-        raise PermissionDeniedError(f"the {actor_role} role may not see or record outcomes")
+def _require(actor_role: Role | None) -> None:
+    # Routes check the permission first; this is the second lock on the same door.
+    demand(actor_role, Permission.OUTCOME_RECORD, "see or record outcomes")
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,7 @@ def get_follow_up(
     session: Session,
     *,
     disclosure_id: int,
-    actor_role: Role,
+    actor_role: Role | None,
     follow_up_days: int,
     now: datetime | None = None,
 ) -> DisclosureFollowUp:
@@ -134,7 +130,7 @@ def record_outcome(
     disclosure_id: int,
     data: OutcomeCreate,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> ShareOutcome:
     """Record one thing that followed a disclosure, dated; publish it (references only)."""
@@ -168,7 +164,7 @@ def record_outcome(
     publish(
         session,
         DomainEvent(
-            kind="oversight.outcome_recorded",
+            kind=EventKind.OVERSIGHT_OUTCOME_RECORDED,
             actor=actor,
             data={
                 "outcome_id": record.id,
@@ -186,7 +182,7 @@ def record_outcome(
 def follow_up_list(
     session: Session,
     *,
-    actor_role: Role,
+    actor_role: Role | None,
     follow_up_days: int,
     now: datetime | None = None,
     recent_limit: int = 50,

@@ -12,17 +12,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Permission, demand
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.errors import PermissionDeniedError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.oversight.errors import InvalidRecommendationError, RecommendationNotFoundError
 from safeshare.oversight.models import Recommendation
 from safeshare.oversight.schemas import RecommendationCreate, RecommendationUpdate
 from safeshare.oversight.vocabulary import RecommendationStatus
-
-VIEW_ROLES: frozenset[Role] = frozenset({Role.pcc_analyst, Role.inspector, Role.admin})
-EDIT_ROLES: frozenset[Role] = frozenset({Role.pcc_analyst, Role.admin})
 
 SAFE_TO_SHARE = "Safe to share? (super-complaint report, December 2020)"
 SAFE_TO_SHARE_DATE = date(2020, 12, 17)
@@ -102,15 +99,9 @@ _SAFE_TO_SHARE: tuple[tuple[int, str, list[str], str, date], ...] = (
 )
 
 
-def _require(actor_role: Role, allowed: frozenset[Role], action: str) -> None:
-    # Routes check roles first; this is the second lock on the same door.
-    if actor_role not in allowed:
-        raise PermissionDeniedError(f"the {actor_role} role may not {action}")
-
-
-def list_recommendations(session: Session, *, actor_role: Role) -> list[Recommendation]:
+def list_recommendations(session: Session, *, actor_role: Role | None) -> list[Recommendation]:
     """Every tracked recommendation, by report and number."""
-    _require(actor_role, VIEW_ROLES, "see the recommendations tracker")
+    demand(actor_role, Permission.RECOMMENDATIONS_READ, "see the recommendations tracker")
     return list(
         session.scalars(
             select(Recommendation).order_by(
@@ -121,15 +112,15 @@ def list_recommendations(session: Session, *, actor_role: Role) -> list[Recommen
 
 
 def get_recommendation(
-    session: Session, *, recommendation_id: int, actor_role: Role
+    session: Session, *, recommendation_id: int, actor_role: Role | None
 ) -> Recommendation | None:
     """The recommendation, or None."""
-    _require(actor_role, VIEW_ROLES, "see the recommendations tracker")
+    demand(actor_role, Permission.RECOMMENDATIONS_READ, "see the recommendations tracker")
     return session.get(Recommendation, recommendation_id)
 
 
 def get_recommendation_or_raise(
-    session: Session, *, recommendation_id: int, actor_role: Role
+    session: Session, *, recommendation_id: int, actor_role: Role | None
 ) -> Recommendation:
     """The recommendation, or `RecommendationNotFoundError` (a 404 at the edge)."""
     found = get_recommendation(session, recommendation_id=recommendation_id, actor_role=actor_role)
@@ -178,11 +169,11 @@ def update_recommendation(
     recommendation_id: int,
     data: RecommendationUpdate,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> Recommendation:
     """Record the response, its date, status, evidence or a new due date."""
-    _require(actor_role, EDIT_ROLES, "edit the recommendations tracker")
+    demand(actor_role, Permission.RECOMMENDATIONS_EDIT, "edit the recommendations tracker")
     record = get_recommendation_or_raise(
         session, recommendation_id=recommendation_id, actor_role=actor_role
     )
@@ -198,7 +189,7 @@ def update_recommendation(
         publish(
             session,
             DomainEvent(
-                kind="oversight.recommendation_updated",
+                kind=EventKind.OVERSIGHT_RECOMMENDATION_UPDATED,
                 actor=actor,
                 data={
                     "recommendation_id": record.id,
@@ -220,11 +211,11 @@ def create_recommendation(
     *,
     data: RecommendationCreate,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> Recommendation:
     """Track a new recommendation (from any inspection report)."""
-    _require(actor_role, EDIT_ROLES, "edit the recommendations tracker")
+    demand(actor_role, Permission.RECOMMENDATIONS_EDIT, "edit the recommendations tracker")
     now = now or utcnow()
     _check_response(data, data.report_date, now.date())
     exists = session.scalar(
@@ -257,7 +248,7 @@ def create_recommendation(
     publish(
         session,
         DomainEvent(
-            kind="oversight.recommendation_created",
+            kind=EventKind.OVERSIGHT_RECOMMENDATION_CREATED,
             actor=actor,
             data={"recommendation_id": record.id, "number": record.number},
         ),

@@ -19,7 +19,6 @@ from safeshare.errors import NotFoundError
 from safeshare.events import DomainEvent
 from safeshare.oversight import sections, statistics
 from safeshare.oversight.outcomes import (
-    OUTCOME_ROLES,
     DisclosureFollowUp,
     FollowUpList,
     follow_up_list,
@@ -28,8 +27,6 @@ from safeshare.oversight.outcomes import (
 )
 from safeshare.oversight.presentation import Section, StatTable
 from safeshare.oversight.recommendations import (
-    EDIT_ROLES,
-    VIEW_ROLES,
     create_recommendation,
     get_recommendation,
     get_recommendation_or_raise,
@@ -38,17 +35,12 @@ from safeshare.oversight.recommendations import (
     update_recommendation,
 )
 from safeshare.oversight.schemas import StatisticsFilters
-from safeshare.redaction.small_counts import DisclosurePolicy
 
 __all__ = [
-    "EDIT_ROLES",
-    "OUTCOME_ROLES",
     "SECTION_TITLES",
-    "VIEW_ROLES",
     "DisclosureFollowUp",
     "FollowUpList",
     "create_recommendation",
-    "disclosure_policy",
     "follow_up_list",
     "get_follow_up",
     "get_recommendation",
@@ -89,13 +81,6 @@ def unsubscribe_from_events() -> None:
     events.unsubscribe(record_event)
 
 
-def disclosure_policy(settings: Settings) -> DisclosurePolicy:
-    """The configured disclosure control every published statistic goes through."""
-    return DisclosurePolicy(
-        threshold=settings.small_count_threshold, rounding_base=settings.statistics_rounding_base
-    )
-
-
 def statistics_section(
     session: Session,
     *,
@@ -110,7 +95,7 @@ def statistics_section(
         raise SectionNotFoundError(f"no statistics page called {section!r}")
     context = sections.Context(
         period=filters.period,
-        policy=disclosure_policy(settings),
+        policy=settings.disclosure_policy(),
         now=now or utcnow(),
         home_force=settings.force_name,
         follow_up_days=settings.outcome_follow_up_days,

@@ -123,7 +123,7 @@ LABELS: dict[str, dict[str, str]] = {
         "withheld_after_review": "Withheld after review",
     },
     "agency": {
-        "immigration_enforcement": "Immigration Enforcement",
+        "immigration_enforcement": "Home Office Immigration Enforcement",
         "police": "Police",
         "local_authority": "Local authority",
         "health": "Health",

@@ -14,10 +14,3 @@ class PolicyConfig(BaseModel):
 
     # The crime types the migrant victims protocol's enforcement pause covers (iemvp).
     pause_crime_types: frozenset[CrimeType] = Field(default=frozenset(CrimeType), min_length=1)
-
-
-def get_policy_config() -> PolicyConfig:
-    """The process-wide Firewall configuration."""
-    from safeshare.config import get_settings
-
-    return get_settings().policy

@@ -25,10 +25,9 @@ from safeshare.policy.schemas import (
 )
 
 # Officers read and enter times in UK local time; the database holds UTC.
-LOCAL_ZONE = ZoneInfo("Europe/London")
 
 AGENCIES: dict[str, str] = {
-    Agency.immigration_enforcement: "Immigration enforcement (Home Office)",
+    Agency.immigration_enforcement: "Home Office Immigration Enforcement",
     Agency.police: "Police",
     Agency.local_authority: "Local authority",
     Agency.health: "Health service",
@@ -192,24 +191,6 @@ def describe_age(age: timedelta) -> str:
     return f"{hours // 24} days"
 
 
-def format_datetime(moment: datetime | None) -> str:
-    """'3 June 2025 at 2:30pm', in UK local time, as GOV.UK writes dates and times."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(LOCAL_ZONE)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{suffix}"
-
-
-def format_date(moment: datetime | None) -> str:
-    """'3 June 2025', in UK local time."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(LOCAL_ZONE)
-    return f"{local.day} {local:%B %Y}"
-
-
-def local_to_utc(day: date, clock: time) -> datetime:
-    """A date and time as entered in the UK, as aware UTC."""
-    return datetime.combine(day, clock, tzinfo=LOCAL_ZONE).astimezone(UTC)
+def local_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """A date and time as entered in the force's zone, as aware UTC."""
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)

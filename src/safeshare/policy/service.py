@@ -21,13 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from safeshare import dates
+from safeshare.auth.permissions import Actor as ReportingActor
+from safeshare.auth.permissions import Permission, allows, demand
 from safeshare.auth.roles import Role
 from safeshare.config import get_settings
 from safeshare.db.base import utcnow
-from safeshare.errors import InvalidInputError, PermissionDeniedError
-from safeshare.events import DomainEvent, publish
+from safeshare.errors import InvalidInputError
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.policy import explain
-from safeshare.policy.config import get_policy_config
 from safeshare.policy.engine import Regime, capped_at_review, features_of
 from safeshare.policy.errors import (
     DecisionNotFoundError,
@@ -67,14 +69,7 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting import service as reporting
 from safeshare.reporting.errors import ReportNotFoundError
-from safeshare.reporting.schemas import Actor as ReportingActor
 
-DECIDING_ROLES = frozenset({Role.officer, Role.disclosure_officer})
-REVIEWING_ROLES = frozenset({Role.disclosure_officer})
-REGIME_ROLES = frozenset({Role.admin})
-DISCLOSING_ROLES = frozenset({Role.disclosure_officer})
-# Roles that may read every decision; officers read only the decisions they asked for.
-OVERSEEING_ROLES = frozenset({Role.disclosure_officer, Role.supervisor, Role.inspector})
 _ACTIVE_REGIME_CACHE = "policy.active_regime"
 _KNOWN_POLICY_SETS = "policy.known_policy_sets"
 # Clocks differ a little between the officer's device and the server.
@@ -101,12 +96,6 @@ class CategoryExplanation:
     reasons: list[Reason]
 
 
-def _require_role(actor_role: Role, allowed: frozenset[Role], action: str) -> None:
-    # Routes check roles first; this is the second lock on the same door.
-    if actor_role not in allowed:
-        raise PermissionDeniedError(f"the {actor_role} role may not {action}")
-
-
 def _sha256_json(value: Any) -> str:
     return hashlib.sha256(rfc8785.dumps(value)).hexdigest()
 
@@ -131,7 +120,7 @@ def make_decision(
     *,
     request: RecordShareRequest,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     actor_organisation_id: int | None = None,
     regime: str | None = None,
     force: str | None = None,
@@ -146,8 +135,8 @@ def make_decision(
     used and their record versions, so `replay_decision` is exact. A `review` outcome also
     opens a review for a disclosure officer.
     """
-    _require_role(actor_role, DECIDING_ROLES, "request a sharing decision")
-    pause = sorted(get_policy_config().pause_crime_types)
+    demand(actor_role, Permission.DECISION_REQUEST, "request a sharing decision")
+    pause = sorted(get_settings().policy.pause_crime_types)
     versions: dict[str, Any]
     if request.report_ref is None:
         subject, versions, reference = GENERAL_ENQUIRY_SUBJECT, {"general_enquiry": True}, None
@@ -225,7 +214,7 @@ def _record_decision(
     request: ShareRequest,
     fact_versions: dict[str, Any],
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     report_ref: str | None,
     regime: str | None,
     force: str | None,
@@ -272,7 +261,7 @@ def _record_decision(
     publish(
         session,
         DomainEvent(
-            kind="policy.decision",
+            kind=EventKind.POLICY_DECISION,
             actor=actor,
             data={
                 "decision_id": record.id,
@@ -346,12 +335,14 @@ def get_decision_or_raise(session: Session, *, decision_id: int) -> PolicyDecisi
 
 
 def get_decision_for_viewer(
-    session: Session, *, decision_id: int, actor: str, actor_role: Role
+    session: Session, *, decision_id: int, actor: str, actor_role: Role | None
 ) -> PolicyDecision:
     """The decision if `actor` may read it: overseeing roles read any decision, officers only
     those they asked for. Anything else is reported as not found, so ids reveal nothing."""
     record = get_decision(session, decision_id=decision_id)
-    if record is None or (actor_role not in OVERSEEING_ROLES and record.requested_by != actor):
+    if record is None or (
+        not allows(actor_role, Permission.DECISION_READ_ALL) and record.requested_by != actor
+    ):
         raise DecisionNotFoundError(f"no sharing decision {decision_id}")
     return record
 
@@ -491,14 +482,14 @@ def decide_review(
     review_id: int,
     rulings: Sequence[CategoryRuling],
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> PolicyReview:
     """Record a disclosure officer's ruling on every category under review, each with reasons.
 
     Categories the policy withheld outright cannot be released here.
     """
-    _require_role(actor_role, REVIEWING_ROLES, "decide a review")
+    demand(actor_role, Permission.REVIEW_DECIDE, "decide a review")
     # Lock the row and re-read it, so two officers cannot both decide the same review.
     review = session.get(
         PolicyReview,
@@ -541,7 +532,7 @@ def decide_review(
     publish(
         session,
         DomainEvent(
-            kind="policy.review_decision",
+            kind=EventKind.POLICY_REVIEW_DECISION,
             actor=actor,
             data={
                 "review_id": review.id,
@@ -598,14 +589,14 @@ def set_active_regime(
     *,
     regime: str,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     force: str | None = None,
     note: str | None = None,
     now: datetime | None = None,
 ) -> RegimeAssignment:
     """Make `regime` the force's active regime, keeping the history. Setting the active
     regime again is a no-op that returns the current assignment."""
-    _require_role(actor_role, REGIME_ROLES, "change the active regime")
+    demand(actor_role, Permission.REGIME_CHANGE, "change the active regime")
     compiled = get_regime(regime)
     force = _force(force)
     current = active_assignment(session, force=force)
@@ -628,7 +619,7 @@ def set_active_regime(
     publish(
         session,
         DomainEvent(
-            kind="policy.regime_changed",
+            kind=EventKind.POLICY_REGIME_CHANGED,
             actor=actor,
             data={
                 "assignment_id": assignment.id,
@@ -729,7 +720,7 @@ def record_disclosure(
     method: DisclosureMethod | str,
     recipient_organisation: str,
     actor: str,
-    actor_role: Role,
+    actor_role: Role | None,
     now: datetime | None = None,
 ) -> PolicyDisclosure:
     """Record what a disclosure officer actually sent under a decision, and publish it.
@@ -741,7 +732,7 @@ def record_disclosure(
     agency and purpose are the decision's. `sent_at` must be aware, not in the future, and
     not before the decision (or review) that allowed the sharing.
     """
-    _require_role(actor_role, DISCLOSING_ROLES, "record a disclosure")
+    demand(actor_role, Permission.DISCLOSURE_RECORD, "record a disclosure")
     record = get_decision_or_raise(session, decision_id=decision_id)
     wanted = _parse_categories(categories)
     allowed = disclosable_categories(record)
@@ -770,7 +761,7 @@ def record_disclosure(
     if sent_at < allowed_at.replace(second=0, microsecond=0):
         raise InvalidInputError(
             "The time sent must be after the decision that allowed it, made "
-            + explain.format_datetime(allowed_at),
+            + dates.datetime_text(allowed_at, get_settings().zone),
             field="sent_at",
         )
     recipient = " ".join(recipient_organisation.split())
@@ -808,7 +799,7 @@ def record_disclosure(
     publish(
         session,
         DomainEvent(
-            kind="policy.disclosure",
+            kind=EventKind.POLICY_DISCLOSURE,
             actor=actor,
             data={
                 "disclosure_id": disclosure.id,

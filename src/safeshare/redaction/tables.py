@@ -237,6 +237,13 @@ def _suppress(
     }
 
 
+def protect_count(count: int, *, policy: DisclosurePolicy) -> DisclosedCount:
+    """One figure on its own (no margin to protect): withheld when small, else rounded."""
+    if count < 0:
+        raise ValueError("counts are never negative")
+    return _published(count, Suppression.primary if policy.hides(count) else None, policy)
+
+
 def _published(
     count: int, suppression: Suppression | None, policy: DisclosurePolicy
 ) -> DisclosedCount:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.reporting.errors import (
     ReportErasedError,
     ReportingPermissionError,
     ReportNotFoundError,
 )
 from safeshare.reporting.models import Report
-from safeshare.reporting.schemas import Actor
 
 REASON_MIN_CHARS, REASON_MAX_CHARS = 5, 500
 
 
 def publish_report_event(
-    session: Session, kind: str, actor: str, report: Report, **data: object
+    session: Session, kind: EventKind, actor: str, report: Report, **data: object
 ) -> None:
     """Publish `kind` about `report`; `data` must hold references and codes, never sealed text."""
     publish(
@@ -55,10 +55,10 @@ def can_see(report: Report, actor: Actor) -> bool:
 
 
 def report_for(
-    session: Session, *, report_id: int, actor: Actor, roles: frozenset[Role], allow_erased: bool
+    session: Session, *, report_id: int, actor: Actor, permission: Permission, allow_erased: bool
 ) -> Report:
-    """The report if `actor` holds one of `roles` and may see it; hides existence otherwise."""
-    if actor.role not in roles:
+    """The report if `actor` holds `permission` and may see it; hides existence otherwise."""
+    if not actor.can(permission):
         raise ReportingPermissionError("You cannot do this")
     report = session.get(Report, report_id)
     if report is None or not can_see(report, actor):

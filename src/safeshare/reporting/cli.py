@@ -6,15 +6,15 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.config import get_settings
 from safeshare.reporting import service
-from safeshare.reporting.config import get_reporting_config
-from safeshare.reporting.schemas import Actor, ReportQuery
-from safeshare.reporting.vocab import CaseStatus, CrimeType, Pathway
+from safeshare.reporting.schemas import ReportQuery
+from safeshare.reporting.vocabulary import CaseStatus, CrimeType, Pathway
 from safeshare.runtime import get_runtime
 from safeshare.vault.cli import cli_actor, exit_on_error, retire_after_grace
-from safeshare.vault.config import build_key_provider, get_vault_config
+from safeshare.vault.providers import build_key_provider, get_vault_config
 
 app = typer.Typer(help="Work with reports from the command line.", no_args_is_help=True)
 
@@ -34,7 +34,7 @@ def erase(
     """Erase a report for good: destroy its data key, then retire the key that wrapped it."""
     if not yes:
         typer.confirm(f"Erase {reference}? Its sealed details cannot be recovered.", abort=True)
-    runtime, config = get_runtime(), get_reporting_config()
+    runtime, config = get_runtime(), get_settings().reporting
     provider = build_key_provider(get_settings(), get_vault_config())
     with exit_on_error(), runtime.session() as session:
         result = service.erase_report(
@@ -74,7 +74,7 @@ def list_reports(
     )
     with exit_on_error(), get_runtime().session() as session:
         result = service.search_reports(
-            session, query=query, actor=_operator(), config=get_reporting_config()
+            session, query=query, actor=_operator(), config=get_settings().reporting
         )
     # The reference must stay whole so it can be copied into `reports erase`.
     table = Table(

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from safeshare.auth.roles import Role
-from safeshare.reporting.vocab import CrimeType, SealedField, VictimsCodeRight
+from safeshare.reporting.vocabulary import CrimeType, SealedField, VictimsCodeRight
 
 
 class Argon2Parameters(BaseModel):
@@ -46,22 +45,9 @@ class ReportingConfig(BaseModel):
     passphrase_min_chars: int = Field(default=12, ge=8)
     argon2: Argon2Parameters = Argon2Parameters()
 
-    # Roles. Advocates may only act on reports their own organisation submitted.
-    officer_intake_roles: frozenset[Role] = frozenset({Role.officer, Role.supervisor})
-    sealed_read_roles: frozenset[Role] = frozenset(
-        {Role.officer, Role.supervisor, Role.disclosure_officer, Role.advocate}
-    )
-    case_roles: frozenset[Role] = frozenset(
-        {Role.officer, Role.supervisor, Role.disclosure_officer}
-    )  # add updates, record consent, mark rights
-    erase_roles: frozenset[Role] = frozenset({Role.admin})
-
-    # Least privilege for sealed fields (reporting/sealed_access.py). Officers read those of
-    # reports assigned to them or their team; these roles also read every report (their duty
-    # is deciding disclosures) and these the unassigned ones (triage), all rate-limited.
-    sealed_read_any_report_roles: frozenset[Role] = frozenset({Role.disclosure_officer})
-    sealed_read_unassigned_roles: frozenset[Role] = frozenset({Role.supervisor})
-    access_approver_roles: frozenset[Role] = frozenset({Role.supervisor})
+    # Who may do what is `safeshare.auth.permissions.GRANTS`, not configuration. Sealed
+    # fields (reporting/sealed_access.py): officers read those of reports assigned to them or
+    # their team; SEALED_READ_ANY_REPORT and SEALED_READ_UNASSIGNED widen that, rate-limited.
     access_grant_hours: int = Field(default=24, ge=1)  # an approved grant's lifetime
     break_glass_minutes: int = Field(default=60, ge=1)
     sealed_reads_per_hour: int = Field(default=30, ge=1)  # per user; then refused (429)
@@ -87,10 +73,3 @@ class ReportingConfig(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
-
-
-def get_reporting_config() -> ReportingConfig:
-    """The process-wide reporting configuration (`SAFESHARE_REPORTING__...`)."""
-    from safeshare.config import get_settings
-
-    return get_settings().reporting

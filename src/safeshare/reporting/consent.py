@@ -14,15 +14,16 @@ from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
-from safeshare.auth.roles import Role
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
+from safeshare.events import EventKind
 from safeshare.reporting import victims_code
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ConsentStateError, ReportNotFoundError
 from safeshare.reporting.models import Consent, Report
-from safeshare.reporting.schemas import Actor, ConsentGrant, ConsentRead
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
+from safeshare.reporting.schemas import ConsentGrant, ConsentRead
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose
 from safeshare.vault.service import note_commitment
 
 # The consent purposes the Firewall's decision contract knows; it rejects unknown values.
@@ -81,7 +82,7 @@ def grant_consent(
         victims_code.start_referral_clock(report, consented_at=at, config=config)
     publish_report_event(
         session,
-        "consent.recorded",
+        EventKind.CONSENT_RECORDED,
         by,
         report,
         consent_id=consent.id,
@@ -118,7 +119,7 @@ def withdraw(
     session.flush()
     publish_report_event(
         session,
-        "consent.withdrawn",
+        EventKind.CONSENT_WITHDRAWN,
         by,
         report,
         consent_id=consent.id,
@@ -136,7 +137,7 @@ def _consent_report(
         session,
         report_id=report_id,
         actor=actor,
-        roles=config.case_roles | {Role.advocate},
+        permission=Permission.CONSENT_RECORD,
         allow_erased=False,
     )
 

@@ -15,15 +15,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.events import EventKind
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.consent import PolicyConsent, consents_for_policy
 from safeshare.reporting.errors import ReportErasedError
 from safeshare.reporting.models import Report, ReportFact
-from safeshare.reporting.schemas import Actor
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     AgeBand,
     CaseStatus,
     CrimeType,
@@ -90,7 +91,11 @@ def record_fact(
     The event carries the value: every fact is a code or a yes/no, never free text.
     """
     report = report_for(
-        session, report_id=report_id, actor=actor, roles=config.case_roles, allow_erased=False
+        session,
+        report_id=report_id,
+        actor=actor,
+        permission=Permission.CASE_UPDATE,
+        allow_erased=False,
     )
     stored = _check_value(SubjectFact(fact), value)
     entry = ReportFact(
@@ -106,7 +111,7 @@ def record_fact(
     session.flush()
     publish_report_event(
         session,
-        "report.fact_recorded",
+        EventKind.REPORT_FACT_RECORDED,
         actor.username,
         report,
         fact_id=entry.id,

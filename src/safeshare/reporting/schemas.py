@@ -7,7 +7,6 @@ Output models carry unsealed fields only: anything sealed is reached through the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -25,8 +24,7 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-from safeshare.auth.roles import Role
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
     RIGHT_TITLES,
     AgeBand,
@@ -47,20 +45,6 @@ from safeshare.reporting.vocab import (
 ACCOUNT_MAX_CHARS = 10_000
 PASSPHRASE_MAX_CHARS = 200  # argon2 cost grows with input; refuse absurd lengths early
 REASON_MAX_CHARS = 500
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a signed-in user, or the public on the unauthenticated pathways."""
-
-    username: str
-    role: Role | None = None
-    organisation_id: int | None = None
-    team: str | None = None
-
-    @classmethod
-    def public(cls) -> Actor:
-        return cls(username="public")
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

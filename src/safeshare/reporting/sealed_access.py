@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import NotFoundError
+from safeshare.events import EventKind
 from safeshare.reporting.access import publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import (
@@ -30,8 +32,8 @@ from safeshare.reporting.errors import (
     SealedReadRateLimitedError,
 )
 from safeshare.reporting.models import AccessAlert, Report, SealedAccessGrant, SealedReadRecord
-from safeshare.reporting.schemas import Actor, AlertRead, GrantRead
-from safeshare.reporting.vocab import (
+from safeshare.reporting.schemas import AlertRead, GrantRead
+from safeshare.reporting.vocabulary import (
     AccessReason,
     AlertKind,
     BreakGlassReason,
@@ -43,15 +45,11 @@ from safeshare.reporting.vocab import (
 HOUR = timedelta(hours=1)
 
 
-def _police_roles(config: ReportingConfig) -> frozenset[Role]:
-    return config.sealed_read_roles - {Role.advocate}
-
-
 def has_standing(report: Report, actor: Actor, config: ReportingConfig) -> bool:
     """Whether `actor` may read `report`'s sealed fields without a grant."""
     if actor.role is Role.advocate:
         return True  # `report_for` already limited advocates to their organisation's reports
-    if actor.role in config.sealed_read_any_report_roles:
+    if actor.can(Permission.SEALED_READ_ANY_REPORT):
         return True
     if report.assigned_to is not None and report.assigned_to == actor.username:
         return True
@@ -60,7 +58,7 @@ def has_standing(report: Report, actor: Actor, config: ReportingConfig) -> bool:
     return (
         report.assigned_to is None
         and report.assigned_team is None
-        and actor.role in config.sealed_read_unassigned_roles
+        and actor.can(Permission.SEALED_READ_UNASSIGNED)
     )
 
 
@@ -117,7 +115,12 @@ def _raise_alert(
     session.flush()
     if report is not None:
         publish_report_event(
-            session, "access.alert", actor.username, report, alert_id=alert.id, alert=kind.value
+            session,
+            EventKind.ACCESS_ALERT,
+            actor.username,
+            report,
+            alert_id=alert.id,
+            alert=kind.value,
         )
 
 
@@ -179,7 +182,7 @@ def _grant_report(
         session,
         report_id=report_id,
         actor=actor,
-        roles=_police_roles(config),
+        permission=Permission.SEALED_ACCESS_REQUEST,
         allow_erased=False,
     )
 
@@ -209,7 +212,7 @@ def request_access(
         session,
         report,
         actor,
-        event="access.requested",
+        event=EventKind.ACCESS_REQUESTED,
         kind="approval",
         reason_code=AccessReason(reason).value,
         status=GrantStatus.pending,
@@ -223,7 +226,7 @@ def _new_grant(
     report: Report,
     actor: Actor,
     *,
-    event: str,
+    event: EventKind,
     kind: str,
     reason_code: str,
     status: GrantStatus,
@@ -258,7 +261,7 @@ def decide_access(
     now: datetime | None = None,
 ) -> GrantRead:
     """A supervisor approves (for `access_grant_hours`) or refuses someone else's request."""
-    if actor.role not in config.access_approver_roles:
+    if not actor.can(Permission.ACCESS_APPROVE):
         raise ReportingPermissionError("Only a supervisor can decide access requests")
     grant = session.get(SealedAccessGrant, grant_id)
     if grant is None:
@@ -277,7 +280,7 @@ def decide_access(
     assert report is not None  # the grant's foreign key cascades
     publish_report_event(
         session,
-        "access.approved" if approve else "access.refused",
+        EventKind.ACCESS_APPROVED if approve else EventKind.ACCESS_REFUSED,
         actor.username,
         report,
         grant_id=grant.id,
@@ -302,7 +305,7 @@ def break_glass(
         session,
         report,
         actor,
-        event="access.break_glass",
+        event=EventKind.ACCESS_BREAK_GLASS,
         kind="break_glass",
         reason_code=BreakGlassReason(reason).value,
         status=GrantStatus.active,
@@ -330,13 +333,13 @@ def assign_report(
     config: ReportingConfig,
 ) -> None:
     """A supervisor assigns a report to an officer and/or team (whose members then read it)."""
-    if actor.role not in config.access_approver_roles:
+    if not actor.can(Permission.ACCESS_APPROVE):
         raise ReportingPermissionError("Only a supervisor can assign reports")
     report = report_for(
         session,
         report_id=report_id,
         actor=actor,
-        roles=config.access_approver_roles,
+        permission=Permission.ACCESS_APPROVE,
         allow_erased=True,
     )
     report.assigned_to = (assigned_to or "").strip().lower()[:64] or None
@@ -344,7 +347,7 @@ def assign_report(
     session.flush()
     publish_report_event(
         session,
-        "report.assigned",
+        EventKind.REPORT_ASSIGNED,
         actor.username,
         report,
         assigned_to=report.assigned_to,
@@ -364,7 +367,7 @@ def grants_for(session: Session, *, report_id: int, username: str) -> list[Grant
 
 def pending_requests(session: Session, *, actor: Actor, config: ReportingConfig) -> list[GrantRead]:
     """Requests awaiting a supervisor, oldest first (never the supervisor's own)."""
-    if actor.role not in config.access_approver_roles:
+    if not actor.can(Permission.ACCESS_APPROVE):
         raise ReportingPermissionError("Only a supervisor can decide access requests")
     rows = session.scalars(
         select(SealedAccessGrant)
@@ -377,12 +380,9 @@ def pending_requests(session: Session, *, actor: Actor, config: ReportingConfig)
     return [GrantRead.model_validate(r) for r in rows]
 
 
-ALERT_READERS = frozenset({Role.disclosure_officer, Role.supervisor})
-
-
 def open_alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[AlertRead]:
     """Unacknowledged alerts, newest first, for the disclosure officer and supervisors."""
-    if actor.role not in ALERT_READERS:
+    if not actor.can(Permission.ACCESS_ALERTS_READ):
         raise ReportingPermissionError("You cannot see access alerts")
     rows = session.scalars(
         select(AccessAlert)
@@ -395,7 +395,7 @@ def open_alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[Ale
 
 def acknowledge_alert(session: Session, *, alert_id: int, actor: Actor) -> None:
     """The disclosure officer marks an alert as looked into."""
-    if actor.role is not Role.disclosure_officer:
+    if not actor.can(Permission.ACCESS_ALERT_ACKNOWLEDGE):
         raise ReportingPermissionError("Only the disclosure officer can acknowledge alerts")
     alert = session.get(AccessAlert, alert_id)
     if alert is None:

@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.events import EventKind
 from safeshare.reporting import passphrases, sealed_access, victims_code
 from safeshare.reporting.access import (
     can_see,
@@ -46,7 +48,6 @@ from safeshare.reporting.facts import SubjectFacts, record_fact, subject_facts
 from safeshare.reporting.models import Report, ReportUpdate
 from safeshare.reporting.references import new_reference, normalise_reference, reference_prefix
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReportCreate,
     AnonymousReturn,
     ErasureResult,
@@ -62,7 +63,7 @@ from safeshare.reporting.schemas import (
     UpdateRead,
 )
 from safeshare.reporting.victims_code import meet_referral_right
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
     CaseStatus,
     ConsentMethod,
@@ -128,7 +129,7 @@ _INTAKE_METHOD: dict[Pathway, ConsentMethod] = {
 
 
 def _check_intake(payload: AnyReportCreate, actor: Actor, config: ReportingConfig) -> None:
-    if isinstance(payload, OfficerReportCreate) and actor.role not in config.officer_intake_roles:
+    if isinstance(payload, OfficerReportCreate) and not actor.can(Permission.REPORT_CREATE_OFFICER):
         raise ReportingPermissionError("Only officers can take a report on this pathway")
     if isinstance(payload, ThirdPartyReportCreate) and (
         actor.role is not Role.advocate or actor.organisation_id is None
@@ -199,7 +200,7 @@ def create_report(
     )
     victims_code.open_rights(session, report=report, config=config, now=now)
     by = actor.username if is_staff_pathway else PUBLIC
-    publish_report_event(session, "report.created", by, report, pathway=pathway.value)
+    publish_report_event(session, EventKind.REPORT_CREATED, by, report, pathway=pathway.value)
     method = (
         ConsentMethod(payload.consent_method)
         if isinstance(payload, OfficerReportCreate)
@@ -311,7 +312,7 @@ def reveal_sealed_fields(
         session,
         report_id=report_id,
         actor=actor,
-        roles=config.sealed_read_roles,
+        permission=Permission.REPORT_READ,
         allow_erased=False,
     )
     reason = stated_reason(reason)
@@ -412,7 +413,7 @@ def reveal_update_text(
         session,
         report_id=update.report_id,
         actor=actor,
-        roles=config.sealed_read_roles,
+        permission=Permission.REPORT_READ,
         allow_erased=False,
     )
     reason = stated_reason(reason)
@@ -470,7 +471,7 @@ def _add_update_row(
         )
     publish_report_event(
         session,
-        "report.update_added",
+        EventKind.REPORT_UPDATE_ADDED,
         by,
         report,
         update_id=update.id,
@@ -493,7 +494,11 @@ def add_update(
 ) -> UpdateRead:
     """Add an officer's update; a key decision starts a Right 6 clock, a status moves the case."""
     report = report_for(
-        session, report_id=report_id, actor=actor, roles=config.case_roles, allow_erased=False
+        session,
+        report_id=report_id,
+        actor=actor,
+        permission=Permission.CASE_UPDATE,
+        allow_erased=False,
     )
     now = now or utcnow()
     update = _add_update_row(
@@ -637,7 +642,7 @@ def erase_report(
     `safeshare.vault.service.retire_unused_keys` in a new unit of work so backups that still
     hold the old wrapped data key can no longer be opened.
     """
-    if actor.role not in config.erase_roles:
+    if not actor.can(Permission.REPORT_ERASE):
         raise ReportingPermissionError("Only an administrator can erase a report")
     reason = stated_reason(reason)
     report_id = find_report_id(session, reference=reference)
@@ -663,7 +668,7 @@ def erase_report(
     note = vault.seal_note(
         session, provider=provider, subject=f"erasure.{report.public_id}", text=reason
     )
-    publish_report_event(session, "report.erased", actor.username, report, **note)
+    publish_report_event(session, EventKind.REPORT_ERASED, actor.username, report, **note)
     rotated = (
         vault.rotate(session, provider=provider, actor=actor.username)
         if config.erasure_rotates_key

@@ -17,8 +17,10 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.events import EventKind
 from safeshare.reporting.access import publish_report_event, stated_reason
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import (
@@ -27,8 +29,8 @@ from safeshare.reporting.errors import (
     RightStateError,
 )
 from safeshare.reporting.models import Report, RightItem
-from safeshare.reporting.schemas import Actor, RightDue, RightRead, RightsDashboard
-from safeshare.reporting.vocab import (
+from safeshare.reporting.schemas import RightDue, RightRead, RightsDashboard
+from safeshare.reporting.vocabulary import (
     DeliveryMethod,
     KeyDecision,
     RightStatus,
@@ -140,7 +142,7 @@ def meet_referral_right(
     session.flush()
     publish_report_event(
         session,
-        "victims_code.right_met",
+        EventKind.VICTIMS_CODE_RIGHT_MET,
         by,
         report,
         item_id=item.id,
@@ -174,7 +176,7 @@ def schedule_decision_update(
 def _item_for_change(
     session: Session, *, item_id: int, actor: Actor, config: ReportingConfig
 ) -> RightItem:
-    if actor.role not in config.case_roles:
+    if not actor.can(Permission.CASE_UPDATE):
         raise ReportingPermissionError("You cannot change Victims' Code records")
     item = session.get(RightItem, item_id)
     if item is None or item.report.erased_at is not None:
@@ -184,7 +186,7 @@ def _item_for_change(
     return item
 
 
-def _published(session: Session, item: RightItem, *, kind: str, actor: Actor) -> RightRead:
+def _published(session: Session, item: RightItem, *, kind: EventKind, actor: Actor) -> RightRead:
     session.flush()
     publish_report_event(
         session,
@@ -219,7 +221,7 @@ def mark_right_met(
     item.status = RightStatus.met.value
     item.met_at, item.met_by = when, actor.username
     item.delivery_method = delivery_method.value if delivery_method else None
-    return _published(session, item, kind="victims_code.right_met", actor=actor)
+    return _published(session, item, kind=EventKind.VICTIMS_CODE_RIGHT_MET, actor=actor)
 
 
 def mark_right_not_applicable(
@@ -230,7 +232,7 @@ def mark_right_not_applicable(
     item = _item_for_change(session, item_id=item_id, actor=actor, config=config)
     item.status = RightStatus.not_applicable.value
     item.not_applicable_reason = reason
-    return _published(session, item, kind="victims_code.right_not_applicable", actor=actor)
+    return _published(session, item, kind=EventKind.VICTIMS_CODE_RIGHT_NOT_APPLICABLE, actor=actor)
 
 
 def close_rights_on_erasure(report: Report) -> None:

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from safeshare.auth import service as auth_service
 from safeshare.auth.models import Organisation, OrganisationKind
+from safeshare.auth.permissions import Permission
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.support.access import (
-    DIRECTORY_MANAGERS,
     Actor,
     is_advocate_of,
     require_advocate_of,
-    require_role,
+    require_permission,
 )
 from safeshare.support.areas import AreaMap
 from safeshare.support.csv_io import DirectoryRow, read_directory_csv, write_directory_csv
@@ -244,7 +244,7 @@ def get_refuge_for_advocate(session: Session, *, actor: Actor, service_id: int) 
 
 def create_service(session: Session, *, actor: Actor, data: ServiceCreate) -> SupportService:
     """Add a service to the directory (the PCC's office maintains it)."""
-    require_role(actor, DIRECTORY_MANAGERS, "add services to the directory")
+    require_permission(actor, Permission.DIRECTORY_MANAGE, "add services to the directory")
     organisation = session.get(Organisation, data.organisation_id)
     if organisation is None or organisation.kind != OrganisationKind.support_org:
         raise InvalidSupportInputError("Choose a support organisation.", field="organisation_id")
@@ -253,11 +253,11 @@ def create_service(session: Session, *, actor: Actor, data: ServiceCreate) -> Su
     session.add(service)
     session.flush()
     _touch_directory(session)
-    _record(session, actor, "directory.service_created", service_id=service.id)
+    _record(session, actor, EventKind.DIRECTORY_SERVICE_CREATED, service_id=service.id)
     return service
 
 
-def _record(session: Session, actor: Actor, kind: str, **data: object) -> None:
+def _record(session: Session, actor: Actor, kind: EventKind, **data: object) -> None:
     """A directory change as an event (a ledger entry): ids and field names, never values."""
     publish(session, DomainEvent(kind=kind, actor=actor.username, data=dict(data)))
 
@@ -268,7 +268,7 @@ def update_service(
     """Change a service's entry: the PCC's office, or the organisation's own advocates for
     everything but what the PCC commissions (capacity) and whether the service is listed."""
     service = get_service_or_raise(session, service_id=service_id)
-    if actor.role not in DIRECTORY_MANAGERS:
+    if not actor.can(Permission.DIRECTORY_MANAGE):
         if not is_advocate_of(actor, service.organisation_id):
             raise SupportPermissionError("Your role may not change this service.")
         if changes.model_fields_set & _PCC_FIELDS:
@@ -288,7 +288,7 @@ def update_service(
     _record(
         session,
         actor,
-        "directory.service_updated",
+        EventKind.DIRECTORY_SERVICE_UPDATED,
         service_id=service.id,
         fields=sorted(changes.model_fields_set),
     )
@@ -297,7 +297,7 @@ def update_service(
 
 def delete_service(session: Session, *, actor: Actor, service_id: int) -> None:
     """Remove a service that was never referred to; otherwise deactivate it instead."""
-    require_role(actor, DIRECTORY_MANAGERS, "remove services from the directory")
+    require_permission(actor, Permission.DIRECTORY_MANAGE, "remove services from the directory")
     service = get_service_or_raise(session, service_id=service_id)
     if session.scalar(select(exists().where(SupportReferral.service_id == service_id))):
         raise ServiceInUseError(
@@ -306,7 +306,7 @@ def delete_service(session: Session, *, actor: Actor, service_id: int) -> None:
     session.delete(service)
     session.flush()
     _touch_directory(session)
-    _record(session, actor, "directory.service_deleted", service_id=service_id)
+    _record(session, actor, EventKind.DIRECTORY_SERVICE_DELETED, service_id=service_id)
 
 
 def _require_known_areas(session: Session, codes: Sequence[str]) -> None:
@@ -408,7 +408,7 @@ def list_areas(session: Session) -> list[SupportArea]:
 
 def replace_area_map(session: Session, *, actor: Actor, areas: Sequence[AreaIn]) -> None:
     """Replace the localities and their borders (the distance model in `areas.py`)."""
-    require_role(actor, DIRECTORY_MANAGERS, "change the areas")
+    require_permission(actor, Permission.DIRECTORY_MANAGE, "change the areas")
     codes = [area.code for area in areas]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
@@ -434,7 +434,7 @@ def replace_area_map(session: Session, *, actor: Actor, areas: Sequence[AreaIn])
     session.add_all(SupportArea(code=a.code, name=a.name, neighbours=a.neighbours) for a in areas)
     session.flush()
     _touch_directory(session)
-    _record(session, actor, "directory.areas_replaced", areas=len(areas))
+    _record(session, actor, EventKind.DIRECTORY_AREAS_REPLACED, areas=len(areas))
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def import_directory_csv(session: Session, *, actor: Actor, source: TextIO) -> I
     organisations missing from SafeShare are created as support organisations. Services not
     in the file are left as they are.
     """
-    require_role(actor, DIRECTORY_MANAGERS, "import the directory")
+    require_permission(actor, Permission.DIRECTORY_MANAGE, "import the directory")
     rows, errors = read_directory_csv(source)
     organisations = {
         name: auth_service.get_organisation_by_name(session, name=name)
@@ -487,7 +487,7 @@ def import_directory_csv(session: Session, *, actor: Actor, source: TextIO) -> I
     _record(
         session,
         actor,
-        "directory.imported",
+        EventKind.DIRECTORY_IMPORTED,
         created=created,
         updated=updated,
         organisations_created=len(missing),

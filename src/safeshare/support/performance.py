@@ -20,34 +20,19 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeshare.auth.roles import Role
-from safeshare.redaction.small_counts import (
-    EXACT,
-    DisclosedCount,
-    DisclosurePolicy,
-    disclose,
-    disclose_breakdown,
-)
+from safeshare.auth.permissions import Permission
+from safeshare.redaction.small_counts import EXACT, DisclosedCount, DisclosurePolicy
+from safeshare.redaction.tables import as_counts, breakdown_table, protect_count, protect_linked
 from safeshare.support.access import Actor, is_advocate_of
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import InvalidSupportInputError, SupportPermissionError
 from safeshare.support.models import SupportReferral, SupportService
 from safeshare.support.vocabulary import DeclineReason, ReferralOutcome, ReferralStatus
 
-DEFAULT_POLICY = DisclosurePolicy()
-"""Counts 1-9 shown as "fewer than 10"; callers pass the configured policy."""
+_REFERRALS = "referrals"  # the total the three breakdowns share
 
-# Roles that see any service's figures, suppressed (issue 7, "Performance data").
-OVERSIGHT_ROLES: frozenset[Role] = frozenset(
-    {
-        Role.pcc_analyst,
-        Role.admin,
-        Role.inspector,
-        Role.officer,
-        Role.supervisor,
-        Role.disclosure_officer,
-    }
-)
+DEFAULT_POLICY = DisclosurePolicy()
+"""Counts 1-9 withheld (shown as [c]), no rounding; callers pass `Settings.disclosure_policy()`."""
 
 
 class Response(StrEnum):
@@ -132,8 +117,20 @@ def summarise(
         for item in items
         if item.first_contact_at is not None
     ]
-    disclosed_responses = disclose_breakdown({r: responses[r] for r in Response}, policy)
-    first_contacts = disclose(len(waits), policy)
+    # The same three breakdowns of the same referrals as the oversight statistics' support
+    # section, protected the same way: together, sharing their total, so no withheld figure
+    # can be worked out from another table. `None` holds the referrals with no reason (not
+    # declined) or no outcome yet: not shown, but part of the total.
+    by_response, by_reason, by_outcome = protect_linked(
+        [
+            breakdown_table(responses, keys=list(Response), shared_total=_REFERRALS),
+            breakdown_table(reasons, keys=[*DeclineReason, None], shared_total=_REFERRALS),
+            breakdown_table(outcomes, keys=[*ReferralOutcome, None], shared_total=_REFERRALS),
+        ],
+        policy=policy,
+    )
+    response_counts = as_counts(by_response)
+    first_contacts = protect_count(len(waits), policy=policy)
     show_times = bool(waits) and not first_contacts.is_suppressed
     return ServicePerformance(
         service_id=service_id,
@@ -141,14 +138,10 @@ def summarise(
         period_start=period_start,
         period_end=period_end,
         is_exact=policy.is_exact,
-        received=disclose(len(items), policy),
-        responses=disclosed_responses,
-        declined_by_reason=disclose_breakdown(
-            {reason: reasons[reason] for reason in DeclineReason},
-            policy,
-            is_total_hidden=disclosed_responses[Response.declined].is_suppressed,
-        ),
-        outcomes=disclose_breakdown({o: outcomes[o] for o in ReferralOutcome}, policy),
+        received=response_counts.total,
+        responses=dict(response_counts.parts),
+        declined_by_reason={r: as_counts(by_reason).parts[r] for r in DeclineReason},
+        outcomes={o: as_counts(by_outcome).parts[o] for o in ReferralOutcome},
         first_contacts=first_contacts,
         time_to_first_contact_median=(
             timedelta(seconds=statistics.median(waits)) if show_times else None
@@ -162,7 +155,7 @@ def summarise(
 def _policy_for(actor: Actor, organisation_id: int, policy: DisclosurePolicy) -> DisclosurePolicy:
     if is_advocate_of(actor, organisation_id):
         return EXACT
-    if actor.role in OVERSIGHT_ROLES:
+    if actor.can(Permission.PERFORMANCE_READ_ANY):
         return policy
     raise SupportPermissionError("You may not see this service's figures.")
 
@@ -192,7 +185,7 @@ def directory_performance(
 ) -> list[ServicePerformance]:
     """Every service's figures for the period (an advocate gets their organisation's only)."""
     statement = select(SupportService).order_by(SupportService.name, SupportService.id)
-    if actor.role == Role.advocate:
+    if actor.can(Permission.SUPPORT_ORG_ACT):
         statement = statement.where(SupportService.organisation_id == actor.organisation_id)
     services = list(session.scalars(statement))
     return _performance(session, actor, services, period_start, period_end, policy)

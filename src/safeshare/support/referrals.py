@@ -15,11 +15,12 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from safeshare import events
+from safeshare.auth.permissions import Permission
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.reporting.service import consents_for_policy, meet_referral_right
-from safeshare.support.access import REFERRERS, Actor, SystemActor, require_role
+from safeshare.support.access import Actor, require_permission
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import (
     ConsentRequiredError,
@@ -41,10 +42,10 @@ from safeshare.support.vocabulary import (
     WithdrawalReason,
 )
 
-CREATED = "support.referral_created"
-UPDATED = "support.referral_updated"
+CREATED = EventKind.SUPPORT_REFERRAL_CREATED
+UPDATED = EventKind.SUPPORT_REFERRAL_UPDATED
 VICTIM_SUPPORT = "victim_support"  # the consent purpose (reporting's ConsentPurpose value)
-CONSENT_WITHDRAWN = "consent.withdrawn"  # published by reporting
+CONSENT_WITHDRAWN = EventKind.CONSENT_WITHDRAWN  # published by reporting
 
 
 ConsentCheck = Callable[[Session, int], bool]
@@ -59,7 +60,7 @@ def victim_support_consent(session: Session, report_id: int) -> bool:
     )
 
 
-def _publish(session: Session, actor: Actor, kind: str, referral: SupportReferral) -> None:
+def _publish(session: Session, actor: Actor, kind: EventKind, referral: SupportReferral) -> None:
     """Tell subscribers (the ledger) about a referral: references and codes only."""
     data: dict[str, object] = {
         "referral_id": referral.id,
@@ -106,7 +107,7 @@ def create_referral(
     `decision_id` and `shared_categories` record the Firewall decision that allowed it and
     what it disclosed (see `sharing.refer_report`, the path the web layer takes).
     """
-    require_role(actor, REFERRERS, "refer victims to support")
+    require_permission(actor, Permission.REFERRAL_RECORD, "refer victims to support")
     service = get_service_or_raise(session, service_id=data.service_id)
     if not service.is_active:
         raise InvalidSupportInputError("This service is not taking referrals.", field="service_id")
@@ -187,7 +188,7 @@ def withdraw_referral(
     session: Session, *, actor: Actor, referral_id: int, now: datetime | None = None
 ) -> SupportReferral:
     """The referrer's side withdraws an open referral (made in error, victim moved on...)."""
-    require_role(actor, REFERRERS, "withdraw referrals")
+    require_permission(actor, Permission.REFERRAL_RECORD, "withdraw referrals")
     referral = _locked(session, referral_id=referral_id, organisation_id=None)
     _require_status(referral, OPEN_STATUSES, "withdrawn")
     _close(referral, now, status=ReferralStatus.withdrawn)
@@ -206,7 +207,7 @@ def withdraw_referrals_for_report(
     shared. Finished referrals stay as records (for performance figures) but lose the needs,
     language and NRPF fields too. Returns the number of referrals closed.
     """
-    actor = SystemActor(username=by)
+    actor = Actor.system(by)
     closed = 0
     for referral in session.scalars(
         select(SupportReferral)

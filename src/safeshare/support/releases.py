@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth import service as auth_service
+from safeshare.auth.permissions import Permission, roles_with
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
-from safeshare.events import DomainEvent, publish
-from safeshare.support.access import DIRECTORY_MANAGERS, OFFICER_ROLES, Actor, require_role
+from safeshare.events import DomainEvent, EventKind, publish
+from safeshare.support.access import Actor, require_permission
 from safeshare.support.errors import (
     InvalidSupportInputError,
     ReleaseNotFoundError,
@@ -31,7 +32,7 @@ from safeshare.support.models import (
 )
 from safeshare.support.schemas import ServiceFields
 
-PUBLISHED = "support.release_published"
+PUBLISHED = EventKind.SUPPORT_RELEASE_PUBLISHED
 
 # What officers are told about: the directory entry, not the live vacancies.
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
@@ -89,7 +90,7 @@ def publish_release(
     session: Session, *, actor: Actor, change_summary: str, now: datetime | None = None
 ) -> SupportDirectoryRelease:
     """Publish the directory as it stands as the next version, for cascade to officers."""
-    require_role(actor, DIRECTORY_MANAGERS, "publish directory releases")
+    require_permission(actor, Permission.DIRECTORY_MANAGE, "publish directory releases")
     summary = change_summary.strip()
     if not summary:
         raise InvalidSupportInputError("Describe what changed.", field="change_summary")
@@ -228,10 +229,13 @@ class ReleaseCoverage:
 
 
 def release_coverage(
-    session: Session, *, actor: Actor, roles: Collection[Role] = OFFICER_ROLES
+    session: Session,
+    *,
+    actor: Actor,
+    roles: Collection[Role] = roles_with(Permission.DIRECTORY_RELEASE_DUTY),
 ) -> ReleaseCoverage:
     """Share of active officers who acknowledged the current release, by team and overall."""
-    require_role(actor, DIRECTORY_MANAGERS, "see release coverage")
+    require_permission(actor, Permission.DIRECTORY_MANAGE, "see release coverage")
     release = current_release(session)
     acknowledged: set[int] = set()
     if release is not None:

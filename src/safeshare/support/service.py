@@ -7,7 +7,7 @@ arguments, flush but never commit, and check the actor's rights themselves.
 
 from __future__ import annotations
 
-from safeshare.support.access import SYSTEM_ACTOR, Actor, SystemActor
+from safeshare.support.access import SYSTEM_ACTOR, Actor, is_advocate_of
 from safeshare.support.directory import (
     VACANCY_MAX_AGE,
     capacity_history,
@@ -69,7 +69,6 @@ from safeshare.support.releases import (
 )
 from safeshare.support.sharing import (
     CATEGORY_FIELDS,
-    FIREWALL_REFERRERS,
     REFERRAL_CATEGORIES,
     CategoryVerdict,
     ReferralAttempt,
@@ -83,7 +82,6 @@ from safeshare.support.sharing import (
 __all__ = [
     "CATEGORY_FIELDS",
     "DEFAULT_POLICY",
-    "FIREWALL_REFERRERS",
     "REFERRAL_CATEGORIES",
     "SYSTEM_ACTOR",
     "VACANCY_MAX_AGE",
@@ -96,7 +94,6 @@ __all__ = [
     "ReleaseDiff",
     "Response",
     "ServicePerformance",
-    "SystemActor",
     "accept_referral",
     "acknowledge_release",
     "capacity_history",
@@ -116,6 +113,7 @@ __all__ = [
     "get_service",
     "get_service_or_raise",
     "import_directory_csv",
+    "is_advocate_of",
     "list_areas",
     "list_referrals_for_organisation",
     "list_referrals_for_report",

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from safeshare.auth.roles import Role
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.policy import service as policy_service
 from safeshare.policy.schemas import (
     Agency,
@@ -29,15 +29,15 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.schemas import Actor as ReportingActor
-from safeshare.reporting.vocab import SealedField
-from safeshare.support.access import Actor, require_role
+from safeshare.reporting.vocabulary import SealedField
+from safeshare.support.access import require_permission
 from safeshare.support.directory import get_service_or_raise
 from safeshare.support.errors import (
     ConsentRequiredError,
     InvalidSupportInputError,
     ReferralNotFoundError,
     ReferralStateError,
+    SupportPermissionError,
 )
 from safeshare.support.models import SupportReferral
 from safeshare.support.referrals import (
@@ -51,8 +51,6 @@ from safeshare.support.schemas import ReferralCreate
 from safeshare.support.vocabulary import OPEN_STATUSES, ServiceType
 from safeshare.vault.keys import KeyProvider
 
-# Officers who may ask the Firewall for a decision (policy's deciding roles) and refer.
-FIREWALL_REFERRERS: frozenset[Role] = frozenset({Role.officer, Role.disclosure_officer})
 # What a support organisation needs to contact and help the victim (universal.cedar).
 REFERRAL_CATEGORIES: tuple[Category, ...] = (
     Category.identity,
@@ -94,10 +92,9 @@ class ReferralAttempt:
         return self.referral is not None
 
 
-def _report_actor(actor: Actor) -> ReportingActor:
-    return ReportingActor(
-        username=actor.username, role=Role(actor.role), organisation_id=actor.organisation_id
-    )
+def _report_actor(actor: Actor) -> Actor:
+    """The actor as reporting sees it for a referral: no team, so no team-based sealed reads."""
+    return Actor(username=actor.username, role=actor.role, organisation_id=actor.organisation_id)
 
 
 def _consent_in_force(consents: Sequence[reporting.PolicyConsent]) -> None:
@@ -148,7 +145,10 @@ def refer_report(
     referral or missing consent; otherwise records the decision and, if it permits, the
     referral sharing only the disclosed categories.
     """
-    require_role(actor, FIREWALL_REFERRERS, "refer victims to support")
+    require_permission(actor, Permission.REFER_THROUGH_FIREWALL, "refer victims to support")
+    role = actor.role
+    if role is None:  # unreachable after the check above; narrows the type for the Firewall
+        raise SupportPermissionError("Sign in to refer victims to support.")
     report_id = reporting.find_report_id(session, reference=reference)
     report = (
         None
@@ -167,7 +167,7 @@ def refer_report(
         session,
         request=share_request(reference=report.reference),
         actor=actor.username,
-        actor_role=Role(actor.role),
+        actor_role=role,
         actor_organisation_id=actor.organisation_id,
         force=force,
         now=now,
@@ -204,7 +204,7 @@ def referral_attempt(session: Session, *, actor: Actor, decision_id: int) -> Ref
 
     Only decisions on support referrals are shown here; any other id is not found.
     """
-    require_role(actor, FIREWALL_REFERRERS, "see referral decisions")
+    require_permission(actor, Permission.REFER_THROUGH_FIREWALL, "see referral decisions")
     record = policy_service.get_decision(session, decision_id=decision_id)
     requester = (record.request or {}).get("requester", {}) if record is not None else {}
     if record is None or requester != {

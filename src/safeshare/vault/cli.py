@@ -16,9 +16,9 @@ from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
 from safeshare.runtime import Runtime, get_runtime
 from safeshare.vault import service
-from safeshare.vault.config import build_key_provider, get_vault_config
 from safeshare.vault.hsm import Pkcs11KeyProvider
 from safeshare.vault.keys import FileKeyProvider, KeyProvider
+from safeshare.vault.providers import build_key_provider, get_vault_config
 
 app = typer.Typer(help="Manage the vault's key-encryption keys.", no_args_is_help=True)
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
-from safeshare.events import DomainEvent, publish
+from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.vault import crypto
 from safeshare.vault.errors import (
     DataKeyDestroyedError,
@@ -219,7 +219,7 @@ def reveal_values(
         publish(
             session,
             DomainEvent(
-                kind="vault.read",
+                kind=EventKind.VAULT_READ,
                 actor=actor,
                 data={**(audit or {}), "subject": subject, "field": name, **note},
             ),
@@ -251,7 +251,9 @@ def destroy_data_key(session: Session, *, subject: str, actor: str) -> bool:
     row.kek_id = None
     row.destroyed_at = utcnow()
     session.flush()
-    publish(session, DomainEvent(kind="vault.shredded", actor=actor, data={"subject": subject}))
+    publish(
+        session, DomainEvent(kind=EventKind.VAULT_SHREDDED, actor=actor, data={"subject": subject})
+    )
     return True
 
 
@@ -300,7 +302,9 @@ def rotate(session: Session, *, provider: KeyProvider, actor: str) -> RotationRe
     publish(
         session,
         DomainEvent(
-            kind="vault.rotated", actor=actor, data={"key_id": key_id, "rewrapped": rewrapped}
+            kind=EventKind.VAULT_ROTATED,
+            actor=actor,
+            data={"key_id": key_id, "rewrapped": rewrapped},
         ),
     )
     return RotationResult(key_id=key_id, rewrapped=rewrapped)
@@ -336,7 +340,8 @@ def retire_unused_keys(
     for key_id in retired:
         provider.destroy_key(key_id)
         publish(
-            session, DomainEvent(kind="vault.key_retired", actor=actor, data={"key_id": key_id})
+            session,
+            DomainEvent(kind=EventKind.VAULT_KEY_RETIRED, actor=actor, data={"key_id": key_id}),
         )
     return retired
 

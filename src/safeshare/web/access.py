@@ -1,6 +1,7 @@
 """The one mechanism that declares who may use each route, and resolves who is asking.
 
-Every route depends on exactly one `Access` instance: `PUBLIC` or `requires(*roles)`.
+Every route depends on exactly one `Access` instance: `PUBLIC`, `SIGNED_IN` or
+`require(permission)`; which roles hold a permission is `safeshare.auth.permissions.GRANTS`.
 A test walks the app's routes and fails on any route without one. Page routes use the
 signed session cookie; `/api/` routes use bearer tokens only (so they need no CSRF check).
 Unsafe-method page requests are CSRF-checked here, so no form post can skip it.
@@ -16,11 +17,15 @@ from typing import Annotated
 
 import anyio
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
+from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
+from safeshare.auth.models import User
+from safeshare.auth.permissions import Actor, Permission, roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
-from safeshare.auth.service import Principal
 from safeshare.web.concurrency import in_thread, slots
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -145,14 +150,14 @@ async def check_csrf(request: Request) -> None:
         raise CsrfError
 
 
-def _principal_from_request(request: Request, db: Session) -> Principal | None:
+def _principal_from_request(request: Request, db: Session) -> Actor | None:
     if is_api_request(request):
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         user = auth_service.user_for_token(db, token=token.strip())
-        return Principal.of(user) if user is not None else None
+        return Actor.of(user) if user is not None else None
     user_id = request.session.get("uid")
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):
@@ -178,6 +183,32 @@ def start_session(request: Request, *, user_id: int, epoch: int) -> None:
     request.session.update(
         {"uid": user_id, "epoch": epoch, "iat": now, "seen": now, "auth_at": now}
     )
+
+
+# Between the password and the code the session holds only this pending marker.
+PENDING = "mfa_pending"
+PENDING_SECONDS = 300
+
+
+def safe_next(target: object) -> str:
+    """A local path to go on to after sign-in, never another site (open redirect)."""
+    text = str(target or "")
+    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
+        return text
+    return "/home"
+
+
+def begin_second_factor(request: Request, user: User, next_path: str) -> Response:
+    """After a correct password for an account that needs MFA: ask for the code (or enrol)."""
+    request.session.clear()
+    request.session[PENDING] = {
+        "uid": user.id,
+        "epoch": user.session_epoch,
+        "at": int(time.time()),
+        "next": safe_next(next_path),
+    }
+    target = "/login/code" if mfa.is_enrolled(user) else "/login/enrol"
+    return RedirectResponse(target, status_code=303)
 
 
 def mark_reauthenticated(request: Request) -> None:
@@ -221,10 +252,11 @@ def _session_is_fresh(request: Request) -> bool:
 
 
 class Access:
-    """A route's declaration: public, or the set of roles allowed."""
+    """A route's declaration: public, any signed-in user, or the holders of one permission."""
 
-    def __init__(self, roles: frozenset[Role] | None) -> None:
+    def __init__(self, roles: frozenset[Role] | None, permission: Permission | None = None) -> None:
         self.roles = roles
+        self.permission = permission
 
     @property
     def is_public(self) -> bool:
@@ -233,9 +265,11 @@ class Access:
     def __repr__(self) -> str:
         if self.roles is None:
             return "Access(public)"
-        return f"Access({', '.join(sorted(self.roles))})"
+        if self.permission is not None:
+            return f"Access({self.permission})"
+        return "Access(signed in)"
 
-    async def __call__(self, request: Request, db: DbSession) -> Principal | None:
+    async def __call__(self, request: Request, db: DbSession) -> Actor | None:
         principal = await in_thread(_principal_from_request, request, db)
         request.state.principal = principal
         if self.roles is not None:
@@ -251,11 +285,12 @@ class Access:
 PUBLIC = Access(None)
 
 
-def requires(*roles: Role) -> Access:
-    """Declare the roles that may use a route (at least one)."""
+def require(permission: Permission) -> Access:
+    """Declare the permission a route needs; the roles holding it come from `GRANTS`."""
+    roles = roles_with(permission)
     if not roles:
-        raise ValueError("declare at least one role, or use PUBLIC")
-    return Access(frozenset(roles))
+        raise ValueError(f"no role holds {permission}: grant it in auth.permissions.GRANTS")
+    return Access(roles, permission)
 
 
 SIGNED_IN = Access(ALL_ROLES)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import BaseRoute
 
 from safeshare import __version__
 from safeshare.config import Settings, get_settings
@@ -19,10 +17,9 @@ from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
 from safeshare.ledger.verification import witness_endpoints
 from safeshare.ledger.witnessing import HttpTransport
-from safeshare.oversight import service as oversight_service
 from safeshare.runtime import Runtime
-from safeshare.support import service as support_service
-from safeshare.web import navigation
+from safeshare.subscriptions import subscribe_all
+from safeshare.web import formatters, navigation
 from safeshare.web.access import bounded_integers
 from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
@@ -43,6 +40,10 @@ from safeshare.web.routes import (
     policy_compare,
     public_report,
     reporting,
+    reporting_access,
+    reporting_api,
+    reporting_erase,
+    reporting_facts,
     support,
 )
 from safeshare.web.templating import STATIC_DIR, build_templates
@@ -59,9 +60,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or get_settings()
     runtime = runtime or Runtime(settings)
     # Every domain event (decisions, sealed reads, sign-ins) becomes a ledger entry.
-    ledger_service.subscribe_to_events()
-    support_service.subscribe_to_events()
-    oversight_service.subscribe_to_events()
+    subscribe_all()
     signer = ensure_signer(settings)
     # A group commit's ledger entries are appended together, under one head lock.
     runtime.group_commit.batch_scope = ledger_service.deferred_appends
@@ -94,6 +93,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.slots = Slots(settings)
     app.state.templates = build_templates()
+    formatters.register(app.state.templates.env, settings.zone)
 
     register_error_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -118,6 +118,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         api,
         public_report,
         reporting,
+        reporting_erase,
+        reporting_facts,
+        reporting_api,
+        reporting_access,
         policy,
         policy_compare,
         support,
@@ -155,19 +159,3 @@ def create_worker_app() -> FastAPI:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     return create_app(settings)
-
-
-def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:
-    """Every route the app serves, looking inside included routers (FastAPI nests them)."""
-    pending: list[BaseRoute] = list(app.routes)
-    while pending:
-        route = pending.pop(0)
-        included: APIRouter | None = getattr(route, "original_router", None)
-        if included is not None:
-            pending.extend(included.routes)
-        else:
-            yield route
-
-
-def iter_api_routes(app: FastAPI) -> Iterator[APIRoute]:
-    return (route for route in iter_routes(app) if isinstance(route, APIRoute))

@@ -30,6 +30,7 @@ from safeshare.web.access import (
     is_api_request,
 )
 from safeshare.web.i18n import N_, template_context, translator
+from safeshare.web.routing import iter_routes
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.web")
@@ -192,8 +193,6 @@ async def _http(request: Request, exc: Exception) -> Response:
 def _allowed_methods(request: Request) -> str:
     """Every method the path answers to (RFC 9110 15.5.6): Starlette names only those of the
     first route that matched the path, though GET and POST are often separate routes."""
-    from safeshare.web.app import iter_routes  # the app imports this module
-
     methods: set[str] = set()
     for route in iter_routes(request.app):
         if route.matches(request.scope)[0] is not Match.NONE:

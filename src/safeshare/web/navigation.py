@@ -1,21 +1,32 @@
-"""Service navigation: which links each role sees (the routes still check roles themselves)."""
+"""Service navigation: which links each role sees (the routes still check permissions)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safeshare.auth.roles import ALL_ROLES, Role
+from safeshare.auth.permissions import Permission, allows
+from safeshare.auth.roles import Role
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """A link for holders of `permission` (None: everyone signed in). `only` narrows the
+    audience further where a link would clutter some roles' menus (the route still serves
+    every holder of the permission)."""
+
     text: str
     href: str
-    roles: frozenset[Role]
+    permission: Permission | None
+    only: frozenset[Role] | None = None
+
+    def shown_to(self, role: Role) -> bool:
+        if self.only is not None and role not in self.only:
+            return False
+        return self.permission is None or allows(role, self.permission)
 
 
 NAVIGATION: list[NavItem] = [
-    NavItem("Home", "/home", ALL_ROLES),
+    NavItem("Home", "/home", None),
 ]
 
 
@@ -31,5 +42,5 @@ def items_for(role: Role | None, current_path: str) -> list[dict[str, object]]:
     return [
         {"text": item.text, "href": item.href, "active": current_path.startswith(item.href)}
         for item in NAVIGATION
-        if role in item.roles
+        if item.shown_to(role)
     ]

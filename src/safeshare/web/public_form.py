@@ -28,7 +28,7 @@ from safeshare.reporting.schemas import (
     PublicReportCreate,
     SealedDetails,
 )
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     AgeBand,
     ConsentPurpose,
     CrimeType,

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Permission, allows
 from safeshare.auth.roles import Role
 from safeshare.errors import PermissionDeniedError
 from safeshare.events import DomainEvent
@@ -95,7 +96,9 @@ def test_inconsistent_responses_are_refused_with_the_field(
     assert caught.value.field == field
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r not in tracker.EDIT_ROLES])
+@pytest.mark.parametrize(
+    "role", [r for r in Role if not allows(r, Permission.RECOMMENDATIONS_EDIT)]
+)
 def test_only_analysts_and_admins_edit(db_session: Session, role: Role) -> None:
     tracker.seed_safe_to_share(db_session)
     with pytest.raises(PermissionDeniedError):

@@ -138,7 +138,7 @@ def test_every_force_and_the_cross_force_comparison(world: Session, tmp_path: Pa
 
 def test_disclosures_page_exact(world: Session, tmp_path: Path) -> None:
     page = section(world, tmp_path, "disclosures")
-    assert grid(page.table("by_agency"))["Immigration Enforcement"][0] == "2"
+    assert grid(page.table("by_agency"))["Home Office Immigration Enforcement"][0] == "2"
     followed = grid(page.table("after_disclosure"))
     # Columns: six immigration outcomes, none recorded, total, percentage with enforcement.
     assert followed["No outcome recorded yet"] == ["0", "0", "0", "0", "1", "0", "1", "2", "50%"]

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent
@@ -34,8 +35,7 @@ from safeshare.reporting.errors import (
     ReportingPermissionError,
     ReportNotFoundError,
 )
-from safeshare.reporting.schemas import Actor
-from safeshare.reporting.vocab import FactSource, SubjectFact, Suspicion
+from safeshare.reporting.vocabulary import FactSource, SubjectFact, Suspicion
 from tests.factories.policy import RECORDER, add_consent, bare_report, report_with_facts
 from tests.factories.reporting import reporting_config
 from tests.unit.policy.builders import request_data, share_request

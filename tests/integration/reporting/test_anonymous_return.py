@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.events import DomainEvent
 from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.models import Report
-from safeshare.reporting.schemas import Actor, AnonymousReturn, ConsentGrant, ReportReceipt
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.schemas import AnonymousReturn, ConsentGrant, ReportReceipt
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,

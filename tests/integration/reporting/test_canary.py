@@ -13,19 +13,19 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
 from safeshare.reporting import service, victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.schemas import (
-    Actor,
     AnonymousReturn,
     ConsentGrant,
     ReportQuery,
     SealedDetails,
     UpdateCreate,
 )
-from safeshare.reporting.vocab import ConsentMethod, KeyDecision, SealedField
+from safeshare.reporting.vocabulary import ConsentMethod, KeyDecision, SealedField
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,

@@ -14,7 +14,7 @@ from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ConsentStateError, ReportingPermissionError
 from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ConsentGrant, ConsentRead, ReportReceipt
-from safeshare.reporting.vocab import ConsentMethod, VictimsCodeRight
+from safeshare.reporting.vocabulary import ConsentMethod, VictimsCodeRight
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     ThirdPartyReportFactory,

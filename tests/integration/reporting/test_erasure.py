@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent
@@ -22,8 +23,8 @@ from safeshare.reporting.errors import (
     ReportNotFoundError,
 )
 from safeshare.reporting.models import Report
-from safeshare.reporting.schemas import Actor, ConsentGrant, ReportQuery, SealedDetails
-from safeshare.reporting.vocab import CaseStatus, SealedField
+from safeshare.reporting.schemas import ConsentGrant, ReportQuery, SealedDetails
+from safeshare.reporting.vocabulary import CaseStatus, SealedField
 from safeshare.vault import crypto
 from safeshare.vault import service as vault
 from safeshare.vault.errors import IntegrityError, KeyUnavailableError, VaultError

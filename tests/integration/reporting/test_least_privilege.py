@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.events import DomainEvent
@@ -21,8 +22,8 @@ from safeshare.reporting.errors import (
     SealedReadRateLimitedError,
 )
 from safeshare.reporting.models import AccessAlert, SealedAccessGrant
-from safeshare.reporting.schemas import Actor, SealedDetails
-from safeshare.reporting.vocab import AccessReason, BreakGlassReason, SealedField
+from safeshare.reporting.schemas import SealedDetails
+from safeshare.reporting.vocabulary import AccessReason, BreakGlassReason, SealedField
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     OfficerReportFactory,

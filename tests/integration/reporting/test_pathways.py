@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent
@@ -15,8 +16,8 @@ from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError
 from safeshare.reporting.models import Report
-from safeshare.reporting.schemas import Actor, ConsentGrant, SealedDetails
-from safeshare.reporting.vocab import CrimeType, Pathway, SealedField, VictimsCodeRight
+from safeshare.reporting.schemas import ConsentGrant, SealedDetails
+from safeshare.reporting.vocabulary import CrimeType, Pathway, SealedField, VictimsCodeRight
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PASSPHRASE,

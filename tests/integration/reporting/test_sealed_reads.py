@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent
 from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError, ReportNotFoundError
-from safeshare.reporting.schemas import Actor, ReportReceipt, UpdateCreate
-from safeshare.reporting.vocab import SealedField
+from safeshare.reporting.schemas import ReportReceipt, UpdateCreate
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import assign_to, create_public_report, officer, staff

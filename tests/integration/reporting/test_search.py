@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.reporting import service
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError
-from safeshare.reporting.schemas import Actor, ReportQuery, SealedDetails
-from safeshare.reporting.vocab import CrimeType, Pathway
+from safeshare.reporting.schemas import ReportQuery, SealedDetails
+from safeshare.reporting.vocabulary import CrimeType, Pathway
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import (
     PublicReportFactory,

@@ -15,7 +15,7 @@ from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportingPermissionError, RightStateError
 from safeshare.reporting.models import Report, RightItem
 from safeshare.reporting.schemas import ReportReceipt, RightDue, UpdateCreate
-from safeshare.reporting.vocab import CrimeType, DeliveryMethod, KeyDecision, VictimsCodeRight
+from safeshare.reporting.vocabulary import CrimeType, DeliveryMethod, KeyDecision, VictimsCodeRight
 from safeshare.vault.keys import KeyProvider
 from tests.factories.reporting import create_public_report, officer, reporting_config, staff
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.models import Organisation
+from safeshare.auth.permissions import Actor
 from safeshare.support import service
-from safeshare.support.access import Actor
 from safeshare.support.errors import CsvImportError, SupportPermissionError
 from safeshare.support.models import SupportService
 from safeshare.support.schemas import ImportSummary

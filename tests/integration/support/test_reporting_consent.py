@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ConsentGrant
-from safeshare.reporting.vocab import ConsentMethod, ConsentPurpose
+from safeshare.reporting.vocabulary import ConsentMethod, ConsentPurpose
 from safeshare.support import service
 from safeshare.support.errors import ConsentRequiredError
 from safeshare.vault.keys import InMemoryKeyProvider

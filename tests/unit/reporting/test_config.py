@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from safeshare.reporting.config import ReportingConfig, get_reporting_config
-from safeshare.reporting.vocab import CrimeType, VictimsCodeRight
+from safeshare.config import get_settings
+from safeshare.reporting.config import ReportingConfig
+from safeshare.reporting.vocabulary import CrimeType, VictimsCodeRight
 
 
 def test_defaults_follow_the_code() -> None:
-    config = get_reporting_config()
+    config = get_settings().reporting
     assert (
         config.referral_working_days,
         config.update_working_days,
@@ -32,4 +33,4 @@ def test_bad_values_are_refused() -> None:
 
 def test_config_is_immutable() -> None:
     with pytest.raises(ValidationError):
-        get_reporting_config().update_working_days = 3  # type: ignore[misc]
+        get_settings().reporting.update_working_days = 3  # type: ignore[misc]

@@ -11,7 +11,7 @@ import pytest
 from safeshare.config import Settings
 from safeshare.errors import ConfigurationError
 from safeshare.vault import crypto
-from safeshare.vault.config import VaultConfig, build_key_provider
+from safeshare.vault.config import VaultConfig
 from safeshare.vault.errors import IntegrityError, KeyringError, KeyUnavailableError, VaultError
 from safeshare.vault.keys import (
     FileKeyProvider,
@@ -20,6 +20,7 @@ from safeshare.vault.keys import (
     Keyring,
     WrappedKey,
 )
+from safeshare.vault.providers import build_key_provider
 
 SUBJECT = "a" * 32
 

@@ -16,47 +16,28 @@ from starlette.responses import Response
 from safeshare.auth import lifecycle, mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.passwords import generate_password
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import ROLE_LABELS, Role
-from safeshare.auth.service import Principal
 from safeshare.errors import SafeShareError
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, requires, start_session
-from safeshare.web.forms import error_list, form_values
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, require, start_session
+from safeshare.web.forms import form_values
 from safeshare.web.navigation import NavItem
+from safeshare.web.pages import Pages
 from safeshare.web.ratelimit import attempt_throttle
-from safeshare.web.templating import render
 
 router = APIRouter()
 
-Admin = Annotated[Principal, Depends(requires(Role.admin))]
-SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
-Public = Annotated[Principal | None, Depends(PUBLIC)]
+Admin = Annotated[Actor, Depends(require(Permission.USER_ADMIN))]
+SignedIn = Annotated[Actor, Depends(SIGNED_IN)]
+Public = Annotated[Actor | None, Depends(PUBLIC)]
 FLASH = "accounts_flash"
 
-NAV_ITEMS: list[NavItem] = [NavItem("Users", "/admin/users", frozenset({Role.admin}))]
+NAV_ITEMS: list[NavItem] = [NavItem("Users", "/admin/users", Permission.USER_ADMIN)]
 
 
-def _redirect(request: Request, path: str, flash: str | None = None) -> Response:
-    if flash:
-        request.session[FLASH] = flash
-    return RedirectResponse(path, status_code=303)
-
-
-def _page(
-    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
-) -> Response:
-    errors = context.get("errors") or {}
-    return render(
-        request,
-        f"accounts/{name}",
-        {
-            "flash": request.session.pop(FLASH, None),
-            "errors": errors,
-            "error_list": error_list(errors),
-            "role_labels": ROLE_LABELS,
-            **context,
-        },
-        status_code=status_code,
-    )
+PAGES = Pages("accounts", FLASH, {"role_labels": ROLE_LABELS})
+_page = PAGES.page
+_redirect = PAGES.redirect
 
 
 def _role(value: str) -> Role | None:
@@ -258,7 +239,7 @@ async def password_submit(request: Request, db: DbSession, principal: SignedIn) 
     try:
         user = lifecycle.change_password(
             db,
-            user_id=principal.user_id,
+            user_id=principal.account_id,
             current_password=str(values.get("current_password", ""))[:1024],
             new_password=new,
         )

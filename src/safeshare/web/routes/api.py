@@ -10,12 +10,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from safeshare.auth.service import Principal
-from safeshare.web.access import SIGNED_IN
+from safeshare.auth.permissions import Actor, Permission
+from safeshare.web.access import SIGNED_IN, require
 from safeshare.web.openapi import api_schema, describe_operations
+from safeshare.web.routing import iter_routes
 from safeshare.web.templating import render
 
 router = APIRouter()
+CONTRACT_READERS = require(Permission.API_CONTRACT_READ)
 
 
 class Me(BaseModel):
@@ -26,31 +28,29 @@ class Me(BaseModel):
 
 
 @router.get("/api/v1/me")
-def me(principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Me:
+def me(principal: Annotated[Actor, Depends(SIGNED_IN)]) -> Me:
     return Me(
         username=principal.username,
         display_name=principal.display_name,
-        role=principal.role.value,
+        role=str(principal.role),
         organisation_id=principal.organisation_id,
     )
 
 
 @router.get("/api/v1/openapi.json", include_in_schema=False)
 def openapi(
-    request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
+    request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]
 ) -> dict[str, Any]:
     """The API contract (the `/api/` routes only, never the HTML pages)."""
     return _schema(request)
 
 
 def _schema(request: Request) -> dict[str, Any]:
-    from safeshare.web.app import iter_routes  # the app imports this module
-
     return api_schema(request.app, iter_routes(request.app))
 
 
 @router.get("/api-docs", include_in_schema=False)
-def api_docs(request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Response:
+def api_docs(request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]) -> Response:
     """The API reference for staff who build or check integrations."""
     schema = _schema(request)
     return render(
@@ -62,7 +62,7 @@ def api_docs(request: Request, _principal: Annotated[Principal, Depends(SIGNED_I
 
 @router.get("/api-docs/openapi.json", include_in_schema=False)
 def api_docs_download(
-    request: Request, _principal: Annotated[Principal, Depends(SIGNED_IN)]
+    request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]
 ) -> JSONResponse:
     """The same document for a signed-in browser (the /api/ copy needs a bearer token)."""
     return JSONResponse(

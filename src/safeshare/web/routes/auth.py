@@ -14,12 +14,11 @@ from starlette.responses import Response
 from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
-from safeshare.auth.service import Principal
-from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, start_session
+from safeshare.auth.permissions import Actor
+from safeshare.web.access import PUBLIC, SIGNED_IN, DbSession, begin_second_factor, start_session
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values, validate_form
 from safeshare.web.ratelimit import attempt_throttle, client_key
-from safeshare.web.routes.mfa import begin_second_factor
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -43,7 +42,7 @@ def safe_next(target: str | None) -> str:
 @router.get("/login")
 def login_page(
     request: Request,
-    principal: Annotated[Principal | None, Depends(PUBLIC)],
+    principal: Annotated[Actor | None, Depends(PUBLIC)],
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
 ) -> Response:
     if principal is not None:
@@ -56,7 +55,7 @@ async def login_submit(
     request: Request,
     _hashing: HashingSlot,
     db: DbSession,
-    _principal: Annotated[Principal | None, Depends(PUBLIC)],
+    _principal: Annotated[Actor | None, Depends(PUBLIC)],
 ) -> Response:
     form = await request.form()
     values = form_values(form)
@@ -112,9 +111,9 @@ async def login_submit(
 def logout(
     request: Request,
     db: DbSession,
-    principal: Annotated[Principal, Depends(SIGNED_IN)],
+    principal: Annotated[Actor, Depends(SIGNED_IN)],
 ) -> Response:
     # Ends every session of this user, so a copied cookie stops working too (shared devices).
-    auth_service.end_sessions(db, user_id=principal.user_id)
+    auth_service.end_sessions(db, user_id=principal.account_id)
     request.session.clear()
     return RedirectResponse("/login?signed_out=1", status_code=303)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.web import navigation
 from safeshare.web.access import PUBLIC, SIGNED_IN
 from safeshare.web.i18n import template_context, translator
@@ -18,7 +18,7 @@ router = APIRouter()
 
 
 @router.get("/")
-def index(request: Request, principal: Annotated[Principal | None, Depends(PUBLIC)]) -> Response:
+def index(request: Request, principal: Annotated[Actor | None, Depends(PUBLIC)]) -> Response:
     if principal is not None:
         return RedirectResponse("/home", status_code=303)
     _ = translator(request)
@@ -26,7 +26,7 @@ def index(request: Request, principal: Annotated[Principal | None, Depends(PUBLI
 
 
 @router.get("/home")
-def home(request: Request, principal: Annotated[Principal, Depends(SIGNED_IN)]) -> Response:
+def home(request: Request, principal: Annotated[Actor, Depends(SIGNED_IN)]) -> Response:
     links = [
         i for i in navigation.items_for(principal.role, request.url.path) if i["href"] != "/home"
     ]
@@ -34,5 +34,5 @@ def home(request: Request, principal: Annotated[Principal, Depends(SIGNED_IN)]) 
 
 
 @router.get("/healthz")
-def health(_principal: Annotated[Principal | None, Depends(PUBLIC)]) -> dict[str, str]:
+def health(_principal: Annotated[Actor | None, Depends(PUBLIC)]) -> dict[str, str]:
     return {"status": "ok"}

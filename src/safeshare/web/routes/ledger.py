@@ -26,26 +26,24 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.config import Settings
 from safeshare.ledger import entry as entry_format
 from safeshare.ledger import evidence, service
 from safeshare.ledger.note import NoteVerifier
 from safeshare.ledger.startup import ledger_verifier
-from safeshare.web.access import PUBLIC, DbSession, requires
+from safeshare.web.access import PUBLIC, DbSession, require
 from safeshare.web.forms import FormErrors, error_list, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
 
 router = APIRouter()
 
-LEDGER_ROLES = frozenset({Role.inspector, Role.disclosure_officer, Role.admin})
-LEDGER_ACCESS = requires(*LEDGER_ROLES)
-LedgerReader = Annotated[Principal, Depends(LEDGER_ACCESS)]
+LEDGER_ACCESS = require(Permission.LEDGER_READ)
+LedgerReader = Annotated[Actor, Depends(LEDGER_ACCESS)]
 
 # Service navigation entries for this feature, registered by the app factory.
-NAV_ITEMS: list[NavItem] = [NavItem("Ledger", "/ledger", LEDGER_ROLES)]
+NAV_ITEMS: list[NavItem] = [NavItem("Ledger", "/ledger", Permission.LEDGER_READ)]
 
 API = "/api/v1/ledger"
 MAX_SEQ = 2**63 - 1  # BIGINT: larger numbers are refused as invalid, not looked up
@@ -183,7 +181,7 @@ def api_checkpoint(
 
 @router.get("/log/checkpoint")
 def public_checkpoint(
-    _principal: Annotated[Principal | None, Depends(PUBLIC)], db: DbSession
+    _principal: Annotated[Actor | None, Depends(PUBLIC)], db: DbSession
 ) -> Response:
     """Public by design, at a stable URL: the latest checkpoint with its witnesses'
     cosignatures, as a C2SP signed note (c2sp.org/tlog-cosignature), so anyone can keep a
@@ -205,7 +203,7 @@ def api_entry(
 
 @router.get(f"{API}/public-key")
 def api_public_key(
-    request: Request, _principal: Annotated[Principal | None, Depends(PUBLIC)]
+    request: Request, _principal: Annotated[Actor | None, Depends(PUBLIC)]
 ) -> PublicKeyRead:
     """Public by design: a verifier key is published so anyone can check checkpoints."""
     verifier, origin = _verifier(request)

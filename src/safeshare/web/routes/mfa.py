@@ -19,45 +19,26 @@ from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
 from safeshare.auth.models import User
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.errors import SafeShareError
 from safeshare.web.access import (
+    PENDING,
+    PENDING_SECONDS,
     PUBLIC,
     SIGNED_IN,
     DbSession,
     mark_reauthenticated,
     start_session,
 )
+from safeshare.web.access import safe_next as _safe
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import error_list, form_values
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.templating import render
 
 router = APIRouter()
-Public = Annotated[Principal | None, Depends(PUBLIC)]
-SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
-PENDING = "mfa_pending"
-PENDING_SECONDS = 300
-
-
-def _safe(target: object) -> str:
-    text = str(target or "")
-    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
-        return text
-    return "/home"
-
-
-def begin_second_factor(request: Request, user: User, next_path: str) -> Response:
-    """After a correct password for an account that needs MFA: ask for the code (or enrol)."""
-    request.session.clear()
-    request.session[PENDING] = {
-        "uid": user.id,
-        "epoch": user.session_epoch,
-        "at": int(time.time()),
-        "next": _safe(next_path),
-    }
-    target = "/login/code" if mfa.is_enrolled(user) else "/login/enrol"
-    return RedirectResponse(target, status_code=303)
+Public = Annotated[Actor | None, Depends(PUBLIC)]
+SignedIn = Annotated[Actor, Depends(SIGNED_IN)]
 
 
 def _pending(request: Request, db: DbSession) -> User | None:

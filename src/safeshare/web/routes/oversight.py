@@ -19,8 +19,7 @@ from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
@@ -44,24 +43,23 @@ from safeshare.oversight.vocabulary import (
     RecommendationStatus,
     label,
 )
-from safeshare.web.access import DbSession, requires
+from safeshare.web.access import DbSession, require
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
 
 router = APIRouter()
 
-STATISTICS_ROLES = frozenset({Role.pcc_analyst, Role.inspector, Role.admin})
-Analyst = Annotated[Principal, Depends(requires(*STATISTICS_ROLES))]
-Viewer = Annotated[Principal, Depends(requires(*service.VIEW_ROLES))]
-Editor = Annotated[Principal, Depends(requires(*service.EDIT_ROLES))]
-DisclosureOfficer = Annotated[Principal, Depends(requires(*service.OUTCOME_ROLES))]
+Analyst = Annotated[Actor, Depends(require(Permission.STATS_READ))]
+Viewer = Annotated[Actor, Depends(require(Permission.RECOMMENDATIONS_READ))]
+Editor = Annotated[Actor, Depends(require(Permission.RECOMMENDATIONS_EDIT))]
+OutcomeRecorder = Annotated[Actor, Depends(require(Permission.OUTCOME_RECORD))]
 
 # Service navigation entries for this feature, registered by the app factory.
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Statistics", "/oversight/statistics", STATISTICS_ROLES),
-    NavItem("Recommendations", "/oversight/recommendations", service.VIEW_ROLES),
-    NavItem("Outcomes after sharing", "/oversight/outcomes", service.OUTCOME_ROLES),
+    NavItem("Statistics", "/oversight/statistics", Permission.STATS_READ),
+    NavItem("Recommendations", "/oversight/recommendations", Permission.RECOMMENDATIONS_READ),
+    NavItem("Outcomes after sharing", "/oversight/outcomes", Permission.OUTCOME_RECORD),
 ]
 
 DATE_PARTS = ("day", "month", "year")
@@ -310,7 +308,7 @@ def _outcome_choices(track: OutcomeTrack) -> list[dict[str, str]]:
 
 
 @router.get("/oversight/outcomes")
-def outcomes_page(request: Request, principal: DisclosureOfficer, db: DbSession) -> Response:
+def outcomes_page(request: Request, principal: OutcomeRecorder, db: DbSession) -> Response:
     """The disclosure officer's list: overdue follow-ups first, then recent disclosures."""
     found = service.follow_up_list(
         db,
@@ -325,7 +323,7 @@ def outcomes_page(request: Request, principal: DisclosureOfficer, db: DbSession)
 
 
 def _outcome_context(
-    request: Request, db: DbSession, principal: Principal, disclosure_id: int
+    request: Request, db: DbSession, principal: Actor, disclosure_id: int
 ) -> dict[str, Any]:
     follow = service.get_follow_up(
         db,
@@ -346,7 +344,7 @@ def _outcome_context(
 @router.get("/oversight/outcomes/{disclosure_id}")
 def outcome_page(
     request: Request,
-    principal: DisclosureOfficer,
+    principal: OutcomeRecorder,
     db: DbSession,
     disclosure_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Response:
@@ -366,7 +364,7 @@ OUTCOME_MESSAGES = {
 @router.post("/oversight/outcomes/{disclosure_id}")
 async def outcome_submit(
     request: Request,
-    principal: DisclosureOfficer,
+    principal: OutcomeRecorder,
     db: DbSession,
     disclosure_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Response:
@@ -456,7 +454,7 @@ def recommendations_page(request: Request, principal: Viewer, db: DbSession) -> 
         {
             "rows": rows,
             "overdue": sum(1 for row in rows if row["is_overdue"]),
-            "can_edit": principal.role in service.EDIT_ROLES,
+            "can_edit": principal.can(Permission.RECOMMENDATIONS_EDIT),
             "day": _day,
             "flash": request.session.pop(_FLASH, None),
         },
@@ -608,7 +606,7 @@ def recommendation_page(
             "record": record,
             "status": label("recommendation_status", record.status),
             "is_overdue": record.is_overdue(_today()),
-            "can_edit": principal.role in service.EDIT_ROLES,
+            "can_edit": principal.can(Permission.RECOMMENDATIONS_EDIT),
             "day": _day,
             "flash": request.session.pop(_FLASH, None),
         },

@@ -22,8 +22,7 @@ from pydantic import (
 )
 from sqlalchemy.orm import Session
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import SafeShareError
 from safeshare.policy import explain
@@ -46,9 +45,9 @@ from safeshare.policy.schemas import (
     Requester,
 )
 from safeshare.reporting.errors import ReportNotFoundError
-from safeshare.web.access import SIGNED_IN, DbSession, StepUp, requires
-from safeshare.web.clock import parse_clock
+from safeshare.web.access import SIGNED_IN, DbSession, StepUp, require
 from safeshare.web.concurrency import group_commit
+from safeshare.web.formatters import parse_clock
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.openapi import problems
@@ -56,23 +55,22 @@ from safeshare.web.templating import render
 
 router = APIRouter()
 
-DECIDING = (Role.officer, Role.disclosure_officer)
-OVERSEEING = (Role.disclosure_officer, Role.supervisor, Role.inspector)
 PAGE_SIZE = 25
 
 # Service navigation entries for this feature, registered by the app factory.
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Request to share", "/policy/share", frozenset(DECIDING)),
-    NavItem("Sharing decisions", "/policy/decisions", frozenset(OVERSEEING)),
-    NavItem("Review queue", "/policy/reviews", frozenset({Role.disclosure_officer})),
-    NavItem("Active regime", "/policy/regime", frozenset({Role.admin})),
+    NavItem("Request to share", "/policy/share", Permission.DECISION_REQUEST),
+    NavItem("Sharing decisions", "/policy/decisions", Permission.DECISION_READ_ALL),
+    NavItem("Review queue", "/policy/reviews", Permission.REVIEW_DECIDE),
+    NavItem("Active regime", "/policy/regime", Permission.REGIME_CHANGE),
 ]
 
-Deciders = Annotated[Principal, Depends(requires(*DECIDING))]
-Overseers = Annotated[Principal, Depends(requires(*OVERSEEING))]
-DisclosureOfficer = Annotated[Principal, Depends(requires(Role.disclosure_officer))]
-Admin = Annotated[Principal, Depends(requires(Role.admin))]
-DecisionReaders = Annotated[Principal, Depends(requires(Role.officer, *OVERSEEING))]
+Deciders = Annotated[Actor, Depends(require(Permission.DECISION_REQUEST))]
+Overseers = Annotated[Actor, Depends(require(Permission.DECISION_READ_ALL))]
+Reviewer = Annotated[Actor, Depends(require(Permission.REVIEW_DECIDE))]
+Discloser = Annotated[Actor, Depends(require(Permission.DISCLOSURE_RECORD))]
+RegimeChanger = Annotated[Actor, Depends(require(Permission.REGIME_CHANGE))]
+DecisionReaders = Annotated[Actor, Depends(require(Permission.DECISION_READ))]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 E = TypeVar("E", bound=StrEnum)
 
@@ -167,7 +165,7 @@ def api_get_decision(decision_id: int, db: DbSession, principal: DecisionReaders
 
 
 @router.get("/api/v1/regimes")
-def api_regimes(db: DbSession, _principal: Annotated[Principal, Depends(SIGNED_IN)]) -> RegimesRead:
+def api_regimes(db: DbSession, _principal: Annotated[Actor, Depends(SIGNED_IN)]) -> RegimesRead:
     """The regimes a force may run under, and the active one."""
     overview = policy_service.regime_overview(db)
     return RegimesRead(
@@ -194,7 +192,7 @@ def api_record_disclosure(
     body: DisclosureCreate,
     response: Response,
     db: DbSession,
-    principal: DisclosureOfficer,
+    principal: Discloser,
 ) -> DisclosureRead:
     """Record what was actually sent under a decision (a subset of what it allowed)."""
     disclosure = policy_service.record_disclosure(
@@ -386,7 +384,7 @@ def decision_detail(
         {
             "summary": summary,
             "reviewed": reviewed,
-            "can_act": principal.role is Role.disclosure_officer,
+            "can_act": principal.can(Permission.DISCLOSURE_RECORD),
         },
     )
 
@@ -395,9 +393,7 @@ def decision_detail(
 
 
 @router.get("/policy/reviews")
-def review_queue(
-    request: Request, db: DbSession, _principal: DisclosureOfficer, page: Page = 1
-) -> Response:
+def review_queue(request: Request, db: DbSession, _principal: Reviewer, page: Page = 1) -> Response:
     """Reviews waiting for an information-sharing officer, oldest first, with their age."""
     rows = policy_service.list_pending_reviews(
         db, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
@@ -466,9 +462,7 @@ def _rulings(
 
 
 @router.get("/policy/reviews/{review_id}")
-def review_form(
-    request: Request, review_id: int, db: DbSession, _principal: DisclosureOfficer
-) -> Response:
+def review_form(request: Request, review_id: int, db: DbSession, _principal: Reviewer) -> Response:
     """Decide each category under review, with reasons (or see how it was decided)."""
     summary = policy_service.summarise_review(db, review_id=review_id)
     return _review_page(request, summary, {}, {})
@@ -476,7 +470,7 @@ def review_form(
 
 @router.post("/policy/reviews/{review_id}")
 async def review_submit(
-    request: Request, review_id: int, db: DbSession, principal: DisclosureOfficer
+    request: Request, review_id: int, db: DbSession, principal: Reviewer
 ) -> Response:
     """Record the officer's ruling per category; every ruling needs a written rationale."""
     values = form_values(await request.form())
@@ -603,7 +597,7 @@ def _disclosure_page(
 
 @router.get("/policy/decisions/{decision_id}/disclose")
 def disclosure_form(
-    request: Request, decision_id: int, db: DbSession, _principal: DisclosureOfficer
+    request: Request, decision_id: int, db: DbSession, _principal: Discloser
 ) -> Response:
     """Record what was actually sent under a decision."""
     summary = policy_service.summarise_decision(db, decision_id=decision_id)
@@ -612,7 +606,7 @@ def disclosure_form(
 
 @router.post("/policy/decisions/{decision_id}/disclose")
 async def disclosure_submit(
-    request: Request, decision_id: int, db: DbSession, principal: DisclosureOfficer
+    request: Request, decision_id: int, db: DbSession, principal: Discloser
 ) -> Response:
     """Record the disclosure; more categories than the decision allowed are refused."""
     values = form_values(await request.form())
@@ -624,7 +618,7 @@ async def disclosure_submit(
                 db,
                 decision_id=decision_id,
                 categories=form.categories,
-                sent_at=explain.local_to_utc(*when),
+                sent_at=explain.local_to_utc(*when, request.app.state.settings.zone),
                 method=form.method,
                 recipient_organisation=form.recipient_organisation,
                 actor=principal.username,
@@ -731,7 +725,7 @@ def _regime_page(
 
 @router.get("/policy/regime")
 def regime_page(
-    request: Request, db: DbSession, _principal: Admin, changed: bool = False
+    request: Request, db: DbSession, _principal: RegimeChanger, changed: bool = False
 ) -> Response:
     """The force's active regime, the alternatives, and the history of changes."""
     overview = policy_service.regime_overview(db)
@@ -740,7 +734,7 @@ def regime_page(
 
 @router.post("/policy/regime")
 async def regime_submit(
-    request: Request, db: DbSession, principal: Admin, _fresh: Annotated[None, StepUp]
+    request: Request, db: DbSession, principal: RegimeChanger, _fresh: Annotated[None, StepUp]
 ) -> Response:
     """Change the active regime, with a note; the change is kept and published."""
     values = form_values(await request.form())

@@ -7,21 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.policy import comparison
 from safeshare.policy import service as policy_service
-from safeshare.web.access import DbSession, requires
+from safeshare.web.access import DbSession, require
 from safeshare.web.navigation import NavItem
 from safeshare.web.templating import render
 
 router = APIRouter()
 
-COMPARING = (Role.pcc_analyst, Role.inspector, Role.admin, Role.disclosure_officer)
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Compare regimes", "/policy/regimes/compare", frozenset({Role.pcc_analyst})),
+    NavItem(
+        "Compare regimes",
+        "/policy/regimes/compare",
+        Permission.REGIME_COMPARE,
+        only=frozenset({Role.pcc_analyst}),  # others reach it from the regime pages
+    ),
 ]
-Comparers = Annotated[Principal, Depends(requires(*COMPARING))]
+Comparers = Annotated[Actor, Depends(require(Permission.REGIME_COMPARE))]
 RegimeName = Annotated[str | None, Query(alias="with", max_length=64)]
 
 

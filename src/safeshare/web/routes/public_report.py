@@ -27,7 +27,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.config import Settings
 from safeshare.errors import InvalidInputError
 from safeshare.policy import notice
@@ -35,8 +35,8 @@ from safeshare.policy.schemas import ReasonEffect
 from safeshare.reporting import drafts
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import Answers, DraftHandle
-from safeshare.reporting.schemas import Actor, AnonymousReportCreate, PublicReportCreate
-from safeshare.vault.config import build_key_provider
+from safeshare.reporting.schemas import AnonymousReportCreate, PublicReportCreate
+from safeshare.vault.providers import build_key_provider
 from safeshare.web.access import PUBLIC, DbSession
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import form_values
@@ -48,6 +48,7 @@ from safeshare.web.i18n import (
     QUERY_PARAM,
     SESSION_KEY,
     Translator,
+    offered_languages,
     template_context,
     translator,
 )
@@ -84,7 +85,7 @@ router = APIRouter()
 # Service navigation entries for this feature, registered by the app factory.
 NAV_ITEMS: list[NavItem] = []
 
-Public = Annotated[Principal | None, Depends(PUBLIC)]
+Public = Annotated[Actor | None, Depends(PUBLIC)]
 
 START, CHECK = "/report", "/report/check"
 PASSPHRASE, CONFIRMATION = "/report/passphrase", "/report/confirmation"
@@ -452,7 +453,8 @@ def exit_this_page(request: Request, db: DbSession, principal: Public) -> Respon
     else:  # staff have no exit button; a link here must not sign them out
         for key in (DRAFT_SESSION, SENT_SESSION, RETURN_DONE_SESSION, SESSION_KEY):
             request.session.pop(key, None)
-    destination = EXIT_URLS.get(lang or "", EXIT_URLS[DEFAULT_LANGUAGE])
+    offered = lang in offered_languages(request)
+    destination = EXIT_URLS[lang] if offered and lang else EXIT_URLS[DEFAULT_LANGUAGE]
     return RedirectResponse(destination, status_code=303)
 
 

@@ -1,8 +1,8 @@
 """Staff reporting pages: take a report, list and search, the report page with audited
 "Show" for sealed details, updates, consents, Victims' Code rights and the supervisor's
-due-dates dashboard. This router also includes the API (`reporting_api`) and the
-administrators' erasure page (`reporting_erase`); shared pieces are in `reporting_common`,
-forms and labels in `reporting_forms`.
+due-dates dashboard. The API (`reporting_api`), erasure (`reporting_erase`), facts
+(`reporting_facts`) and access requests (`reporting_access`) are sibling routers the app
+includes itself; shared pieces are in `reporting_common`, forms in `reporting_forms`.
 
 Sealed values leave the server only from routes tagged `SEALED_READ_TAG`: the report
 page's "Show" forms and `POST /api/v1/reports/{id}/sealed-reads`. Each needs a stated
@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.errors import InvalidInputError
 from safeshare.policy import service as policy_service
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure
@@ -38,7 +38,7 @@ from safeshare.reporting import service as reporting
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportPage, ReportRead, RightRead
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
     CaseStatus,
     ConsentPurpose,
     RightStatus,
@@ -50,33 +50,24 @@ from safeshare.support.models import SupportReferral
 from safeshare.web.access import DbSession, StepUp
 from safeshare.web.navigation import NavItem
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes import reporting_access, reporting_api, reporting_erase, reporting_facts
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import (
-    ADMINS,
-    CASE,
-    CONSENTERS,
-    INTAKE,
-    POLICE_READERS,
-    READERS,
     SEALED_READ_TAG,
-    SUPERVISORS,
     CaseWorker,
     Consenter,
     Intake,
     Reader,
-    Supervisor,
+    RightsViewer,
 )
 from safeshare.web.routes.reporting_forms import Problems
 
 router = APIRouter()
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Reports", "/reports", frozenset(READERS)),
-    NavItem("Victims' Code due dates", "/victims-code", frozenset(SUPERVISORS)),
-    NavItem("Erase a report", "/admin/erase-report", frozenset(ADMINS)),
-    reporting_access.NAV_ITEM,
+    NavItem("Reports", "/reports", Permission.REPORT_READ),
+    NavItem("Victims' Code due dates", "/victims-code", Permission.RIGHTS_DASHBOARD),
+    NavItem("Erase a report", "/admin/erase-report", Permission.REPORT_ERASE),
 ]
 
 
@@ -91,7 +82,7 @@ def _right_rows(report: ReportRead, today: date) -> list[dict[str, Any]]:
 def _report_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     report: ReportRead,
     *,
     problems: Problems | None = None,
@@ -101,7 +92,6 @@ def _report_page(
     sharing: CaseSharing | None = None,
     status_code: int = 200,
 ) -> Response:
-    role = principal.role
     may_read, grants = sealed_access.access_summary(
         db, report_id=report.id, actor=common.actor(principal), config=common.config(request)
     )
@@ -112,8 +102,8 @@ def _report_page(
             "report": report,
             "may_read": may_read,
             "grants": grants,
-            "can_ask_access": role in POLICE_READERS,
-            "can_assign": role in SUPERVISORS,
+            "can_ask_access": principal.can(Permission.SEALED_ACCESS_REQUEST),
+            "can_assign": principal.can(Permission.ACCESS_APPROVE),
             "access_reasons": forms.options(forms.ACCESS_REASON_LABELS),
             "break_glass_reasons": forms.options(forms.BREAK_GLASS_REASON_LABELS),
             "sealed_fields": list(SealedField),
@@ -122,10 +112,10 @@ def _report_page(
             "revealed": revealed or {},
             "revealed_updates": revealed_updates or {},
             "rights": _right_rows(report, common.today(common.config(request))),
-            "can_update": role in CASE,
-            "can_consent": role in CONSENTERS,
-            "can_mark_rights": role in CASE,
-            "can_share": role in policy_service.DECIDING_ROLES,
+            "can_update": principal.can(Permission.CASE_UPDATE),
+            "can_consent": principal.can(Permission.CONSENT_RECORD),
+            "can_mark_rights": principal.can(Permission.CASE_UPDATE),
+            "can_share": principal.can(Permission.DECISION_REQUEST),
             "sharing": sharing,
         },
         problems=problems,
@@ -139,7 +129,7 @@ def _report_page(
 
 def _new_report_page(
     request: Request,
-    principal: Principal,
+    principal: Actor,
     values: Mapping[str, Any],
     *,
     problems: Problems | None = None,
@@ -232,7 +222,7 @@ def report_list(request: Request, db: DbSession, principal: Reader) -> Response:
             "crime_types": forms.options(forms.CRIME_TYPE_LABELS, blank="Any"),
             "pathways": forms.options(forms.PATHWAY_LABELS, blank="Any"),
             "statuses": forms.options(forms.STATUS_LABELS, blank="Any"),
-            "can_take_report": principal.role in INTAKE,
+            "can_take_report": principal.can(Permission.REPORT_CREATE),
             "is_advocate": principal.role is Role.advocate,
         },
         problems=problems,
@@ -249,7 +239,6 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
     """A report's unsealed details (sealed ones stay hidden until shown with a reason), and
     every sharing decision made about it, for the roles that may read decisions."""
     report = common.visible_report(db, principal, report_id)
-    readers = policy_service.DECIDING_ROLES | policy_service.OVERSEEING_ROLES
     sharing = (
         CaseSharing(
             facts=None
@@ -259,7 +248,7 @@ def report_detail(request: Request, db: DbSession, principal: Reader, report_id:
             referrals=support_service.list_referrals_for_report(db, report_id=report.id),
             disclosures=policy_service.list_disclosures(db, report_ref=report.reference, limit=500),
         )
-        if principal.role in readers
+        if principal.can(Permission.DECISION_READ)
         else None
     )
     return _report_page(request, db, principal, report, sharing=sharing)
@@ -419,7 +408,7 @@ async def update_submit(
 
 def _consent_page(
     request: Request,
-    principal: Principal,
+    principal: Actor,
     report: ReportRead,
     values: Mapping[str, Any],
     *,
@@ -476,7 +465,7 @@ async def consent_submit(
 
 def _withdraw_page(
     request: Request,
-    principal: Principal,
+    principal: Actor,
     report: ReportRead,
     consent_id: int,
     values: Mapping[str, Any],
@@ -655,7 +644,7 @@ async def right_not_applicable(
 
 
 @router.get("/victims-code")
-def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) -> Response:
+def rights_dashboard(request: Request, db: DbSession, _principal: RightsViewer) -> Response:
     """Victims' Code items overdue and due soon, across all open reports."""
     config = common.config(request)
     dashboard = victims_code.supervisor_dashboard(db, config=config)
@@ -668,7 +657,3 @@ def rights_dashboard(request: Request, db: DbSession, _principal: Supervisor) ->
 
 # The API and the administrators' erasure page live in their own modules (size); the app
 # includes this router only, so they are included here.
-router.include_router(reporting_erase.router)
-router.include_router(reporting_facts.router)
-router.include_router(reporting_api.router)
-router.include_router(reporting_access.router)

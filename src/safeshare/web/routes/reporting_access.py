@@ -13,24 +13,23 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
+from safeshare import dates
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.reporting import sealed_access
 from safeshare.reporting.schemas import GrantRead
-from safeshare.reporting.vocab import AccessReason, BreakGlassReason
-from safeshare.web.access import DbSession, requires
+from safeshare.reporting.vocabulary import AccessReason, BreakGlassReason
+from safeshare.web.access import DbSession, require
 from safeshare.web.navigation import NavItem
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
-from safeshare.web.routes.reporting_common import PoliceReader, Supervisor
+from safeshare.web.routes.reporting_common import Approver, PoliceReader
 
 router = APIRouter()
 E = TypeVar("E", bound=StrEnum)
 
-ALERT_ROLES = (Role.supervisor, Role.disclosure_officer)
-AlertReader = Annotated[Principal, Depends(requires(*ALERT_ROLES))]
-DisclosureOfficer = Annotated[Principal, Depends(requires(Role.disclosure_officer))]
-NAV_ITEM = NavItem("Access requests and alerts", "/access", frozenset(ALERT_ROLES))
+AlertReader = Annotated[Actor, Depends(require(Permission.ACCESS_ALERTS_READ))]
+AlertAcknowledger = Annotated[Actor, Depends(require(Permission.ACCESS_ALERT_ACKNOWLEDGE))]
+NAV_ITEMS = [NavItem("Access requests and alerts", "/access", Permission.ACCESS_ALERTS_READ)]
 
 
 def _choice(values: dict[str, Any], name: str, kind: type[E]) -> E | None:
@@ -75,7 +74,7 @@ async def break_glass(
         reason=reason,
         config=common.config(request),
     )
-    until = common.format_time(grant.expires_at)
+    until = dates.datetime_text(grant.expires_at, common.settings(request).zone)
     return common.redirect(
         request,
         f"/reports/{report_id}#sealed",
@@ -84,9 +83,7 @@ async def break_glass(
 
 
 @router.post("/reports/{report_id}/assignment")
-async def assign(
-    request: Request, db: DbSession, principal: Supervisor, report_id: int
-) -> Response:
+async def assign(request: Request, db: DbSession, principal: Approver, report_id: int) -> Response:
     """Assign the report to an officer (username) and/or a team."""
     values = await common.posted_form(request)
     sealed_access.assign_report(
@@ -106,7 +103,7 @@ def access_page(request: Request, db: DbSession, principal: AlertReader) -> Resp
     actor = common.actor(principal)
     requests: list[GrantRead] = (
         sealed_access.pending_requests(db, actor=actor, config=common.config(request))
-        if principal.role is Role.supervisor
+        if principal.can(Permission.ACCESS_APPROVE)
         else []
     )
     return common.page(
@@ -115,7 +112,7 @@ def access_page(request: Request, db: DbSession, principal: AlertReader) -> Resp
         {
             "requests": requests,
             "alerts": sealed_access.open_alerts(db, actor=actor),
-            "is_supervisor": principal.role is Role.supervisor,
+            "is_supervisor": principal.can(Permission.ACCESS_APPROVE),
             "reason_labels": forms.REASON_CODE_LABELS,
             "alert_labels": forms.ALERT_KIND_LABELS,
         },
@@ -123,7 +120,7 @@ def access_page(request: Request, db: DbSession, principal: AlertReader) -> Resp
 
 
 @router.post("/access/requests/{grant_id}")
-async def decide(request: Request, db: DbSession, principal: Supervisor, grant_id: int) -> Response:
+async def decide(request: Request, db: DbSession, principal: Approver, grant_id: int) -> Response:
     """Approve or refuse a request (never one's own)."""
     decision = forms.one(await common.posted_form(request), "decision")
     if decision not in {"approve", "refuse"}:
@@ -140,7 +137,7 @@ async def decide(request: Request, db: DbSession, principal: Supervisor, grant_i
 
 @router.post("/access/alerts/{alert_id}/acknowledge")
 def acknowledge(
-    request: Request, db: DbSession, principal: DisclosureOfficer, alert_id: int
+    request: Request, db: DbSession, principal: AlertAcknowledger, alert_id: int
 ) -> Response:
     """The disclosure officer marks an alert as looked into."""
     sealed_access.acknowledge_alert(db, alert_id=alert_id, actor=common.actor(principal))

@@ -22,7 +22,7 @@ from safeshare.reporting.schemas import (
     ReportRead,
     ThirdPartyReportCreate,
 )
-from safeshare.reporting.vocab import Pathway, SealedField
+from safeshare.reporting.vocabulary import Pathway, SealedField
 from safeshare.web.access import MAX_INTEGER, DbSession
 from safeshare.web.openapi import problems, request_body_one_of
 from safeshare.web.routes import reporting_common as common

@@ -5,62 +5,44 @@ report lookup that hides other organisations' reports behind a 404.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
-from safeshare.config import Settings
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportErasedError
-from safeshare.reporting.schemas import Actor, ReportRead
-from safeshare.vault.config import build_key_provider
-from safeshare.vault.keys import KeyProvider
-from safeshare.web.access import DbSession, requires
-from safeshare.web.forms import form_values
+from safeshare.reporting.schemas import ReportRead
+from safeshare.web import deps
+from safeshare.web.access import DbSession, require
+from safeshare.web.pages import Pages
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_forms import Problems
-from safeshare.web.templating import render
 
-# Who may do what. The services check the configured roles (ReportingConfig) again; these
-# static declarations match its defaults so that wrong roles are refused before any lookup.
-READERS = (Role.officer, Role.supervisor, Role.disclosure_officer, Role.advocate)
-POLICE_READERS = (Role.officer, Role.supervisor, Role.disclosure_officer)  # may ask for access
-INTAKE = (Role.officer, Role.supervisor, Role.advocate)  # advocates: third-party pathway
-CASE = (Role.officer, Role.supervisor, Role.disclosure_officer)
-CONSENTERS = (*CASE, Role.advocate)
-SUPERVISORS = (Role.supervisor,)
-ADMINS = (Role.admin,)
+# Who may use each route (the services check the same permissions again).
+Reader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
+Intake = Annotated[Actor, Depends(require(Permission.REPORT_CREATE))]
+CaseWorker = Annotated[Actor, Depends(require(Permission.CASE_UPDATE))]
+Consenter = Annotated[Actor, Depends(require(Permission.CONSENT_RECORD))]
+RightsViewer = Annotated[Actor, Depends(require(Permission.RIGHTS_DASHBOARD))]
+Approver = Annotated[Actor, Depends(require(Permission.ACCESS_APPROVE))]
+Eraser = Annotated[Actor, Depends(require(Permission.REPORT_ERASE))]
+PoliceReader = Annotated[Actor, Depends(require(Permission.SEALED_ACCESS_REQUEST))]
 
-Reader = Annotated[Principal, Depends(requires(*READERS))]
-Intake = Annotated[Principal, Depends(requires(*INTAKE))]
-CaseWorker = Annotated[Principal, Depends(requires(*CASE))]
-Consenter = Annotated[Principal, Depends(requires(*CONSENTERS))]
-Supervisor = Annotated[Principal, Depends(requires(*SUPERVISORS))]
-Admin = Annotated[Principal, Depends(requires(*ADMINS))]
-PoliceReader = Annotated[Principal, Depends(requires(*POLICE_READERS))]
-
-# Routes whose responses may carry sealed values (audited reads). Nothing else may.
-SEALED_READ_TAG = "sealed-read"
+SEALED_READ_TAG = deps.SEALED_READ_TAG
 FLASH_KEY = "reporting_flash"
-LONDON = ZoneInfo("Europe/London")
-_provider_lock = threading.Lock()
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def actor(principal: Principal) -> Actor:
+def actor(principal: Actor) -> Actor:
     """The signed-in user as the reporting services' `Actor`."""
     return Actor(
         username=principal.username,
@@ -70,29 +52,11 @@ def actor(principal: Principal) -> Actor:
     )
 
 
-def settings(request: Request) -> Settings:
-    """The app's settings."""
-    value: Settings = request.app.state.settings
-    return value
-
-
-def config(request: Request) -> ReportingConfig:
-    """Reporting policy: roles, Victims' Code timings, page size."""
-    return settings(request).reporting
-
-
-def key_provider(request: Request) -> KeyProvider:
-    """The app's vault key provider, built once: an in-memory one must live as long as the app.
-
-    Kept on `app.state.key_provider` (the public form may share it); the lock stops two
-    first requests in worker threads from each building one.
-    """
-    with _provider_lock:
-        provider: KeyProvider | None = getattr(request.app.state, "key_provider", None)
-        if provider is None:
-            provider = build_key_provider(settings(request))
-            request.app.state.key_provider = provider
-        return provider
+# The request dependencies live in `web.deps`; these names are what the reporting routes use.
+settings = deps.settings
+config = deps.reporting_config
+key_provider = deps.key_provider
+posted_form = deps.posted_form
 
 
 def today(config: ReportingConfig) -> date:
@@ -100,28 +64,7 @@ def today(config: ReportingConfig) -> date:
     return victims_code.local_date(utcnow(), config=config)
 
 
-def format_time(value: datetime | None) -> str:
-    """'14 March 2025 at 2:05pm', in UK time."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B} {local.year} at {hour}:{local.minute:02d}{suffix}"
-
-
-def format_date(value: date | None) -> str:
-    """'14 March 2025' (an instant: its date in UK time)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%B} {value.year}"
-
-
 VIEW: dict[str, Any] = {
-    "format_time": format_time,
-    "format_date": format_date,
     "crime_type_labels": forms.CRIME_TYPE_LABELS,
     "pathway_labels": forms.PATHWAY_LABELS,
     "status_labels": forms.STATUS_LABELS,
@@ -140,6 +83,8 @@ VIEW: dict[str, Any] = {
     "trigger_label": forms.trigger_label,
 }
 
+PAGES = Pages("reporting", FLASH_KEY, VIEW)
+
 
 def page(
     request: Request,
@@ -152,29 +97,14 @@ def page(
 ) -> Response:
     """Render `reporting/<name>` with the labels, a pending flash and any field errors."""
     problems = problems or Problems()
-    merged = {
-        **VIEW,
-        "flash": request.session.pop(FLASH_KEY, None),
-        "errors": problems.errors,
-        "error_list": problems.error_list(order),
-        **context,
-    }
-    return render(request, f"reporting/{name}", merged, status_code=status_code)
+    merged = {"errors": problems.errors, "error_list": problems.error_list(order), **context}
+    return PAGES.page(request, name, merged, status_code=status_code)
 
 
-def redirect(request: Request, path: str, flash: str | None = None) -> Response:
-    """POST-redirect-GET. The flash must hold references only: the session is not encrypted."""
-    if flash:
-        request.session[FLASH_KEY] = flash
-    return RedirectResponse(path, status_code=303)
+redirect = PAGES.redirect
 
 
-async def posted_form(request: Request) -> dict[str, Any]:
-    """The posted form's values, without the CSRF token."""
-    return form_values(await request.form())
-
-
-def visible_report(db: DbSession, principal: Principal, report_id: int) -> ReportRead:
+def visible_report(db: DbSession, principal: Actor, report_id: int) -> ReportRead:
     """The report, or 404 when it does not exist or this advocate's organisation did not make it."""
     return reporting.get_report_or_raise(db, report_id=report_id, actor=actor(principal))
 

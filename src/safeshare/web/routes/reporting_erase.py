@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ReportRead
@@ -25,7 +25,7 @@ from safeshare.vault.keys import KeyProvider
 from safeshare.web.access import DbSession, StepUp
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
-from safeshare.web.routes.reporting_common import FLASH_KEY, Admin
+from safeshare.web.routes.reporting_common import FLASH_KEY, Eraser
 from safeshare.web.routes.reporting_forms import Problems
 
 log = logging.getLogger("safeshare.web.reporting")
@@ -51,7 +51,7 @@ def _erase_page(
 
 
 def _erasable(
-    db: DbSession, principal: Principal, reference: str, problems: Problems
+    db: DbSession, principal: Actor, reference: str, problems: Problems
 ) -> ReportRead | None:
     report_id = reporting.find_report_id(db, reference=reference)
     report = (
@@ -67,13 +67,13 @@ def _erasable(
 
 
 @router.get("/admin/erase-report")
-def erase_form(request: Request, _principal: Admin) -> Response:
+def erase_form(request: Request, _principal: Eraser) -> Response:
     """Start erasing a report: its reference and why."""
     return _erase_page(request, {})
 
 
 @router.post("/admin/erase-report")
-async def erase_check(request: Request, db: DbSession, principal: Admin) -> Response:
+async def erase_check(request: Request, db: DbSession, principal: Eraser) -> Response:
     """Check the reference and reason, then ask for confirmation."""
     values = await common.posted_form(request)
     reference, reason, problems = forms.parse_erase_form(values)
@@ -110,7 +110,7 @@ def retire_keys_after_erasure(
 
 @router.post("/admin/erase-report/confirm")
 async def erase_confirm(
-    request: Request, db: DbSession, principal: Admin, _fresh: Annotated[None, StepUp]
+    request: Request, db: DbSession, principal: Eraser, _fresh: Annotated[None, StepUp]
 ) -> Response:
     """Erase (crypto-shred) the report; old keys are retired in a later unit of work."""
     values = await common.posted_form(request)

@@ -14,10 +14,16 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
-from safeshare.auth.service import Principal
+from safeshare.auth.permissions import Actor
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ReportRead
-from safeshare.reporting.vocab import CrimeType, FactSource, SubjectFact, SubjectRole, Suspicion
+from safeshare.reporting.vocabulary import (
+    CrimeType,
+    FactSource,
+    SubjectFact,
+    SubjectRole,
+    Suspicion,
+)
 from safeshare.web.access import DbSession
 from safeshare.web.openapi import problems
 from safeshare.web.routes import reporting_common as common
@@ -140,7 +146,7 @@ async def facts_submit(
 
 def _record(
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     report_id: int,
     facts: Mapping[SubjectFact, Any],
     source: FactSource,

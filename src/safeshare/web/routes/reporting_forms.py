@@ -9,7 +9,6 @@ was typed: that may be sealed information.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,169 +23,79 @@ from safeshare.reporting.schemas import (
     ThirdPartyReportCreate,
     UpdateCreate,
 )
-from safeshare.reporting.vocab import (
+from safeshare.reporting.vocabulary import (
+    ACCESS_REASON_LABELS as ACCESS_REASON_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    AGE_BAND_LABELS as AGE_BAND_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    ALERT_KIND_LABELS as ALERT_KIND_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    BREAK_GLASS_REASON_LABELS as BREAK_GLASS_REASON_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    CONSENT_METHOD_LABELS as CONSENT_METHOD_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    CONSENT_PURPOSE_LABELS as CONSENT_PURPOSE_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    CRIME_TYPE_LABELS as CRIME_TYPE_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    DECLINED as DECLINED,
+)
+from safeshare.reporting.vocabulary import (
+    DELIVERY_LABELS as DELIVERY_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    ETHNICITY_LABELS as ETHNICITY_LABELS,
+)
+from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
-    AccessReason,
-    AgeBand,
-    AlertKind,
-    BreakGlassReason,
-    CaseStatus,
     ConsentMethod,
     ConsentPurpose,
-    CrimeType,
     DeliveryMethod,
-    EthnicityGroup,
     KeyDecision,
-    NationalityGroup,
-    Pathway,
-    RightStatus,
     SealedField,
-    Sex,
 )
-
-# --- labels ------------------------------------------------------------------------------
-
-CRIME_TYPE_LABELS = {
-    CrimeType.domestic_abuse: "Domestic abuse",
-    CrimeType.sexual_offence: "Sexual offence",
-    CrimeType.modern_slavery: "Modern slavery or trafficking",
-    CrimeType.violence: "Violence",
-    CrimeType.stalking_harassment: "Stalking or harassment",
-    CrimeType.hate_crime: "Hate crime",
-    CrimeType.theft_fraud: "Theft or fraud",
-    CrimeType.criminal_damage: "Criminal damage",
-    CrimeType.other: "Something else",
-}
-PATHWAY_LABELS = {
-    Pathway.public_online: "Online form",
-    Pathway.officer: "Taken by an officer",
-    Pathway.third_party: "Third-party report by a support organisation",
-    Pathway.anonymous: "Anonymous",
-}
-STATUS_LABELS = {
-    CaseStatus.new: "New",
-    CaseStatus.under_investigation: "Under investigation",
-    CaseStatus.charged: "Charged",
-    CaseStatus.no_further_action: "No further action",
-    CaseStatus.closed: "Closed",
-    CaseStatus.erased: "Erased",
-}
-STATUS_TAGS = {
-    CaseStatus.new: "govuk-tag--blue",
-    CaseStatus.under_investigation: "govuk-tag--yellow",
-    CaseStatus.charged: "govuk-tag--purple",
-    CaseStatus.no_further_action: "govuk-tag--grey",
-    CaseStatus.closed: "govuk-tag--grey",
-    CaseStatus.erased: "govuk-tag--red",
-}
-KEY_DECISION_LABELS = {
-    KeyDecision.arrest: "Arrest",
-    KeyDecision.charge: "Charge",
-    KeyDecision.bail: "Bail",
-    KeyDecision.released_under_investigation: "Released under investigation",
-    KeyDecision.decision_not_to_investigate: "Decision not to investigate",
-    KeyDecision.no_further_action: "No further action",
-}
-SEALED_FIELD_LABELS = {
-    SealedField.name: "Name",
-    SealedField.date_of_birth: "Date of birth",
-    SealedField.address: "Address",
-    SealedField.contact_details: "Contact details",
-    SealedField.safe_contact: "Safe times and ways to make contact",
-    SealedField.nationality: "Nationality",
-    SealedField.immigration_status: "Immigration status",
-    SealedField.language_needs: "Language and interpreter needs",
-    SealedField.account: "What happened, in their words",
-}
-CONSENT_PURPOSE_LABELS = {
-    ConsentPurpose.victim_support: "Referral to a support organisation",
-    ConsentPurpose.police_contact: "Contact from the police",
-    ConsentPurpose.regularisation_support: "Support to regularise their immigration status",
-    ConsentPurpose.immigration_advice: "Sharing with a regulated immigration adviser for advice",
-    ConsentPurpose.share_with_agency: "Sharing information with a named agency",
-}
-CONSENT_METHOD_LABELS = {
-    ConsentMethod.public_online: "Online form",
-    ConsentMethod.anonymous_online: "Anonymous online report",
-    ConsentMethod.anonymous_return: "Anonymous return visit",
-    ConsentMethod.officer_in_person: "In person, to an officer",
-    ConsentMethod.officer_phone: "By phone, to an officer",
-    ConsentMethod.officer_written: "In writing",
-    ConsentMethod.third_party_advocate: "Through their advocate",
-}
-STAFF_CONSENT_METHODS = (
-    ConsentMethod.officer_in_person,
-    ConsentMethod.officer_phone,
-    ConsentMethod.officer_written,
+from safeshare.reporting.vocabulary import (
+    KEY_DECISION_LABELS as KEY_DECISION_LABELS,
 )
-DELIVERY_LABELS = {
-    DeliveryMethod.in_person: "In person",
-    DeliveryMethod.phone_at_safe_time: "By phone, at a safe time",
-    DeliveryMethod.secure_email: "By secure email",
-    DeliveryMethod.letter_to_safe_address: "By letter to a safe address",
-    DeliveryMethod.via_advocate: "Through their advocate",
-    DeliveryMethod.online_on_screen: "On screen, after reporting online",
-    DeliveryMethod.withheld_unsafe: "Not sent, because sending it would have put them at risk",
-}
-RIGHT_STATUS_LABELS = {
-    RightStatus.pending: "Pending",
-    RightStatus.met: "Met",
-    RightStatus.not_applicable: "Not applicable",
-}
-UPDATE_KIND_LABELS = {
-    "officer_update": "Officer update",
-    "victim_information": "Information from the victim",
-}
-ACCESS_REASON_LABELS = {
-    AccessReason.investigation_handover: "I am taking over or helping with the investigation",
-    AccessReason.safeguarding_risk: "There is a safeguarding concern",
-    AccessReason.victim_contact_request: "The victim asked to be contacted",
-    AccessReason.court_or_cps_request: "The court or the Crown Prosecution Service asked",
-    AccessReason.complaint_or_misconduct: "A complaint or misconduct investigation",
-    AccessReason.data_subject_request: "The victim asked for their own information",
-}
-BREAK_GLASS_REASON_LABELS = {
-    BreakGlassReason.immediate_risk_to_life: "Someone's life is at immediate risk",
-    BreakGlassReason.safeguarding_emergency: "A safeguarding emergency",
-    BreakGlassReason.missing_person: "The victim is missing",
-}
-REASON_CODE_LABELS: dict[str, str] = {
-    **{k.value: v for k, v in ACCESS_REASON_LABELS.items()},
-    **{k.value: v for k, v in BREAK_GLASS_REASON_LABELS.items()},
-}
-ALERT_KIND_LABELS = {
-    AlertKind.break_glass: "Emergency access",
-    AlertKind.unusual_volume: "Unusual number of sealed reads",
-    AlertKind.rate_limited: "Sealed reads refused (limit reached)",
-}
-DECLINED = "Prefer not to say"
-SEX_LABELS = {Sex.female: "Female", Sex.male: "Male", Sex.other: "Other", Sex.declined: DECLINED}
-AGE_BAND_LABELS = {
-    AgeBand.under_18: "Under 18",
-    AgeBand.age_18_24: "18 to 24",
-    AgeBand.age_25_34: "25 to 34",
-    AgeBand.age_35_44: "35 to 44",
-    AgeBand.age_45_54: "45 to 54",
-    AgeBand.age_55_64: "55 to 64",
-    AgeBand.age_65_plus: "65 or over",
-    AgeBand.declined: DECLINED,
-}
-ETHNICITY_LABELS = {
-    EthnicityGroup.asian: "Asian or Asian British",
-    EthnicityGroup.black: "Black, Black British, Caribbean or African",
-    EthnicityGroup.mixed: "Mixed or multiple ethnic groups",
-    EthnicityGroup.white: "White",
-    EthnicityGroup.other: "Other ethnic group",
-    EthnicityGroup.declined: DECLINED,
-}
-NATIONALITY_GROUP_LABELS = {
-    NationalityGroup.british: "British",
-    NationalityGroup.irish: "Irish",
-    NationalityGroup.eu_eea_swiss: "EU, EEA or Swiss",
-    NationalityGroup.rest_of_world: "Rest of the world",
-    NationalityGroup.stateless: "Stateless",
-    NationalityGroup.declined: DECLINED,
-}
+from safeshare.reporting.vocabulary import (
+    NATIONALITY_GROUP_LABELS as NATIONALITY_GROUP_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    PATHWAY_LABELS as PATHWAY_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    REASON_CODE_LABELS as REASON_CODE_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    RIGHT_STATUS_LABELS as RIGHT_STATUS_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    SEALED_FIELD_LABELS as SEALED_FIELD_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    SEX_LABELS as SEX_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    STAFF_CONSENT_METHODS as STAFF_CONSENT_METHODS,
+)
+from safeshare.reporting.vocabulary import (
+    STATUS_LABELS as STATUS_LABELS,
+)
+from safeshare.reporting.vocabulary import (
+    STATUS_TAGS as STATUS_TAGS,
+)
+from safeshare.reporting.vocabulary import (
+    UPDATE_KIND_LABELS as UPDATE_KIND_LABELS,
+)
+from safeshare.web.forms import Problems as Problems
+
 MONITORING_FIELDS: dict[str, tuple[str, Mapping[Any, str]]] = {
     "sex": ("Sex", SEX_LABELS),
     "age_band": ("Age", AGE_BAND_LABELS),
@@ -217,30 +126,6 @@ def options(
 
 
 # --- errors ------------------------------------------------------------------------------
-
-
-@dataclass
-class Problems:
-    """Field errors in page order, with the element each error summary link jumps to."""
-
-    errors: dict[str, str] = field(default_factory=dict)
-    anchors: dict[str, str] = field(default_factory=dict)
-
-    def add(self, name: str, message: str, *, anchor: str | None = None) -> None:
-        if name not in self.errors:
-            self.errors[name] = message
-            if anchor:
-                self.anchors[name] = anchor
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def error_list(self, order: Iterable[str] = ()) -> list[dict[str, str]]:
-        rank = {name: n for n, name in enumerate(order)}
-        ordered = sorted(self.errors.items(), key=lambda kv: rank.get(kv[0], len(rank)))
-        return [
-            {"text": text, "href": f"#{self.anchors.get(name, name)}"} for name, text in ordered
-        ]
 
 
 def one(values: Mapping[str, Any], name: str) -> str:
@@ -368,7 +253,7 @@ def report_form_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_report_form(
-    values: Mapping[str, Any], *, role: Role
+    values: Mapping[str, Any], *, role: Role | None
 ) -> tuple[OfficerReportCreate | ThirdPartyReportCreate | None, Problems]:
     """The officer's (or, for an advocate, the third-party) report, or its field errors."""
     problems = Problems()
@@ -525,7 +410,7 @@ class ConsentForm(BaseModel):
 
 
 def parse_consent_form(
-    values: Mapping[str, Any], *, role: Role
+    values: Mapping[str, Any], *, role: Role | None
 ) -> tuple[ConsentForm | None, Problems]:
     """Which consent, the agency for sharing, and how it was given (advocates: through them)."""
     problems = Problems()
@@ -557,7 +442,9 @@ def parse_consent_form(
     return ConsentForm(grant=grant, method=method), problems
 
 
-def _method(values: Mapping[str, Any], role: Role, problems: Problems) -> ConsentMethod | None:
+def _method(
+    values: Mapping[str, Any], role: Role | None, problems: Problems
+) -> ConsentMethod | None:
     if role is Role.advocate:
         return ConsentMethod.third_party_advocate
     method = one(values, "method")
@@ -568,14 +455,14 @@ def _method(values: Mapping[str, Any], role: Role, problems: Problems) -> Consen
 
 
 def parse_withdraw_form(
-    values: Mapping[str, Any], *, role: Role
+    values: Mapping[str, Any], *, role: Role | None
 ) -> tuple[ConsentMethod | None, Problems]:
     """How the person withdrew their consent."""
     problems = Problems()
     return _method(values, role, problems), problems
 
 
-def method_options(role: Role) -> list[dict[str, str]]:
+def method_options(role: Role | None) -> list[dict[str, str]]:
     """How-given choices for staff; an advocate's are always "through their advocate"."""
     if role is Role.advocate:
         return []

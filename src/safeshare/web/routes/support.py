@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -22,12 +21,13 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from safeshare.auth.permissions import Actor, Permission
 from safeshare.auth.roles import Role
-from safeshare.auth.service import Principal
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.redaction.small_counts import DisclosurePolicy
+from safeshare.redaction.tables import disclosure_note
 from safeshare.support import service as support
 from safeshare.support.errors import (
     ConsentRequiredError,
@@ -55,45 +55,40 @@ from safeshare.support.vocabulary import (
     ReferralStatus,
     ServiceType,
 )
-from safeshare.web.access import SIGNED_IN, DbSession, requires
+from safeshare.web.access import SIGNED_IN, DbSession, require
+from safeshare.web.deps import SEALED_READ_TAG, key_provider, reporting_config
 from safeshare.web.errors import problem
-from safeshare.web.forms import FormErrors, error_list, form_values
+from safeshare.web.forms import FormErrors, errors_from, form_values, ordered
 from safeshare.web.navigation import NavItem
+from safeshare.web.pages import Pages
 from safeshare.web.pagination import numbered_pagination
-from safeshare.web.routes.reporting_common import SEALED_READ_TAG, key_provider
-from safeshare.web.routes.reporting_common import config as reporting_config
-from safeshare.web.templating import render
 
 router = APIRouter()
 
-# Who uses what (issue 7). Referring asks the Firewall, which only officers and disclosure
-# officers may do; supervisors find support and read directory releases.
-FINDERS = (Role.officer, Role.supervisor, Role.disclosure_officer)
-REFERRERS = (Role.officer, Role.disclosure_officer)
-MANAGERS = (Role.pcc_analyst, Role.admin)
-ADVOCATES = (Role.advocate,)
-
+# Who uses what (issue 7). Referring asks the Firewall (REFER_THROUGH_FIREWALL: officers and
+# disclosure officers); supervisors find support and read directory releases (SUPPORT_FIND).
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Find support", "/support/find", frozenset(FINDERS)),
-    NavItem("Directory updates", "/support/releases", frozenset(FINDERS)),
-    NavItem("Referrals", "/support/referrals", frozenset(ADVOCATES)),
-    NavItem("Refuge vacancies", "/support/capacity", frozenset(ADVOCATES)),
-    NavItem("Support directory", "/support/directory", frozenset(MANAGERS)),
+    NavItem("Find support", "/support/find", Permission.SUPPORT_FIND),
+    NavItem("Directory updates", "/support/releases", Permission.SUPPORT_FIND),
+    NavItem("Referrals", "/support/referrals", Permission.SUPPORT_ORG_ACT),
+    NavItem("Refuge vacancies", "/support/capacity", Permission.SUPPORT_ORG_ACT),
+    NavItem("Support directory", "/support/directory", Permission.DIRECTORY_MANAGE),
     NavItem(
         "Service performance",
         "/support/performance",
-        frozenset({Role.advocate, Role.pcc_analyst, Role.admin, Role.inspector}),
+        None,
+        # Police roles reach a service's figures from its page; the table is for the rest.
+        only=frozenset({Role.advocate, Role.pcc_analyst, Role.admin, Role.inspector}),
     ),
 ]
 
-Finder = Annotated[Principal, Depends(requires(*FINDERS))]
-Referrer = Annotated[Principal, Depends(requires(*REFERRERS))]
-Manager = Annotated[Principal, Depends(requires(*MANAGERS))]
-Advocate = Annotated[Principal, Depends(requires(*ADVOCATES))]
-Staff = Annotated[Principal, Depends(SIGNED_IN)]
+Finder = Annotated[Actor, Depends(require(Permission.SUPPORT_FIND))]
+Referrer = Annotated[Actor, Depends(require(Permission.REFER_THROUGH_FIREWALL))]
+Manager = Annotated[Actor, Depends(require(Permission.DIRECTORY_MANAGE))]
+Advocate = Annotated[Actor, Depends(require(Permission.SUPPORT_ORG_ACT))]
+Staff = Annotated[Actor, Depends(SIGNED_IN)]
 
 PAGE_SIZE = 20
-LONDON = ZoneInfo("Europe/London")
 FLASH_KEY = "support_flash"
 PERIODS = {"30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months"}
 DEFAULT_PERIOD = "90"
@@ -220,37 +215,7 @@ VACANCY_MESSAGES = {
 # --- presentation helpers ------------------------------------------------------------------------
 
 
-def format_time(value: datetime | None) -> str:
-    """A UTC time as people in England read it: '14 March 2025 at 2:05am'."""
-    if value is None:
-        return "never"
-    local = value.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B} {local.year} at {hour}:{local.minute:02d}{suffix}"
-
-
-def format_duration(value: timedelta | None) -> str:
-    """'2 days 3 hours', '5 hours 10 minutes' or '45 minutes'."""
-    if value is None:
-        return "Not yet"
-    minutes = max(int(value.total_seconds() // 60), 0)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-
-    def part(count: int, unit: str) -> str:
-        return f"{count} {unit}{'' if count == 1 else 's'}"
-
-    if days:
-        return " ".join([part(days, "day")] + ([part(hours, "hour")] if hours else []))
-    if hours:
-        return " ".join([part(hours, "hour")] + ([part(minutes, "minute")] if minutes else []))
-    return part(minutes, "minute")
-
-
 VIEW = {
-    "format_time": format_time,
-    "format_duration": format_duration,
     "type_labels": SERVICE_TYPE_LABELS,
     "method_labels": METHOD_LABELS,
     "status_labels": STATUS_LABELS,
@@ -264,22 +229,9 @@ VIEW = {
 }
 
 
-def _page(
-    request: Request, name: str, context: Mapping[str, Any], *, status_code: int = 200
-) -> Response:
-    flash = request.session.pop(FLASH_KEY, None)
-    merged = {**VIEW, "flash": flash, **context}
-    if merged.get("errors"):
-        merged.setdefault("error_list", error_list(merged["errors"]))
-    if merged.get("error_summary_title") is None:
-        merged.pop("error_summary_title", None)  # the layout's default title applies
-    return render(request, f"support/{name}", merged, status_code=status_code)
-
-
-def _redirect(request: Request, path: str, flash: str | None = None) -> Response:
-    if flash:
-        request.session[FLASH_KEY] = flash
-    return RedirectResponse(path, status_code=303)
+PAGES = Pages("support", FLASH_KEY, VIEW)
+_page = PAGES.page
+_redirect = PAGES.redirect
 
 
 def _settings(request: Request) -> Settings:
@@ -292,34 +244,7 @@ def _stale_after(request: Request) -> timedelta:
 
 
 def _disclosure(request: Request) -> DisclosurePolicy:
-    return DisclosurePolicy(threshold=_settings(request).small_count_threshold)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].upper() + text[1:]
-
-
-def _field_errors(
-    exc: ValidationError, messages: Mapping[str, str], *, default_field: str
-) -> FormErrors:
-    """First message per field: the domain's own words for its checks, ours for type errors."""
-    errors: FormErrors = {}
-    for error in exc.errors(include_url=False, include_input=False):
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, FieldValueError):
-            field, text = cause.field, str(cause)
-        else:
-            field = str(error["loc"][0]) if error["loc"] else default_field
-            own = isinstance(cause, ValueError) and field not in messages
-            text = str(cause) if own else messages.get(field, str(error["msg"]))
-        errors.setdefault(field, _sentence(text))
-    return errors
-
-
-def _ordered(errors: FormErrors, order: Iterable[str]) -> FormErrors:
-    rank = {name: n for n, name in enumerate(order)}
-    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
+    return _settings(request).disclosure_policy()
 
 
 def _one(values: Mapping[str, Any], name: str) -> str:
@@ -418,7 +343,7 @@ def find_support(request: Request, db: DbSession, principal: Finder) -> Response
     try:
         form = FindForm.model_validate({k: v for k, v in raw.items() if v != ""})
     except ValidationError as exc:
-        form, errors = FindForm(), _field_errors(exc, FIND_MESSAGES, default_field="need")
+        form, errors = FindForm(), errors_from(exc, FIND_MESSAGES, default_field="need")
     if not errors:
         try:
             results = support.search_services(
@@ -437,7 +362,7 @@ def find_support(request: Request, db: DbSession, principal: Finder) -> Response
             "results": results,
             "pagination": _pagination(form, results.total) if results else None,
             "first_shown": form.page * PAGE_SIZE - PAGE_SIZE + 1,
-            "can_refer": principal.role in REFERRERS,
+            "can_refer": principal.can(Permission.REFER_THROUGH_FIREWALL),
             "refer_params": form.link_params(page=1),
         },
         status_code=400 if errors else 200,
@@ -447,19 +372,17 @@ def find_support(request: Request, db: DbSession, principal: Finder) -> Response
 @router.get("/support/services/{service_id}")
 def service_detail(request: Request, db: DbSession, principal: Staff, service_id: int) -> Response:
     service = support.get_service_or_raise(db, service_id=service_id)
-    is_own = (
-        principal.role == Role.advocate and principal.organisation_id == service.organisation_id
-    )
+    is_own = support.is_advocate_of(principal, service.organisation_id)
     return _page(
         request,
         "service.html",
         {
             "service": support.service_read(service, stale_after=_stale_after(request)),
             "history": support.capacity_history(db, service_id=service_id),
-            "can_refer": principal.role in REFERRERS and service.is_active,
+            "can_refer": principal.can(Permission.REFER_THROUGH_FIREWALL) and service.is_active,
             "can_update": is_own,
-            "can_edit": principal.role in MANAGERS,
-            "can_see_performance": is_own or principal.role != Role.advocate,
+            "can_edit": principal.can(Permission.DIRECTORY_MANAGE),
+            "can_see_performance": is_own or principal.can(Permission.PERFORMANCE_READ_ANY),
         },
     )
 
@@ -539,7 +462,7 @@ async def refer_submit(request: Request, db: DbSession, principal: Referrer) -> 
     try:
         form = ReferForm.model_validate({**values, "has_nrpf": values["has_nrpf"] == "yes"})
     except ValidationError as exc:
-        errors = _field_errors(exc, REFER_MESSAGES, default_field="reference")
+        errors = errors_from(exc, REFER_MESSAGES, default_field="reference")
         return _refer_page(request, db, values, errors=errors, status_code=400)
     try:
         attempt = support.refer_report(
@@ -613,7 +536,7 @@ def referral_inbox(request: Request, db: DbSession, principal: Advocate) -> Resp
 def _referral_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     referral_id: int,
     *,
     errors: FormErrors | None = None,
@@ -734,7 +657,7 @@ def capacity_list(request: Request, db: DbSession, principal: Advocate) -> Respo
 def _capacity_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     service_id: int,
     *,
     values: Mapping[str, Any] | None = None,
@@ -773,7 +696,7 @@ async def capacity_submit(
         vacancies = Vacancies.model_validate({k: v or 0 for k, v in values.items()})
         support.update_capacity(db, actor=principal, service_id=service_id, vacancies=vacancies)
     except ValidationError as exc:
-        errors = _field_errors(exc, VACANCY_MESSAGES, default_field="vacant_units")
+        errors = errors_from(exc, VACANCY_MESSAGES, default_field="vacant_units")
         return _capacity_page(request, db, principal, service_id, values=values, errors=errors)
     except InvalidSupportInputError as exc:
         errors = {exc.field or "vacant_units": exc.message}
@@ -862,7 +785,7 @@ def _service_form(
         {
             "service": service,
             "values": values,
-            "errors": _ordered(errors or {}, SERVICE_FIELD_ORDER),
+            "errors": ordered(errors or {}, SERVICE_FIELD_ORDER),
             "organisations": support.list_support_organisations(db),
             "areas": support.list_areas(db),
             "service_types": list(ServiceType),
@@ -889,7 +812,7 @@ async def service_create(request: Request, db: DbSession, principal: Manager) ->
         data = ServiceCreate.model_validate(_service_data(values))
         created = support.create_service(db, actor=principal, data=data)
     except ValidationError as exc:
-        errors = _field_errors(exc, SERVICE_MESSAGES, default_field="name")
+        errors = errors_from(exc, SERVICE_MESSAGES, default_field="name")
         return _service_form(request, db, values=values, errors=errors)
     except InvalidSupportInputError as exc:
         return _service_form(request, db, values=values, errors={exc.field or "name": exc.message})
@@ -918,7 +841,7 @@ async def service_update(
             changes=ServiceUpdate.model_validate(fields.model_dump()),
         )
     except ValidationError as exc:
-        errors = _field_errors(exc, SERVICE_MESSAGES, default_field="name")
+        errors = errors_from(exc, SERVICE_MESSAGES, default_field="name")
         return _service_form(request, db, values=values, service=service, errors=errors)
     except InvalidSupportInputError as exc:
         errors = {exc.field or "name": exc.message}
@@ -991,7 +914,7 @@ def export_csv(db: DbSession, _principal: Manager) -> Response:
 def _releases_admin_page(
     request: Request,
     db: DbSession,
-    principal: Principal,
+    principal: Actor,
     *,
     summary: str = "",
     errors: FormErrors | None = None,
@@ -1064,7 +987,12 @@ def performance(request: Request, db: DbSession, principal: Staff) -> Response:
     return _page(
         request,
         "performance.html",
-        {"figures": figures, "period": period, "periods": PERIODS, "policy": _disclosure(request)},
+        {
+            "figures": figures,
+            "period": period,
+            "periods": PERIODS,
+            "note": disclosure_note(_disclosure(request)),
+        },
     )
 
 
@@ -1084,7 +1012,12 @@ def service_performance(
     return _page(
         request,
         "service_performance.html",
-        {"figures": figures, "period": period, "periods": PERIODS, "policy": _disclosure(request)},
+        {
+            "figures": figures,
+            "period": period,
+            "periods": PERIODS,
+            "note": disclosure_note(_disclosure(request)),
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum, StrEnum
 
 
@@ -258,3 +259,153 @@ class AlertKind(StrEnum):
     break_glass = "break_glass"
     unusual_volume = "unusual_volume"
     rate_limited = "rate_limited"
+
+
+# --- labels: what pages show for each member (tests/unit/test_vocabulary.py) ---
+
+CRIME_TYPE_LABELS: Mapping[CrimeType, str] = {
+    CrimeType.domestic_abuse: "Domestic abuse",
+    CrimeType.sexual_offence: "Sexual offence",
+    CrimeType.modern_slavery: "Modern slavery or trafficking",
+    CrimeType.violence: "Violence",
+    CrimeType.stalking_harassment: "Stalking or harassment",
+    CrimeType.hate_crime: "Hate crime",
+    CrimeType.theft_fraud: "Theft or fraud",
+    CrimeType.criminal_damage: "Criminal damage",
+    CrimeType.other: "Something else",
+}
+PATHWAY_LABELS: Mapping[Pathway, str] = {
+    Pathway.public_online: "Online form",
+    Pathway.officer: "Taken by an officer",
+    Pathway.third_party: "Third-party report by a support organisation",
+    Pathway.anonymous: "Anonymous",
+}
+STATUS_LABELS: Mapping[CaseStatus, str] = {
+    CaseStatus.new: "New",
+    CaseStatus.under_investigation: "Under investigation",
+    CaseStatus.charged: "Charged",
+    CaseStatus.no_further_action: "No further action",
+    CaseStatus.closed: "Closed",
+    CaseStatus.erased: "Erased",
+}
+STATUS_TAGS: Mapping[CaseStatus, str] = {
+    CaseStatus.new: "govuk-tag--blue",
+    CaseStatus.under_investigation: "govuk-tag--yellow",
+    CaseStatus.charged: "govuk-tag--purple",
+    CaseStatus.no_further_action: "govuk-tag--grey",
+    CaseStatus.closed: "govuk-tag--grey",
+    CaseStatus.erased: "govuk-tag--red",
+}
+KEY_DECISION_LABELS: Mapping[KeyDecision, str] = {
+    KeyDecision.arrest: "Arrest",
+    KeyDecision.charge: "Charge",
+    KeyDecision.bail: "Bail",
+    KeyDecision.released_under_investigation: "Released under investigation",
+    KeyDecision.decision_not_to_investigate: "Decision not to investigate",
+    KeyDecision.no_further_action: "No further action",
+}
+SEALED_FIELD_LABELS: Mapping[SealedField, str] = {
+    SealedField.name: "Name",
+    SealedField.date_of_birth: "Date of birth",
+    SealedField.address: "Address",
+    SealedField.contact_details: "Contact details",
+    SealedField.safe_contact: "Safe times and ways to make contact",
+    SealedField.nationality: "Nationality",
+    SealedField.immigration_status: "Immigration status",
+    SealedField.language_needs: "Language and interpreter needs",
+    SealedField.account: "What happened, in their words",
+}
+CONSENT_PURPOSE_LABELS: Mapping[ConsentPurpose, str] = {
+    ConsentPurpose.victim_support: "Referral to a support organisation",
+    ConsentPurpose.police_contact: "Contact from the police",
+    ConsentPurpose.regularisation_support: "Support to regularise their immigration status",
+    ConsentPurpose.immigration_advice: "Sharing with a regulated immigration adviser for advice",
+    ConsentPurpose.share_with_agency: "Sharing information with a named agency",
+}
+CONSENT_METHOD_LABELS: Mapping[ConsentMethod, str] = {
+    ConsentMethod.public_online: "Online form",
+    ConsentMethod.anonymous_online: "Anonymous online report",
+    ConsentMethod.anonymous_return: "Anonymous return visit",
+    ConsentMethod.officer_in_person: "In person, to an officer",
+    ConsentMethod.officer_phone: "By phone, to an officer",
+    ConsentMethod.officer_written: "In writing",
+    ConsentMethod.third_party_advocate: "Through their advocate",
+}
+STAFF_CONSENT_METHODS = (
+    ConsentMethod.officer_in_person,
+    ConsentMethod.officer_phone,
+    ConsentMethod.officer_written,
+)
+DELIVERY_LABELS: Mapping[DeliveryMethod, str] = {
+    DeliveryMethod.in_person: "In person",
+    DeliveryMethod.phone_at_safe_time: "By phone, at a safe time",
+    DeliveryMethod.secure_email: "By secure email",
+    DeliveryMethod.letter_to_safe_address: "By letter to a safe address",
+    DeliveryMethod.via_advocate: "Through their advocate",
+    DeliveryMethod.online_on_screen: "On screen, after reporting online",
+    DeliveryMethod.withheld_unsafe: "Not sent, because sending it would have put them at risk",
+}
+RIGHT_STATUS_LABELS: Mapping[RightStatus, str] = {
+    RightStatus.pending: "Pending",
+    RightStatus.met: "Met",
+    RightStatus.not_applicable: "Not applicable",
+}
+UPDATE_KIND_LABELS = {
+    "officer_update": "Officer update",
+    "victim_information": "Information from the victim",
+}
+ACCESS_REASON_LABELS: Mapping[AccessReason, str] = {
+    AccessReason.investigation_handover: "I am taking over or helping with the investigation",
+    AccessReason.safeguarding_risk: "There is a safeguarding concern",
+    AccessReason.victim_contact_request: "The victim asked to be contacted",
+    AccessReason.court_or_cps_request: "The court or the Crown Prosecution Service asked",
+    AccessReason.complaint_or_misconduct: "A complaint or misconduct investigation",
+    AccessReason.data_subject_request: "The victim asked for their own information",
+}
+BREAK_GLASS_REASON_LABELS: Mapping[BreakGlassReason, str] = {
+    BreakGlassReason.immediate_risk_to_life: "Someone's life is at immediate risk",
+    BreakGlassReason.safeguarding_emergency: "A safeguarding emergency",
+    BreakGlassReason.missing_person: "The victim is missing",
+}
+REASON_CODE_LABELS: dict[str, str] = {
+    **{k.value: v for k, v in ACCESS_REASON_LABELS.items()},
+    **{k.value: v for k, v in BREAK_GLASS_REASON_LABELS.items()},
+}
+ALERT_KIND_LABELS: Mapping[AlertKind, str] = {
+    AlertKind.break_glass: "Emergency access",
+    AlertKind.unusual_volume: "Unusual number of sealed reads",
+    AlertKind.rate_limited: "Sealed reads refused (limit reached)",
+}
+DECLINED = "Prefer not to say"
+SEX_LABELS: Mapping[Sex, str] = {
+    Sex.female: "Female",
+    Sex.male: "Male",
+    Sex.other: "Other",
+    Sex.declined: DECLINED,
+}
+AGE_BAND_LABELS: Mapping[AgeBand, str] = {
+    AgeBand.under_18: "Under 18",
+    AgeBand.age_18_24: "18 to 24",
+    AgeBand.age_25_34: "25 to 34",
+    AgeBand.age_35_44: "35 to 44",
+    AgeBand.age_45_54: "45 to 54",
+    AgeBand.age_55_64: "55 to 64",
+    AgeBand.age_65_plus: "65 or over",
+    AgeBand.declined: DECLINED,
+}
+ETHNICITY_LABELS: Mapping[EthnicityGroup, str] = {
+    EthnicityGroup.asian: "Asian or Asian British",
+    EthnicityGroup.black: "Black, Black British, Caribbean or African",
+    EthnicityGroup.mixed: "Mixed or multiple ethnic groups",
+    EthnicityGroup.white: "White",
+    EthnicityGroup.other: "Other ethnic group",
+    EthnicityGroup.declined: DECLINED,
+}
+NATIONALITY_GROUP_LABELS: Mapping[NationalityGroup, str] = {
+    NationalityGroup.british: "British",
+    NationalityGroup.irish: "Irish",
+    NationalityGroup.eu_eea_swiss: "EU, EEA or Swiss",
+    NationalityGroup.rest_of_world: "Rest of the world",
+    NationalityGroup.stateless: "Stateless",
+    NationalityGroup.declined: DECLINED,
+}

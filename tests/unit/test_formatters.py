@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safeshare.web.clock import parse_clock
+from safeshare.web.formatters import parse_clock
 
 
 @pytest.mark.parametrize(
