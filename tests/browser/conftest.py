@@ -58,7 +58,7 @@ def browser_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(tmp_path_factory.mktemp("browser"))
 
 
-_LIVE: dict[str, Runtime] = {}
+_LIVE: dict[str, Any] = {}  # the served app and its runtime
 
 
 def finish_mfa(page: Any, username: str) -> None:
@@ -96,7 +96,9 @@ def live_server(browser_settings: Settings) -> Iterator[str]:
     migrate.upgrade(runtime.engine)
     seed_users(runtime)
     _LIVE["runtime"] = runtime
-    with serve(create_app(browser_settings, runtime)) as base_url:
+    app = create_app(browser_settings, runtime)
+    _LIVE["app"] = app  # tests that walk the routes read them here
+    with serve(app) as base_url:
         yield base_url
     runtime.engine.dispose()
 

@@ -53,7 +53,7 @@ def test_request_to_share_then_review_and_record_what_was_sent(
     officer.click("button:has-text('Check the request')")
     officer.wait_for_url(re.compile(r".*/policy/share/\d+$"))
     decision_id = officer.url.rsplit("/", 1)[1]
-    assert "An information-sharing officer must decide" in officer.inner_text(".govuk-panel")
+    assert "An information-sharing officer must decide" in officer.inner_text("h1")
     body = officer.inner_text("main")
     assert "This request names no report" in body
     assert "Health information is shared only for safeguarding" in body

@@ -13,7 +13,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from safeshare.auth.roles import Role
 from safeshare.runtime import Runtime
-from safeshare.web.app import create_app, iter_routes, server_options
+from safeshare.web.app import create_app, server_options
+from safeshare.web.routing import iter_routes
 from tests.web.conftest import csrf_from
 from tests.web.reporting_fixtures import ledger_entries, make_report, officer_actor
 from tests.web.test_route_access import declaration

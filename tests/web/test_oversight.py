@@ -19,9 +19,10 @@ from safeshare.auth.roles import Role
 from safeshare.oversight import recommendations
 from safeshare.oversight.models import Recommendation, ShareOutcome
 from safeshare.runtime import Runtime
-from safeshare.web.app import iter_routes
+from safeshare.web.routing import iter_routes
 from tests.factories import oversight as rows
 from tests.factories.oversight import at, pdf_text
+from tests.pdf_ua import structure_problems
 from tests.web.conftest import csrf_from
 
 STATS_ROLES = (Role.pcc_analyst, Role.inspector, Role.admin)
@@ -188,6 +189,8 @@ def test_assurance_report_pdf(
         "Counts from 1 to 9 are withheld",
     ):
         assert heading in text, heading
+    # Tagged for screen readers, with no orphan headings or near-empty pages.
+    assert structure_problems(response.content) == []
     bad = client.get("/oversight/assurance-report?download=1&from=2024-05-01&to=2024-01-01")
     assert bad.status_code == 400 and "There is a problem" in bad.text
 

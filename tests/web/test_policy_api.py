@@ -364,7 +364,7 @@ def test_more_categories_than_the_decision_allowed_are_refused(
         },
         headers=_auth(api_tokens, Role.disclosure_officer),
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     problem = response.json()
     assert problem["type"].endswith("/disclosure_not_allowed")
     assert problem["errors"][0]["field"] == "categories"
@@ -500,7 +500,7 @@ def test_nothing_may_be_recorded_under_a_refusal_or_a_pending_review(
             },
             headers=_auth(api_tokens, Role.disclosure_officer),
         )
-        assert response.status_code == 422
+        assert response.status_code == 409
         assert words in response.json()["detail"]
 
 

@@ -214,6 +214,8 @@ def test_a_refusal_says_so_and_why(client_for: Clients) -> None:
     assert "Do not share this information" in text
     assert "Do not share any of the information asked for" in text
     assert "Refused" in text
+    assert "govuk-panel" not in page.text  # a refusal is not a green success panel
+    assert "govuk-warning-text" in page.text
 
 
 def test_referral_and_enforcement_pause_notices_are_shown(
@@ -394,6 +396,10 @@ def test_a_review_needs_a_choice_and_written_reasons_for_every_category(
     assert "Your review has been recorded" in detail
     assert "Named in the arrest warrant." in detail and "Safeguarding outweighs" in detail
     assert "only identity may be sent" in detail
+    # The decision now shows what the review decided, not that someone "must decide".
+    assert "Some information may be shared (decided on review)" in detail
+    assert "must decide" not in detail
+    assert "a person must decide" not in _text(client.get(path))
 
     again = _post(
         client,

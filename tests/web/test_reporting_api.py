@@ -71,7 +71,7 @@ def test_create_uses_the_pathway_for_the_role(
         (Role.officer, {"crime_type": "other", "pathway": "third_party"}, "pathway"),
         (Role.officer, {"crime_type": "other", "colour": "red"}, "colour"),
         (Role.officer, {"crime_type": "other", "details": {"name": "N" * 201}}, "details.name"),
-        (Role.advocate, {"crime_type": "other"}, "with_identity"),
+        (Role.advocate, {"crime_type": "other", "pathway": "third_party"}, "with_identity"),
         (Role.supervisor, {"crime_type": "other", "consent_method": "telepathy"}, "consent_method"),
     ],
 )
@@ -85,6 +85,20 @@ def test_create_refuses_bad_input_with_422_naming_the_field(
     assert problem["status"] == 422
     assert field in [e["field"] for e in problem["errors"]]
     assert "N" * 50 not in response.text  # what was sent is never echoed
+
+
+def test_a_valid_report_for_another_roles_pathway_is_forbidden(
+    anon: TestClient, api_tokens: dict[Role, str]
+) -> None:
+    """The contract's body is either pathway's report; the role decides which it may send."""
+    officer_shaped = _call(
+        anon, api_tokens, Role.advocate, "POST", API, json={"crime_type": "other"}
+    )
+    third_party = {"crime_type": "other", "with_identity": True}
+    advocate_shaped = _call(anon, api_tokens, Role.officer, "POST", API, json=third_party)
+    for response in (officer_shaped, advocate_shaped):
+        assert response.status_code == 403
+        assert "third-party reports" in response.json()["detail"]
 
 
 def test_create_refuses_non_intake_roles(anon: TestClient, api_tokens: dict[Role, str]) -> None:
@@ -196,7 +210,7 @@ def test_sealed_reads_need_a_reason_and_are_recorded(
         path,
         json={"update_ids": [update.id + 1000], "reason": "Checking"},
     )
-    assert missing_update.status_code == 404
+    assert missing_update.status_code == 409  # the report exists; the update is not on it
     for role in (Role.inspector, Role.pcc_analyst, Role.admin):
         assert _call(anon, api_tokens, role, "POST", path, json={}).status_code == 403
 

@@ -16,7 +16,7 @@ from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ConsentGrant, UpdateCreate
 from safeshare.reporting.vocabulary import ConsentMethod, CrimeType, VictimsCodeRight
 from safeshare.runtime import Runtime
-from safeshare.web.app import iter_api_routes
+from safeshare.web.routing import iter_api_routes
 from tests.web.reporting_fixtures import (
     REPORT_LINK,
     advocate_actor,

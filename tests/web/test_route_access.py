@@ -19,7 +19,8 @@ from starlette.routing import Mount
 from safeshare.auth.permissions import roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.web.access import Access
-from safeshare.web.app import PUBLIC_MOUNTS, iter_routes
+from safeshare.web.app import PUBLIC_MOUNTS
+from safeshare.web.routing import iter_routes
 from tests.web.conftest import csrf_from
 
 PARAM = re.compile(r"\{[^}]+\}")

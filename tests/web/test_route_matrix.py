@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from safeshare.web.app import iter_routes
+from safeshare.web.routing import iter_routes
 from tests.web.test_route_access import declaration
 
 PINNED = Path(__file__).with_name("route_roles.json")

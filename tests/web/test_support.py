@@ -413,6 +413,10 @@ def test_performance_suppresses_small_counts_for_others(
     assert re.search(r"Referrals received\s*</dt>\s*<dd[^>]*>\s*\[c\]", html)
     overview = client_for(role).get("/support/performance").text
     assert "Counts from 1 to 9 are withheld" in overview
+    # Service names are links, not escaped HTML shown as text.
+    link = f'<a class="govuk-link" href="/support/services/{data.stale_refuge_a}/performance'
+    assert link in overview
+    assert "&lt;a class" not in overview
 
 
 def test_performance_is_exact_for_the_services_own_advocates(

@@ -70,6 +70,7 @@ def test_directory_lists_every_service(client_for: ClientFor, data: SupportData)
     for name in ("Casa Segura Refuge", "Old Town Refuge", "Sahara Advocacy"):
         assert name in html
     assert ">Stale</strong>" in html
+    assert "&lt;a class" not in html and '<a class="govuk-link" href="/support/services/' in html
 
 
 def test_adding_a_service(web_runtime: Runtime, client_for: ClientFor, data: SupportData) -> None:

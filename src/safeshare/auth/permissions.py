@@ -68,10 +68,14 @@ class Permission(StrEnum):
     PERFORMANCE_READ_ANY = "performance_read_any"  # any service's figures, suppressed
     # Accounts (auth/)
     USER_ADMIN = "user_admin"
+    # The API (web/routes/api.py)
+    API_CONTRACT_READ = "api_contract_read"  # the OpenAPI document and the /api-docs page
 
 
 P = Permission
-_POLICE = frozenset({P.REPORT_READ, P.CASE_UPDATE, P.CONSENT_RECORD, P.SEALED_ACCESS_REQUEST})
+# Every role may call some of the API (`/api/v1/me` at least), so every role may read its contract.
+_EVERYONE = frozenset({P.API_CONTRACT_READ})
+_POLICE = _EVERYONE | {P.REPORT_READ, P.CASE_UPDATE, P.CONSENT_RECORD, P.SEALED_ACCESS_REQUEST}
 _POLICE |= {P.SUPPORT_FIND, P.REFERRAL_RECORD, P.PERFORMANCE_READ_ANY, P.DECISION_READ}
 
 GRANTS: Mapping[Role, frozenset[Permission]] = {
@@ -110,8 +114,9 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
         P.HOLD_MANAGE,
         P.SUBJECT_ACCESS,
     },
-    Role.advocate: frozenset({P.REPORT_READ, P.REPORT_CREATE, P.CONSENT_RECORD, P.SUPPORT_ORG_ACT}),
-    Role.pcc_analyst: frozenset(
+    Role.advocate: _EVERYONE | frozenset({P.REPORT_READ, P.REPORT_CREATE, P.CONSENT_RECORD, P.SUPPORT_ORG_ACT}),
+    Role.pcc_analyst: _EVERYONE
+    | frozenset(
         {
             P.STATS_READ,
             P.RECOMMENDATIONS_READ,
@@ -121,7 +126,8 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.PERFORMANCE_READ_ANY,
         }
     ),
-    Role.inspector: frozenset(
+    Role.inspector: _EVERYONE
+    | frozenset(
         {
             P.DECISION_READ,
             P.DECISION_READ_ALL,
@@ -133,7 +139,8 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.PERFORMANCE_READ_ANY,
         }
     ),
-    Role.admin: frozenset(
+    Role.admin: _EVERYONE
+    | frozenset(
         {
             P.REPORT_ERASE,
             P.REGIME_CHANGE,

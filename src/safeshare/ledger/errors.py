@@ -17,8 +17,9 @@ class InvalidProofError(LedgerError):
     status = 422
 
 
-class ProofRequestError(InvalidInputError):
-    """A proof was asked for sizes or indexes the log does not have."""
+class ProofRequestError(NotFoundError):
+    """A proof was asked for sizes or indexes the log does not have: there is no such proof
+    (404, as for an entry beyond the log; the request itself was well formed)."""
 
     code = "ledger_bad_proof_request"
 

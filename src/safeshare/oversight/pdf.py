@@ -1,6 +1,9 @@
 """The assurance report as a PDF (fpdf2): a cover summary, then each statistics page's charts
 and tables with their notes, the recommendations tracker, and the ledger's state.
 
+Tagged for screen readers (see `pdf_tags`): one H1, H2 per part, H3 per table, charts as
+figures with alternative text, tables with header cells; headings are kept with what follows.
+
 Everything drawn comes from an `AssuranceReport`, which holds only disclosure-controlled
 figures. Core PDF fonts cover Latin-1, so text is folded to it (curly quotes, dashes).
 """
@@ -9,12 +12,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from safeshare.oversight import charts
 from safeshare.oversight.assurance import AssuranceReport
+from safeshare.oversight.pdf_tags import TaggedPDF, finish
 from safeshare.oversight.presentation import StatTable
 
 FONT = "helvetica"
@@ -23,6 +26,9 @@ GREY = (80, 90, 95)
 BLACK = (11, 12, 12)
 LIGHT = (243, 242, 241)
 PAGE_WIDTH = 180.0  # A4 less 15 mm margins
+LANG = "en-GB"
+# A heading starts a new page unless this much of what follows fits under it (no orphans).
+KEEP_WITH_HEADING = 30.0
 _FOLD = str.maketrans(
     {
         "\u2018": "'",
@@ -42,7 +48,7 @@ def latin1(text: str) -> str:
     return text.translate(_FOLD).encode("latin-1", "replace").decode("latin-1")
 
 
-class _Document(FPDF):
+class _Document(TaggedPDF):
     def __init__(self, report: AssuranceReport) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.report = report
@@ -51,36 +57,51 @@ class _Document(FPDF):
         self.set_title("SafeShare assurance report")
         self.set_author("SafeShare")
         self.set_subject(latin1(_period(report)))
-        self.set_lang("en-GB")
+        self.set_lang(LANG)
         self.set_creator("SafeShare")
 
     def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=8)
-        self.set_text_color(*GREY)
-        self.cell(
-            0,
-            5,
-            latin1(f"SafeShare assurance report - {_period(self.report)} - page {self.page_no()}"),
-            align="C",
-        )
+        with self.artifact():  # running footer: page furniture, not content
+            self.set_y(-12)
+            self.set_font(FONT, size=8)
+            self.set_text_color(*GREY)
+            self.cell(
+                0,
+                5,
+                latin1(
+                    f"SafeShare assurance report - {_period(self.report)} - page {self.page_no()}"
+                ),
+                align="C",
+            )
 
-    def heading(self, text: str, size: float = 16, space: float = 4) -> None:
+    def heading(
+        self, text: str, *, level: int, size: float = 16, space: float = 4, keep: float = 0
+    ) -> None:
+        """An H1-H3 that is never the last thing on a page: `keep` more millimetres (at least
+        KEEP_WITH_HEADING) of what follows must fit below it, else it starts a new page."""
+        self.ensure_space(size * 0.45 * 2 + space + max(keep, KEEP_WITH_HEADING))
         self.set_font(FONT, "B", size)
         self.set_text_color(*BLACK)
-        self.multi_cell(
-            0, size * 0.45, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        with self.marked(f"H{level}"):
+            self.multi_cell(
+                0, size * 0.45, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
         self.ln(space)
 
     def paragraph(self, text: str, size: float = 10, colour: tuple[int, int, int] = BLACK) -> None:
         self.set_font(FONT, size=size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with self.marked("P"):
+            self.multi_cell(
+                0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
         self.ln(2)
 
     def ensure_space(self, height: float) -> None:
-        if self.get_y() + height > self.h - self.b_margin:
+        """A new page unless `height` fits; never for more than a page holds (that would
+        only leave an empty page)."""
+        usable = self.h - self.b_margin - self.t_margin
+        if self.get_y() + min(height, usable) > self.h - self.b_margin:
             self.add_page()
 
 
@@ -95,17 +116,17 @@ def _period(report: AssuranceReport) -> str:
 
 def _cover(doc: _Document, report: AssuranceReport) -> None:
     doc.add_page()
-    doc.heading("Assurance report", size=24, space=2)
+    doc.heading("Assurance report", level=1, size=24, space=2)
     doc.paragraph(_period(report), size=13, colour=GREY)
     doc.paragraph(
         f"Generated {_day(report.generated_at)} at {report.generated_at:%H:%M} UTC by SafeShare.",
         colour=GREY,
     )
     doc.ln(4)
-    doc.heading("Summary", size=16)
+    doc.heading("Summary", level=2, size=16, keep=7 * min(len(report.key_figures), 6))
     doc.set_font(FONT, size=11)
     doc.set_fill_color(255, 255, 255)
-    with doc.table(
+    with doc.tagged_table(
         col_widths=(120, 60),
         text_align=("LEFT", "RIGHT"),
         first_row_as_headings=False,
@@ -118,11 +139,11 @@ def _cover(doc: _Document, report: AssuranceReport) -> None:
             row.cell(latin1(figure.label))
             row.cell(latin1(figure.value))
     doc.ln(4)
-    doc.heading("Ledger", size=14)
+    doc.heading("Ledger", level=2, size=14, keep=40)
     ledger = report.ledger
     doc.set_font(FONT, size=10)
     doc.set_fill_color(255, 255, 255)
-    with doc.table(
+    with doc.tagged_table(
         col_widths=(50, 130),
         text_align="LEFT",
         first_row_as_headings=False,
@@ -144,7 +165,7 @@ def _cover(doc: _Document, report: AssuranceReport) -> None:
     for problem in ledger.problems:
         doc.paragraph(f"Problem: {problem}", size=9)
     doc.ln(3)
-    doc.heading("About these figures", size=14)
+    doc.heading("About these figures", level=2, size=14)
     doc.paragraph(
         "Every figure in this report has been through statistical disclosure control "
         "before leaving SafeShare. " + _note(report)
@@ -163,16 +184,36 @@ def _note(report: AssuranceReport) -> str:
     return ""
 
 
+BAR_H, BAR_GAP, COLUMNS_H = 4.2, 1.6, 40.0
+
+
+def _chart_height(table: StatTable) -> float:
+    """The height `_chart` will draw, so the table's heading can be kept with it."""
+    marks = charts.bars(table)
+    if table.chart is None or not marks:
+        return 0.0
+    if table.chart.kind == "columns":
+        return COLUMNS_H + 14
+    return len(marks) * (BAR_H + BAR_GAP) + 8
+
+
 def _chart(doc: _Document, table: StatTable) -> None:
+    """The chart as one Figure whose alternative text gives its message; the same figures
+    follow in the table, so nothing is only in the picture."""
     marks = charts.bars(table)
     if table.chart is None or not marks:
         return
-    if table.chart.kind == "columns":
-        _columns(doc, marks)
-        return
-    is_rate = table.chart.kind == "rate"
-    label_w, plot_w, bar_h, gap = 62.0, 90.0, 4.2, 1.6
-    doc.ensure_space(len(marks) * (bar_h + gap) + 8)
+    doc.ensure_space(_chart_height(table))
+    alt = latin1(f"Chart: {table.title}. {table.summary} The figures are in the table below.")
+    with doc.marked("Figure", alt=alt):
+        if table.chart.kind == "columns":
+            _columns(doc, marks)
+        else:
+            _bars(doc, marks, is_rate=table.chart.kind == "rate")
+
+
+def _bars(doc: _Document, marks: list[charts.Bar], *, is_rate: bool) -> None:
+    label_w, plot_w, bar_h, gap = 62.0, 90.0, BAR_H, BAR_GAP
     top = doc.get_y()
     scale = 1.0 if is_rate else max((m.value or 0.0) for m in marks) or 1.0
     doc.set_font(FONT, size=7.5)
@@ -203,8 +244,7 @@ def _chart(doc: _Document, table: StatTable) -> None:
 
 
 def _columns(doc: _Document, marks: list[charts.Bar]) -> None:
-    height, left = 40.0, 12.0
-    doc.ensure_space(height + 14)
+    height, left = COLUMNS_H, 12.0
     top = doc.get_y() + 2
     x0 = doc.l_margin + left
     plot_w = PAGE_WIDTH - left
@@ -248,7 +288,7 @@ def _table(doc: _Document, table: StatTable) -> None:
     heading_style = FontFace(emphasis="BOLD", fill_color=LIGHT)
     aligns = ("LEFT", *["LEFT" if c.kind == "text" else "RIGHT" for c in table.columns])
     doc.set_fill_color(255, 255, 255)
-    with doc.table(
+    with doc.tagged_table(
         col_widths=(first, *([rest] * (columns - 1))),
         text_align=aligns,
         headings_style=heading_style,
@@ -272,14 +312,13 @@ def _table(doc: _Document, table: StatTable) -> None:
 def _section(doc: _Document, report: AssuranceReport, index: int) -> None:
     section = report.sections[index]
     doc.add_page()
-    doc.heading(section.title, size=18)
+    doc.heading(section.title, level=2, size=18)
     if section.intro:
         doc.paragraph(section.intro, colour=GREY)
     for notice in section.notices:
         doc.paragraph(notice)
     for table in section.tables:
-        doc.ensure_space(40)
-        doc.heading(table.title, size=12, space=1)
+        doc.heading(table.title, level=3, size=12, space=1, keep=20 + _chart_height(table))
         if table.description:
             doc.paragraph(table.description, size=8.5, colour=GREY)
         doc.paragraph(table.summary, size=9.5)
@@ -292,7 +331,7 @@ def _section(doc: _Document, report: AssuranceReport, index: int) -> None:
 
 def _recommendations(doc: _Document, report: AssuranceReport) -> None:
     doc.add_page()
-    doc.heading("Recommendations and responses", size=18)
+    doc.heading("Recommendations and responses", level=2, size=18)
     overdue = sum(1 for line in report.recommendations if line.is_overdue)
     doc.paragraph(
         f"{len(report.recommendations)} recommendations tracked; {overdue} overdue a response. "
@@ -302,7 +341,7 @@ def _recommendations(doc: _Document, report: AssuranceReport) -> None:
         return
     doc.set_font(FONT, size=8)
     doc.set_fill_color(255, 255, 255)
-    with doc.table(
+    with doc.tagged_table(
         col_widths=(10, 70, 40, 24, 36),
         text_align="LEFT",
         headings_style=FontFace(emphasis="BOLD", fill_color=LIGHT),
@@ -330,4 +369,4 @@ def render_pdf(report: AssuranceReport) -> bytes:
     for index in range(len(report.sections)):
         _section(doc, report, index)
     _recommendations(doc, report)
-    return bytes(doc.output())
+    return finish(bytes(doc.output()), doc.structure, lang=LANG)

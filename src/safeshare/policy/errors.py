@@ -41,7 +41,8 @@ class DisclosureNotFoundError(NotFoundError):
     code = "disclosure_not_found"
 
 
-class DisclosureNotAllowedError(InvalidInputError):
-    """A disclosure record naming categories its decision did not allow (or none at all)."""
+class DisclosureNotAllowedError(ConflictError):
+    """A disclosure record naming categories its decision did not allow (or none at all).
+    409: a well-formed record that the decision's state (refused, pending, narrower) rules out."""
 
     code = "disclosure_not_allowed"

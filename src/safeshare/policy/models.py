@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeshare.db.base import Base, utcnow
-from safeshare.policy.schemas import Decision, ShareRequest
+from safeshare.policy.schemas import Decision, Outcome, ShareRequest
 
 
 class ReviewStatus(StrEnum):
@@ -63,6 +63,15 @@ class PolicyDecision(Base):
     def is_general_enquiry(self) -> bool:
         """Made without a report, so it could only be refused or sent to review."""
         return bool((self.fact_versions or {}).get("general_enquiry"))
+
+    @property
+    def settled_outcome(self) -> Outcome:
+        """What the decision means now: a decided review gives its result (permit if the
+        officer released anything, otherwise deny), so pages stop saying "must decide"."""
+        review = self.review
+        if self.outcome == Outcome.review and review is not None and not review.is_pending:
+            return Outcome.permit if review.disclose else Outcome.deny
+        return Outcome(self.outcome)
 
     def share_request(self) -> ShareRequest:
         """The request as it was decided, re-validated against the contract."""

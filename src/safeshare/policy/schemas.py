@@ -163,7 +163,7 @@ class ShareRequest(_Contract):
 
     requester: Requester
     subject: Subject
-    categories: list[Category] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1, json_schema_extra={"uniqueItems": True})
     pause_crime_types: list[CrimeType] | None = None
 
     _unique = field_validator("categories")(_no_duplicate_categories)
@@ -183,7 +183,7 @@ class RecordShareRequest(_Contract):
 
     report_ref: Annotated[str, StringConstraints(pattern=REPORT_REF_PATTERN)] | None
     requester: Requester
-    categories: list[Category] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1, json_schema_extra={"uniqueItems": True})
     status_doubt_only: StrictBool
 
     _unique = field_validator("categories")(_no_duplicate_categories)
@@ -240,7 +240,7 @@ def _unique_categories(value: list[Category]) -> list[Category]:
 class DisclosureCreate(_Contract):
     """What a disclosure officer sent under a decision (`POST .../disclosures`)."""
 
-    categories: list[Category] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1, json_schema_extra={"uniqueItems": True})
     sent_at: AwareDatetime
     method: DisclosureMethod
     # The organisation that received it (e.g. "Home Office Immigration Enforcement, Croydon").

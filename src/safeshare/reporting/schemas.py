@@ -6,19 +6,23 @@ Output models carry unsealed fields only: anything sealed is reached through the
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
+    StrictBool,
     TypeAdapter,
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from safeshare.reporting.vocabulary import (
     IDENTITY_FIELDS,
@@ -45,6 +49,23 @@ PASSPHRASE_MAX_CHARS = 200  # argon2 cost grows with input; refuse absurd length
 REASON_MAX_CHARS = 500
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# Text that is only spaces counts as not given (`_blank_to_none`).
+_BLANK_TEXT: JsonDict = {"type": "string", "pattern": "^\\s*$"}
+
+
+def _iso_only(value: object) -> object:
+    """Dates as documented, YYYY-MM-DD: pydantic would otherwise read 0 or "0" as 1970-01-01."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("Enter the date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+
+
 class _Input(BaseModel):
     # hide_input_in_errors: a validation error's text must never carry what was typed, since
     # that may be sealed information and error texts end up in logs.
@@ -64,7 +85,7 @@ class SealedDetails(_Input):
     """Sensitive answers. None is required; immigration status is only ever volunteered."""
 
     name: str | None = Field(default=None, max_length=200)
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     address: str | None = Field(default=None, max_length=500)
     contact_details: str | None = Field(default=None, max_length=500)
     safe_contact: str | None = Field(default=None, max_length=500)
@@ -73,7 +94,10 @@ class SealedDetails(_Input):
     language_needs: str | None = Field(default=None, max_length=300)
     account: str | None = Field(default=None, max_length=ACCOUNT_MAX_CHARS)
 
-    _blank = field_validator("*", mode="before")(_blank_to_none)
+    # Blank text is "not given"; a date is a date (see `IsoDate`).
+    _blank = field_validator(
+        *(f.value for f in SealedField if f is not SealedField.date_of_birth), mode="before"
+    )(_blank_to_none)
 
     @field_validator("date_of_birth")
     @classmethod
@@ -106,6 +130,27 @@ class MonitoringAnswers(_Input):
 
 class ConsentGrant(_Input):
     """Consent for one purpose; sharing with an agency names the agency."""
+
+    # The API contract states the rule the validator below enforces.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {
+                        "purpose": {"const": "share_with_agency"},
+                        "agency_name": {"type": "string", "pattern": "\\S"},
+                    },
+                    "required": ["agency_name"],
+                },
+                {
+                    "properties": {
+                        "purpose": {"not": {"const": "share_with_agency"}},
+                        "agency_name": {"type": "null"},
+                    }
+                },
+            ]
+        }
+    )
 
     purpose: ConsentPurpose
     agency_name: str | None = Field(default=None, max_length=200)
@@ -144,13 +189,13 @@ ConsentList = Annotated[list[ConsentGrant], Field(max_length=10)]
 
 class _ReportCreateBase(_Input):
     crime_type: CrimeType
-    occurred_from: date | None = None
-    occurred_to: date | None = None
+    occurred_from: IsoDate | None = None
+    occurred_to: IsoDate | None = None
     area: str | None = Field(default=None, max_length=100)
     monitoring: MonitoringAnswers = Field(default_factory=MonitoringAnswers)
     details: SealedDetails = Field(default_factory=SealedDetails)
     consents: ConsentList = Field(default_factory=list)
-    is_vulnerable_or_intimidated: bool = False
+    is_vulnerable_or_intimidated: StrictBool = False
     # None: not asked (never required; a reporter may also prefer not to say).
     immigration_abuse: ImmigrationAbuse | None = None
     # Whom the report is about, as the person reporting says: recorded as the subject's
@@ -202,8 +247,30 @@ class OfficerReportCreate(_ReportCreateBase):
 class ThirdPartyReportCreate(_ReportCreateBase):
     """Pathway 3: an advocate reports on the victim's behalf, with or without their identity."""
 
+    # The API contract states the rule `_identity_only_if_chosen` enforces.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"properties": {"with_identity": {"const": True}}},
+                {
+                    "properties": {
+                        "with_identity": {"const": False},
+                        "details": {
+                            "properties": {
+                                field.value: {"anyOf": [{"type": "null"}, _BLANK_TEXT]}
+                                if field is not SealedField.date_of_birth
+                                else {"type": "null"}
+                                for field in IDENTITY_FIELDS
+                            }
+                        },
+                    }
+                },
+            ]
+        }
+    )
+
     pathway: Literal["third_party"] = "third_party"
-    with_identity: bool
+    with_identity: StrictBool
 
     @model_validator(mode="after")
     def _identity_only_if_chosen(self) -> ThirdPartyReportCreate:
@@ -294,8 +361,8 @@ class ReportQuery(_Input):
     pathway: Pathway | None = None
     status: CaseStatus | None = None
     area: str | None = Field(default=None, max_length=100)
-    reported_from: date | None = None
-    reported_to: date | None = None
+    reported_from: IsoDate | None = None
+    reported_to: IsoDate | None = None
     include_erased: bool = False
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int | None = Field(default=None, ge=1, le=100)
@@ -316,8 +383,8 @@ class ReportSummary(_Output):
     crime_type: CrimeType
     status: CaseStatus
     reported_at: datetime
-    occurred_from: date | None
-    occurred_to: date | None
+    occurred_from: IsoDate | None
+    occurred_to: IsoDate | None
     area: str | None
     has_enhanced_rights: bool
 

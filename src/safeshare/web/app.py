@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import BaseRoute
 
 from safeshare import __version__
 from safeshare.config import Settings, get_settings
@@ -176,19 +174,3 @@ def create_worker_app() -> FastAPI:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     return create_app(settings)
-
-
-def iter_routes(app: FastAPI) -> Iterator[BaseRoute]:
-    """Every route the app serves, looking inside included routers (FastAPI nests them)."""
-    pending: list[BaseRoute] = list(app.routes)
-    while pending:
-        route = pending.pop(0)
-        included: APIRouter | None = getattr(route, "original_router", None)
-        if included is not None:
-            pending.extend(included.routes)
-        else:
-            yield route
-
-
-def iter_api_routes(app: FastAPI) -> Iterator[APIRoute]:
-    return (route for route in iter_routes(app) if isinstance(route, APIRoute))

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safeshare.auth import service as auth_service
@@ -29,6 +30,7 @@ from safeshare.web.access import (
     is_api_request,
 )
 from safeshare.web.i18n import N_, template_context, translator
+from safeshare.web.routing import iter_routes
 from safeshare.web.templating import render
 
 log = logging.getLogger("safeshare.web")
@@ -183,7 +185,19 @@ async def _http(request: Request, exc: Exception) -> Response:
     response = _respond(request, status, code=f"http-{status}")
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value
+    if status == 405:
+        response.headers["Allow"] = _allowed_methods(request)
     return response
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to (RFC 9110 15.5.6): Starlette names only those of the
+    first route that matched the path, though GET and POST are often separate routes."""
+    methods: set[str] = set()
+    for route in iter_routes(request.app):
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")

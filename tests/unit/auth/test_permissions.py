@@ -52,6 +52,7 @@ BEFORE: dict[Permission, set[Role]] = {
     Permission.USER_ADMIN: {ADM},
     Permission.HOLD_MANAGE: {ADM, DO},  # retention HOLD_ROLES, web HOLDERS (issue 18)
     Permission.SUBJECT_ACCESS: {DO},  # subject_access SUBJECT_ACCESS_ROLES (issue 18)
+    Permission.API_CONTRACT_READ: {OFF, SUP, DO, ADV, PCC, INS, ADM},  # was SIGNED_IN (issue 12)
 }
 
 

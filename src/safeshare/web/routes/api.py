@@ -1,4 +1,6 @@
-"""API identity check, step-up tokens and the OpenAPI document, for signed-in API clients."""
+"""API identity check, step-up tokens, the OpenAPI document for API clients, and its
+reference page for signed-in staff (server-rendered: the CSP allows no inline script, and no
+CDN is used)."""
 
 from __future__ import annotations
 
@@ -7,17 +9,24 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.responses import Response
 
 from safeshare.auth import mfa
 from safeshare.auth import service as auth_service
 from safeshare.auth.errors import AuthenticationError
-from safeshare.auth.permissions import Actor
+from safeshare.auth.permissions import Actor, Permission
+from safeshare.web.access import require
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.deps import SIGNED_IN, DbSession, SignedInActor
+from safeshare.web.openapi import api_schema, describe_operations, problems
 from safeshare.web.ratelimit import attempt_throttle, client_key
+from safeshare.web.routing import iter_routes
+from safeshare.web.templating import render
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter()
+CONTRACT_READERS = require(Permission.API_CONTRACT_READ)
 
 
 class Me(BaseModel):
@@ -27,7 +36,7 @@ class Me(BaseModel):
     organisation_id: int | None
 
 
-@router.get("/me")
+@router.get("/api/v1/me")
 def me(principal: Annotated[Actor, Depends(SIGNED_IN)]) -> Me:
     return Me(
         username=principal.username,
@@ -53,7 +62,7 @@ class TooManyAttemptsError(AuthenticationError):
     status = 429
 
 
-@router.post("/step-up")
+@router.post("/api/v1/step-up", responses=problems(401, 429))
 async def step_up(
     request: Request,
     _hashing: HashingSlot,
@@ -89,7 +98,35 @@ async def step_up(
     return StepUpToken(token=token, scope=auth_service.SEALED_READ_SCOPE, expires_at=expires_at)
 
 
-@router.get("/openapi.json", include_in_schema=False)
-def openapi(request: Request, _principal: Annotated[Actor, Depends(SIGNED_IN)]) -> dict[str, Any]:
-    schema: dict[str, Any] = request.app.openapi()
-    return schema
+@router.get("/api/v1/openapi.json", include_in_schema=False)
+def openapi(
+    request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]
+) -> dict[str, Any]:
+    """The API contract (the `/api/` routes only, never the HTML pages)."""
+    return _schema(request)
+
+
+def _schema(request: Request) -> dict[str, Any]:
+    return api_schema(request.app, iter_routes(request.app))
+
+
+@router.get("/api-docs", include_in_schema=False)
+def api_docs(request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]) -> Response:
+    """The API reference for staff who build or check integrations."""
+    schema = _schema(request)
+    return render(
+        request,
+        "api/docs.html",
+        {"info": schema["info"], "operations": describe_operations(schema)},
+    )
+
+
+@router.get("/api-docs/openapi.json", include_in_schema=False)
+def api_docs_download(
+    request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]
+) -> JSONResponse:
+    """The same document for a signed-in browser (the /api/ copy needs a bearer token)."""
+    return JSONResponse(
+        _schema(request),
+        headers={"Content-Disposition": 'attachment; filename="safeshare-openapi.json"'},
+    )

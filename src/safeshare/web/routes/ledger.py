@@ -38,6 +38,7 @@ from safeshare.web.access import PUBLIC, DbSession, StepUp, require
 from safeshare.web.deps import key_provider
 from safeshare.web.forms import FormErrors, error_list, validate_form
 from safeshare.web.navigation import NavItem
+from safeshare.web.openapi import problems
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -132,7 +133,8 @@ class PublicKeyRead(BaseModel):
     verifier_key: str
 
 
-@router.get(f"{API}/proof/inclusion")
+# No checkpoint yet, or sizes the log does not have: there is no such proof (404).
+@router.get(f"{API}/proof/inclusion", responses=problems(404))
 def api_inclusion_proof(
     _principal: LedgerReader,
     db: DbSession,
@@ -142,7 +144,7 @@ def api_inclusion_proof(
     return InclusionProofRead(**service.inclusion_proof(db, leaf_index=index, size=size))
 
 
-@router.get(f"{API}/proof/consistency")
+@router.get(f"{API}/proof/consistency", responses=problems(404))
 def api_consistency_proof(
     _principal: LedgerReader,
     db: DbSession,
@@ -159,7 +161,17 @@ def _wants_note(request: Request, output: str | None) -> bool:
     return "text/plain" in accept and "application/json" not in accept
 
 
-@router.get(f"{API}/checkpoint", response_model=None)
+@router.get(
+    f"{API}/checkpoint",
+    response_model=CheckpointRead,
+    responses={
+        **problems(404),  # nothing signed yet
+        200: {
+            "description": "JSON, or with `format=note` or `Accept: text/plain` the signed note.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+    },
+)
 def api_checkpoint(
     request: Request,
     _principal: LedgerReader,

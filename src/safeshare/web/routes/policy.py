@@ -50,8 +50,10 @@ from safeshare.policy.schemas import (
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.web.access import SIGNED_IN, DbSession, StepUp, require
 from safeshare.web.concurrency import group_commit
+from safeshare.web.formatters import parse_clock
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
+from safeshare.web.openapi import problems
 from safeshare.web.templating import render
 
 router = APIRouter()
@@ -133,7 +135,7 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 # --- API -------------------------------------------------------------------------------
 
 
-@router.post("/api/v1/decisions", status_code=201)
+@router.post("/api/v1/decisions", status_code=201, responses=problems(404))
 async def api_create_decision(
     request: Request, share_request: RecordShareRequest, response: Response, principal: Deciders
 ) -> Decision:
@@ -188,7 +190,9 @@ def api_regimes(db: DbSession, _principal: Annotated[Actor, Depends(SIGNED_IN)])
     )
 
 
-@router.post("/api/v1/decisions/{decision_id}/disclosures", status_code=201)
+@router.post(
+    "/api/v1/decisions/{decision_id}/disclosures", status_code=201, responses=problems(409)
+)
 def api_record_disclosure(
     decision_id: int,
     body: DisclosureCreate,
@@ -511,7 +515,6 @@ def _ruling_field(field: str | None) -> str:
 
 # --- disclosures actually made ---------------------------------------------------------
 
-_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 DISCLOSURE_FIELDS = {
     "categories": "categories",
     "method": "method",
@@ -550,7 +553,8 @@ DISCLOSURE_MESSAGES = {
 
 
 def _sent_at(values: dict[str, Any], errors: FormErrors) -> tuple[date, time] | None:
-    """The GOV.UK date input and a 24-hour time, or an error for the first bad part."""
+    """The GOV.UK date input and a time (12- or 24-hour clock), or an error for the first
+    bad part."""
     parts = [str(values.get(f"sent_at-{p}") or "").strip() for p in ("day", "month", "year")]
     clock = str(values.get("sent_time") or "").strip()
     if not any(parts):
@@ -569,14 +573,14 @@ def _sent_at(values: dict[str, Any], errors: FormErrors) -> tuple[date, time] | 
     if year < 1000:
         errors["sent_at-year"] = "Year must include 4 numbers"
         return None
-    match = _TIME.match(clock)
     if not clock:
         errors["sent_time"] = "Enter the time the information was sent, for example 14:30"
         return None
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        errors["sent_time"] = "Enter a real time in the 24-hour clock, for example 14:30"
+    sent = parse_clock(clock)
+    if sent is None:
+        errors["sent_time"] = "Enter a real time, for example 14:30 or 2:30pm"
         return None
-    return when, time(int(match[1]), int(match[2]))
+    return when, sent
 
 
 def _disclosure_page(

@@ -13,8 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from safeshare.auth.roles import Role
+from safeshare.errors import ConflictError, PermissionDeniedError
 from safeshare.reporting import service as reporting
-from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import (
     OfficerReportCreate,
     ReportPage,
@@ -23,7 +23,8 @@ from safeshare.reporting.schemas import (
     ThirdPartyReportCreate,
 )
 from safeshare.reporting.vocabulary import Pathway, SealedField
-from safeshare.web.access import DbSession, sealed_read_scope
+from safeshare.web.access import MAX_INTEGER, DbSession, sealed_read_scope
+from safeshare.web.openapi import problems, request_body_one_of
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes.reporting_common import SEALED_READ_TAG, Intake, Reader
 
@@ -44,10 +45,22 @@ class ReportCreated(BaseModel):
 class SealedReadRequest(BaseModel):
     """Which sealed fields (and update texts) to read, and why: the reason is recorded."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    # The contract says what the validator below enforces: at least one field or update.
+    model_config = ConfigDict(
+        extra="forbid",
+        hide_input_in_errors=True,
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["fields"], "properties": {"fields": {"minItems": 1}}},
+                {"required": ["update_ids"], "properties": {"update_ids": {"minItems": 1}}},
+            ]
+        },
+    )
 
     fields: list[SealedField] = Field(default_factory=list, max_length=len(SealedField))
-    update_ids: list[int] = Field(default_factory=list, max_length=100)
+    update_ids: list[Annotated[int, Field(ge=1, le=MAX_INTEGER)]] = Field(
+        default_factory=list, max_length=100
+    )
     reason: str = Field(min_length=5, max_length=500)
 
     @model_validator(mode="after")
@@ -66,6 +79,14 @@ class SealedReadResponse(BaseModel):
     updates: dict[int, str | None]
 
 
+def _valid_as(model: type[BaseModel], body: dict[str, Any]) -> bool:
+    try:
+        model.model_validate(body)
+    except ValidationError:
+        return False
+    return True
+
+
 def _invalid_body(exc: ValidationError) -> RequestValidationError:
     errors = [
         {"loc": ("body", *err["loc"]), "msg": err["msg"], "type": err["type"]}
@@ -74,7 +95,11 @@ def _invalid_body(exc: ValidationError) -> RequestValidationError:
     return RequestValidationError(errors)
 
 
-@router.post(API, status_code=201)
+@router.post(
+    API,
+    status_code=201,
+    openapi_extra=request_body_one_of(OfficerReportCreate, ThirdPartyReportCreate),
+)
 def api_create_report(
     request: Request,
     db: DbSession,
@@ -92,6 +117,13 @@ def api_create_report(
     try:
         payload = model.model_validate(body)
     except ValidationError as exc:
+        other = OfficerReportCreate if model is ThirdPartyReportCreate else ThirdPartyReportCreate
+        # A valid report for the other pathway is allowed by the contract's schema; what is
+        # wrong is the caller's role, so say that (403) rather than name a field.
+        if _valid_as(other, body):
+            raise PermissionDeniedError(
+                "Advocates send third-party reports; officers and supervisors, officer reports"
+            ) from None
         raise _invalid_body(exc) from None
     receipt = reporting.create_report(
         db,
@@ -127,7 +159,11 @@ def api_get_report(db: DbSession, principal: Reader, report_id: int) -> ReportRe
     return common.visible_report(db, principal, report_id)
 
 
-@router.post(f"{API}/{{report_id}}/sealed-reads", tags=[SEALED_READ_TAG])
+@router.post(
+    f"{API}/{{report_id}}/sealed-reads",
+    tags=[SEALED_READ_TAG],
+    responses=problems(409, 410, 429),
+)
 def api_sealed_read(
     request: Request,
     db: DbSession,
@@ -142,7 +178,8 @@ def api_sealed_read(
     common.require_live(report)
     texts = {u.id for u in report.updates if u.has_text}
     if any(update_id not in texts for update_id in body.update_ids):
-        raise ReportNotFoundError("That update does not exist")
+        # 409, not 404: the report was found; the request names updates it does not have.
+        raise ConflictError("That update is not on this report", field="update_ids")
     actor, provider, config = (
         common.actor(principal),
         common.key_provider(request),

@@ -25,6 +25,7 @@ from safeshare.reporting.vocabulary import (
     Suspicion,
 )
 from safeshare.web.access import DbSession
+from safeshare.web.openapi import problems
 from safeshare.web.routes import reporting_common as common
 from safeshare.web.routes import reporting_forms as forms
 from safeshare.web.routes.reporting_common import CaseWorker
@@ -163,10 +164,28 @@ def _record(
         )
 
 
+_FACT_VALUES: list[Any] = [  # JSON Schema fragments
+    {
+        "properties": {"fact": {"const": fact.value}, "value": value},
+    }
+    for fact, value in (
+        (SubjectFact.role, {"enum": [r.value for r in SubjectRole]}),
+        (SubjectFact.suspicion, {"enum": [s.value for s in Suspicion]}),
+        (
+            SubjectFact.crime_types,
+            {"type": "array", "minItems": 1, "items": {"enum": [c.value for c in CrimeType]}},
+        ),
+        (SubjectFact.receiving_regularisation_support, {"type": "boolean"}),
+        (SubjectFact.is_child, {"type": "boolean"}),
+    )
+]
+
+
 class FactCreate(BaseModel):
     """`POST /api/v1/reports/{id}/facts`: one fact, its value and where it came from."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The contract states which value each fact takes (checked by `reporting.facts`).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": list(_FACT_VALUES)})
 
     fact: SubjectFact
     value: bool | str | list[str]
@@ -187,7 +206,7 @@ class FactRead(BaseModel):
     recorded_at: Any
 
 
-@router.post("/api/v1/reports/{report_id}/facts", status_code=201)
+@router.post("/api/v1/reports/{report_id}/facts", status_code=201, responses=problems(410))
 def api_record_fact(
     request: Request, db: DbSession, principal: CaseWorker, report_id: int, body: FactCreate
 ) -> FactRead:
