@@ -114,7 +114,8 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
         P.HOLD_MANAGE,
         P.SUBJECT_ACCESS,
     },
-    Role.advocate: _EVERYONE | frozenset({P.REPORT_READ, P.REPORT_CREATE, P.CONSENT_RECORD, P.SUPPORT_ORG_ACT}),
+    Role.advocate: _EVERYONE
+    | frozenset({P.REPORT_READ, P.REPORT_CREATE, P.CONSENT_RECORD, P.SUPPORT_ORG_ACT}),
     Role.pcc_analyst: _EVERYONE
     | frozenset(
         {

@@ -6,7 +6,6 @@ hold no sealed values, but officers still see only the decisions they asked for.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, time
 from enum import StrEnum
