@@ -217,7 +217,7 @@ def prepare_decision(
     )
     force = _force(force)
     compiled = get_regime(regime or get_active_regime(session, force=force))
-    evaluation = compiled.evaluate(features_of(share), share.categories)
+    evaluation = compiled.evaluate_remembered(features_of(share), share.categories)
     if reference is None:
         evaluation = capped_at_review(evaluation)
     if versions.get("restricted"):
