@@ -31,13 +31,7 @@ from safeshare.errors import InvalidInputError
 from safeshare.events import DomainEvent, EventKind, publish
 from safeshare.holds import service as holds
 from safeshare.policy import explain
-from safeshare.policy.engine import (
-    Evaluation,
-    Regime,
-    capped_at_review,
-    features_of,
-    restricted,
-)
+from safeshare.policy.engine import Regime, capped_at_review, features_of, restricted
 from safeshare.policy.errors import (
     DecisionNotFoundError,
     DisclosureNotAllowedError,
@@ -153,8 +147,8 @@ def make_decision(
 
 @dataclass(frozen=True, slots=True)
 class PreparedDecision:
-    """A decision worked out from what was read (the report's facts, its holds, the active
-    regime) but not yet recorded: `record_decision` stores and publishes it.
+    """A request with the facts it is decided on, read from the record (the report's facts
+    and holds) but not yet decided: `record_decision` decides, stores and publishes it.
 
     Plain values only, so the reading can happen in one session (a request's) and the
     recording in another (a group commit's), keeping the serialised part short.
@@ -166,9 +160,7 @@ class PreparedDecision:
     actor_role: Role | None
     report_ref: str | None
     force: str
-    compiled: Regime
-    evaluation: Evaluation
-    decision: Decision
+    regime: str | None  # None: the force's active regime when it is recorded
     requested_at: datetime
 
 
@@ -183,14 +175,12 @@ def prepare_decision(
     force: str | None = None,
     now: datetime | None = None,
 ) -> PreparedDecision:
-    """Decide `request` on the facts of the report it names; writes nothing.
+    """Read what `request` is to be decided on from the report it names; writes nothing.
 
     The report must exist and be visible to the actor (else `ReportNotFoundError`, a 404;
     erased: 410), and never is a decision made without it: the subject's facts are read from
-    the record, never from the requester. With no report (a general enquiry) nothing can be
-    permitted: what a policy would let go is sent to review. A report whose processing is
-    restricted is refused outright, with the reason "processing restricted". The decision
-    keeps the facts it used and their record versions, so `replay_decision` is exact.
+    the record, never from the requester. The decision keeps the facts it used and their
+    record versions, so `replay_decision` is exact.
     """
     demand(actor_role, Permission.DECISION_REQUEST, "request a sharing decision")
     pause = sorted(get_settings().policy.pause_crime_types)
@@ -215,23 +205,14 @@ def prepare_decision(
         categories=request.categories,
         pause_crime_types=pause,
     )
-    force = _force(force)
-    compiled = get_regime(regime or get_active_regime(session, force=force))
-    evaluation = compiled.evaluate_remembered(features_of(share), share.categories)
-    if reference is None:
-        evaluation = capped_at_review(evaluation)
-    if versions.get("restricted"):
-        evaluation = restricted(evaluation)
     return PreparedDecision(
         request=share,
         fact_versions=versions,
         actor=actor,
         actor_role=actor_role,
         report_ref=reference,
-        force=force,
-        compiled=compiled,
-        evaluation=evaluation,
-        decision=compiled.decision_from(share.categories, evaluation),
+        force=_force(force),
+        regime=regime,
         requested_at=now or utcnow(),
     )
 
@@ -268,11 +249,23 @@ def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
 
 
 def record_decision(session: Session, *, prepared: PreparedDecision) -> PolicyDecision:
-    """Store a prepared decision (and open its review if it needs one), then publish it: the
-    ledger entry its event creates commits with it. Reads nothing the decision depends on."""
-    request, decision, evaluation = prepared.request, prepared.decision, prepared.evaluation
-    compiled, force, report_ref = prepared.compiled, prepared.force, prepared.report_ref
+    """Decide a prepared request under the force's active regime (read in this transaction,
+    once for a whole group commit), store it (opening a review if it needs one) and publish
+    it: the ledger entry its event creates commits with it.
+
+    With no report (a general enquiry) nothing can be permitted: what a policy would let go
+    is sent to review. A report whose processing is restricted is refused outright, with the
+    reason "processing restricted".
+    """
+    request, force, report_ref = prepared.request, prepared.force, prepared.report_ref
     actor, fact_versions = prepared.actor, prepared.fact_versions
+    compiled = get_regime(prepared.regime or get_active_regime(session, force=force))
+    evaluation = compiled.evaluate_remembered(features_of(request), request.categories)
+    if report_ref is None:
+        evaluation = capped_at_review(evaluation)
+    if fact_versions.get("restricted"):
+        evaluation = restricted(evaluation)
+    decision = compiled.decision_from(request.categories, evaluation)
     _record_policy_set(session, compiled)
     record = PolicyDecision(
         force=force,

@@ -188,7 +188,7 @@ def visible_subject_facts(session: Session, *, reference: str, actor: Actor) -> 
     report = session.scalar(select(Report).where(Report.reference == canonical))
     if report is None or not can_see(report, actor):
         return None
-    # Three plain reads: a quarter of the CPU of the same with `selectinload`.
+    # Three plain reads: about half the CPU of one with `selectinload` for both relations.
     for relation, model, order in (
         ("facts", ReportFact, ReportFact.version),
         ("consents", Consent, Consent.id),

@@ -144,9 +144,9 @@ async def api_create_decision(
     """Decide a request on the facts of the report it names, under the force's active regime.
 
     An unknown or unseen report is a 404 problem, never a decision; `report_ref: null` is a
-    general enquiry, which can only be refused or sent to review. Decided in this request's
-    session (reads only), recorded in a group commit with concurrent decisions (one ledger
-    lock and one fsync for all), answered once committed.
+    general enquiry, which can only be refused or sent to review. The report is read in this
+    request's session; the decision is made and recorded in a group commit with concurrent
+    ones (one regime read, one ledger lock and one fsync for all), answered once committed.
     """
 
     def prepare(session: Session) -> policy_service.PreparedDecision:
