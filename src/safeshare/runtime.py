@@ -15,8 +15,8 @@ from safeshare.db.sealing import INFO_KEY, SecretSealer
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
 
 # Connections beyond the request slots (`db_pool_size`), one each for the group committer
-# and the periodic checkpointer: a decision request holds its slot's connection while it
-# waits for the group commit, so the committer must never wait behind requests.
+# and the periodic checkpointer, so neither ever waits behind requests (a decision request
+# keeps its slot while it waits for the group commit, though its connection is back by then).
 BACKGROUND_CONNECTIONS = 2
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event, select
 
+from safeshare.auth.models import ApiToken
+from safeshare.auth.passwords import hash_token
 from safeshare.auth.roles import Role
 from safeshare.events import DomainEvent
 from safeshare.policy import service
@@ -60,6 +64,45 @@ def _body(report_ref: str | None, **overrides: Any) -> dict[str, Any]:
 
 
 # --- POST /api/v1/decisions -------------------------------------------------------------
+
+
+def test_a_tokens_first_use_does_not_hold_up_its_own_decision(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    """The request's session notes the token's use (a write: SQLite's write lock) and is
+    committed before the decision is queued, so the group commit never waits on it."""
+    reference = _report(web_runtime)
+    started = time.monotonic()
+    response = _post(anon, api_tokens, _body(reference))
+    assert response.status_code == 201, response.text
+    assert time.monotonic() - started < 10  # not the 30 s busy timeout, then a 500
+    with web_runtime.session() as session:
+        token = session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == hash_token(api_tokens[Role.officer]))
+        )
+        assert token is not None and token.last_used_at is not None
+
+
+def test_a_decision_costs_a_few_statements(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    """Throughput is bounded by the work per decision (issue 14): the request reads the
+    token, the report, its facts, consents and holds; the group commit adds the decision
+    and its ledger entry. A regression (say, loading the whole report page) shows here."""
+    reference = _report(web_runtime)
+    _post(anon, api_tokens, _body(reference))  # the token's first use is noted once
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(web_runtime.engine, "before_cursor_execute", count)
+    try:
+        assert _post(anon, api_tokens, _body(reference)).status_code == 201
+    finally:
+        event.remove(web_runtime.engine, "before_cursor_execute", count)
+    # 5 reads, 1 insert; per batch: BEGIN, regime, policy set, ledger head, entry, nodes, head
+    assert len(statements) <= 13, "\n".join(statements)
 
 
 def test_a_request_is_decided_on_the_reports_facts_with_a_location(

@@ -130,14 +130,57 @@ def make_decision(
 ) -> PolicyDecision:
     """Decide `request` on the facts of the report it names, record and publish it.
 
+    `prepare_decision` then `record_decision` in one transaction; see those for the rules.
+    """
+    prepared = prepare_decision(
+        session,
+        request=request,
+        actor=actor,
+        actor_role=actor_role,
+        actor_organisation_id=actor_organisation_id,
+        regime=regime,
+        force=force,
+        now=now,
+    )
+    return record_decision(session, prepared=prepared)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDecision:
+    """A request with the facts it is decided on, read from the record (the report's facts
+    and holds) but not yet decided: `record_decision` decides, stores and publishes it.
+
+    Plain values only, so the reading can happen in one session (a request's) and the
+    recording in another (a group commit's), keeping the serialised part short.
+    """
+
+    request: ShareRequest
+    fact_versions: dict[str, Any]
+    actor: str
+    actor_role: Role | None
+    report_ref: str | None
+    force: str
+    regime: str | None  # None: the force's active regime when it is recorded
+    requested_at: datetime
+
+
+def prepare_decision(
+    session: Session,
+    *,
+    request: RecordShareRequest,
+    actor: str,
+    actor_role: Role | None,
+    actor_organisation_id: int | None = None,
+    regime: str | None = None,
+    force: str | None = None,
+    now: datetime | None = None,
+) -> PreparedDecision:
+    """Read what `request` is to be decided on from the report it names; writes nothing.
+
     The report must exist and be visible to the actor (else `ReportNotFoundError`, a 404;
     erased: 410), and never is a decision made without it: the subject's facts are read from
-    the record, never from the requester. With no report (a general enquiry) nothing can be
-    permitted: what a policy would let go is sent to review. A report whose processing is
-    restricted is refused outright, with the reason "processing restricted". The decision
-    stores the facts it
-    used and their record versions, so `replay_decision` is exact. A `review` outcome also
-    opens a review for a disclosure officer.
+    the record, never from the requester. The decision keeps the facts it used and their
+    record versions, so `replay_decision` is exact.
     """
     demand(actor_role, Permission.DECISION_REQUEST, "request a sharing decision")
     pause = sorted(get_settings().policy.pause_crime_types)
@@ -145,11 +188,13 @@ def make_decision(
     if request.report_ref is None:
         subject, versions, reference = GENERAL_ENQUIRY_SUBJECT, {"general_enquiry": True}, None
     else:
-        facts = _report_facts(
+        facts = reporting.visible_subject_facts(
             session,
-            report_ref=request.report_ref,
+            reference=request.report_ref,
             actor=ReportingActor(actor, actor_role, actor_organisation_id),
         )
+        if facts is None:
+            raise ReportNotFoundError("There is no report with that reference")
         subject, reference = subject_from_record(facts), facts.reference
         versions = {"report_ref": reference, "facts": facts.versions}
         if holds.is_restricted(session, report_ref=reference):
@@ -160,16 +205,15 @@ def make_decision(
         categories=request.categories,
         pause_crime_types=pause,
     )
-    return _record_decision(
-        session,
+    return PreparedDecision(
         request=share,
         fact_versions=versions,
         actor=actor,
         actor_role=actor_role,
         report_ref=reference,
+        force=_force(force),
         regime=regime,
-        force=force,
-        now=now,
+        requested_at=now or utcnow(),
     )
 
 
@@ -182,16 +226,6 @@ GENERAL_ENQUIRY_SUBJECT = Subject(
     investigation_active=False,
     receiving_regularisation_support=False,
 )
-
-
-def _report_facts(
-    session: Session, *, report_ref: str, actor: ReportingActor
-) -> reporting.SubjectFacts:
-    """The named report's facts, if it exists and `actor` may see it (else not found)."""
-    report_id = reporting.find_report_id(session, reference=report_ref)
-    if report_id is None or reporting.get_report(session, report_id=report_id, actor=actor) is None:
-        raise ReportNotFoundError("There is no report with that reference")
-    return reporting.subject_facts(session, report_id=report_id)
 
 
 def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
@@ -214,23 +248,20 @@ def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
     )
 
 
-def _record_decision(
-    session: Session,
-    *,
-    request: ShareRequest,
-    fact_versions: dict[str, Any],
-    actor: str,
-    actor_role: Role | None,
-    report_ref: str | None,
-    regime: str | None,
-    force: str | None,
-    now: datetime | None,
-) -> PolicyDecision:
-    force = _force(force)
-    general = report_ref is None
-    compiled = get_regime(regime or get_active_regime(session, force=force))
-    evaluation = compiled.evaluate(features_of(request), request.categories)
-    if general:
+def record_decision(session: Session, *, prepared: PreparedDecision) -> PolicyDecision:
+    """Decide a prepared request under the force's active regime (read in this transaction,
+    once for a whole group commit), store it (opening a review if it needs one) and publish
+    it: the ledger entry its event creates commits with it.
+
+    With no report (a general enquiry) nothing can be permitted: what a policy would let go
+    is sent to review. A report whose processing is restricted is refused outright, with the
+    reason "processing restricted".
+    """
+    request, force, report_ref = prepared.request, prepared.force, prepared.report_ref
+    actor, fact_versions = prepared.actor, prepared.fact_versions
+    compiled = get_regime(prepared.regime or get_active_regime(session, force=force))
+    evaluation = compiled.evaluate_remembered(features_of(request), request.categories)
+    if report_ref is None:
         evaluation = capped_at_review(evaluation)
     if fact_versions.get("restricted"):
         evaluation = restricted(evaluation)
@@ -253,9 +284,9 @@ def _record_decision(
         is_referral_required=decision.referral_required,
         is_enforcement_pause_required=decision.enforcement_pause_required,
         requested_by=actor,
-        requested_by_role=str(actor_role),
+        requested_by_role=str(prepared.actor_role),
         report_ref=report_ref,
-        requested_at=now or utcnow(),
+        requested_at=prepared.requested_at,
     )
     session.add(record)
     review = None  # kept here: reading `record.review` when unset costs a query
@@ -287,7 +318,7 @@ def _record_decision(
                 "referral_required": decision.referral_required,
                 "enforcement_pause_required": decision.enforcement_pause_required,
                 "report_ref": report_ref,
-                "general_enquiry": general,
+                "general_enquiry": report_ref is None,
                 "request_sha256": _sha256_json(record.request),
                 "fact_versions_sha256": _sha256_json(fact_versions),
             },

@@ -190,6 +190,11 @@ def consents_for_policy(session: Session, report_id: int) -> list[PolicyConsent]
     report = session.get(Report, report_id)
     if report is None:
         raise ReportNotFoundError("That report does not exist")
+    return policy_consents(report)
+
+
+def policy_consents(report: Report) -> list[PolicyConsent]:
+    """`consents_for_policy` for a report already loaded (with its consents)."""
     if report.erased_at is not None:
         return []
     return [

@@ -13,17 +13,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
 from safeshare.events import EventKind
-from safeshare.reporting.access import publish_report_event, report_for
+from safeshare.reporting.access import can_see, publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.consent import PolicyConsent, consents_for_policy
+from safeshare.reporting.consent import PolicyConsent, policy_consents
 from safeshare.reporting.errors import ReportErasedError
-from safeshare.reporting.models import Report, ReportFact
+from safeshare.reporting.models import Consent, Report, ReportFact
+from safeshare.reporting.references import normalise_reference
 from safeshare.reporting.vocabulary import (
     AgeBand,
     CaseStatus,
@@ -169,7 +172,33 @@ def _entry_version(entry: ReportFact) -> dict[str, Any]:
 
 def subject_facts(session: Session, *, report_id: int) -> SubjectFacts:
     """The subject's facts now, each with its record version. Callers check visibility."""
-    report = session.get_one(Report, report_id)
+    return _facts_of(session.get_one(Report, report_id))
+
+
+def visible_subject_facts(session: Session, *, reference: str, actor: Actor) -> SubjectFacts | None:
+    """The facts of the report with this reference (typed loosely), or None if there is no
+    such report or `actor` may not see it; `ReportErasedError` if it has been erased.
+
+    Reads the report, its fact entries and its consents, nothing else (a decision per
+    request needs nothing else from it).
+    """
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        return None
+    report = session.scalar(select(Report).where(Report.reference == canonical))
+    if report is None or not can_see(report, actor):
+        return None
+    # Three plain reads: about half the CPU of one with `selectinload` for both relations.
+    for relation, model, order in (
+        ("facts", ReportFact, ReportFact.version),
+        ("consents", Consent, Consent.id),
+    ):
+        rows = session.scalars(select(model).where(model.report_id == report.id).order_by(order))
+        set_committed_value(report, relation, list(rows))
+    return _facts_of(report)
+
+
+def _facts_of(report: Report) -> SubjectFacts:
     if report.erased_at is not None:
         raise ReportErasedError("That report has been erased")
     latest = _latest(report)
@@ -194,7 +223,7 @@ def subject_facts(session: Session, *, report_id: int) -> SubjectFacts:
         {"source": "report.age_band", "age_band": report.age_band},
     )
     versions["investigation_active"] = {"source": "report.status", "status": report.status}
-    consents = consents_for_policy(session, report.id)
+    consents = policy_consents(report)
     versions["consents"] = {
         "source": "consent_register",
         "entries": [

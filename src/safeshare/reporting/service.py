@@ -44,7 +44,13 @@ from safeshare.reporting.errors import (
     ReportingPermissionError,
     ReportNotFoundError,
 )
-from safeshare.reporting.facts import SubjectFacts, append_fact, record_fact, subject_facts
+from safeshare.reporting.facts import (
+    SubjectFacts,
+    append_fact,
+    record_fact,
+    subject_facts,
+    visible_subject_facts,
+)
 from safeshare.reporting.models import Report, ReportUpdate
 from safeshare.reporting.references import new_reference, normalise_reference, reference_prefix
 from safeshare.reporting.schemas import (
@@ -97,6 +103,7 @@ __all__ = [
     "subject_facts",
     "submit_anonymous_return",
     "verify_anonymous_reporter",
+    "visible_subject_facts",
     "withdraw_consent",
 ]
 

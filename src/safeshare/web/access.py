@@ -99,20 +99,24 @@ class CsrfError(Exception):
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once when the handler returns without error.
 
-    Takes a database slot first (see `web.concurrency`), then the connection in a worker
-    thread; commit, rollback and close run in worker threads too, never on the event loop.
-    The commit happens before the response is sent: a 201 means the decision is stored.
+    Takes a database slot first (see `web.concurrency`); the route's `Access` then takes the
+    connection in a worker thread, in the same trip as its sign-in check (every route has
+    one). Commit, rollback and close run in worker threads too, never on the event loop,
+    unless nothing is left to end: a session whose transaction a handler already committed
+    only gives back an idle connection. The commit happens before the response is sent.
     """
     async with slots(request).database:
         session: Session = request.app.state.runtime.sessions()
         try:
-            await in_thread(session.connection)
             yield session
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await in_thread(_end, session, commit=False)
             raise
-        await in_thread(_end, session, commit=True)
+        if session.in_transaction():
+            await in_thread(_end, session, commit=True)
+        else:
+            session.close()  # an idle connection back to the pool: no round trip
 
 
 def _end(session: Session, *, commit: bool) -> None:
@@ -152,6 +156,12 @@ async def check_csrf(request: Request) -> None:
         or not hmac.compare_digest(expected.encode(), supplied.encode())
     ):
         raise CsrfError
+
+
+def _connect_and_resolve(request: Request, db: Session) -> Actor | None:
+    """The request's connection (taken here, off the event loop) and who is asking."""
+    db.connection()
+    return _principal_from_request(request, db)
 
 
 def _principal_from_request(request: Request, db: Session) -> Actor | None:
@@ -312,7 +322,7 @@ class Access:
         return "Access(signed in)"
 
     async def __call__(self, request: Request, db: DbSession) -> Actor | None:
-        principal = await in_thread(_principal_from_request, request, db)
+        principal = await in_thread(_connect_and_resolve, request, db)
         request.state.principal = principal
         if self.roles is not None:
             if principal is None:

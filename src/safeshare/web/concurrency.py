@@ -28,6 +28,7 @@ from safeshare.config import Settings
 from safeshare.runtime import Runtime
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Slots:
@@ -52,6 +53,29 @@ async def group_commit(request: Request, work: Callable[[Session], T]) -> T:
     """Run `work` in the runtime's next group commit; returns once it is committed."""
     runtime: Runtime = request.app.state.runtime
     return await asyncio.wrap_future(runtime.group_commit.submit(work))
+
+
+async def read_then_group_commit(
+    request: Request,
+    db: Session,
+    read: Callable[[Session], R],
+    write: Callable[[Session, R], T],
+) -> T:
+    """`read` on the request's session in a worker thread, then `write` with its result in
+    the next group commit; returns once that is committed.
+
+    Only the writing is serialised, so requests do their reading side by side. The request's
+    transaction is committed before the write is queued: the committer must never wait for
+    a lock the request holds (on SQLite, the write lock a token's last-used time takes).
+    """
+
+    def read_and_commit() -> R:
+        found = read(db)
+        db.commit()
+        return found
+
+    found = await in_thread(read_and_commit)
+    return await group_commit(request, lambda session: write(session, found))
 
 
 async def _hashing_slot(request: Request) -> AsyncIterator[None]:

@@ -336,3 +336,35 @@ def test_an_erased_report_gets_no_decision(db_session: Session) -> None:
     with pytest.raises(ReportErasedError):
         _decide(db_session, _ask(report.reference))
     assert service.list_decisions(db_session, report_ref=report.reference) == []
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(subject=subjects())
+def test_the_decision_apis_read_of_the_facts_is_the_records_facts(
+    db_session: Session, subject: Subject
+) -> None:
+    """`visible_subject_facts` (one report, its fact entries and consents: the decision API's
+    read) says what `subject_facts` says, for a reference typed loosely."""
+    report = report_with_facts(db_session, subject)
+    officer = Actor("pc.jones", Role.officer)
+    loose = report.reference.lower().replace("-", " ")
+    assert reporting.visible_subject_facts(
+        db_session, reference=loose, actor=officer
+    ) == reporting.subject_facts(db_session, report_id=report.id)
+
+
+def test_the_decision_apis_read_hides_other_organisations_reports(db_session: Session) -> None:
+    report = bare_report(db_session, organisation_id=None)
+    advocate = Actor("adv", Role.advocate, organisation_id=999)
+    assert (
+        reporting.visible_subject_facts(db_session, reference=report.reference, actor=advocate)
+        is None
+    )
+    assert (
+        reporting.visible_subject_facts(
+            db_session, reference="SS-7K4MQ-2XD9B", actor=Actor("pc.jones", Role.officer)
+        )
+        is None
+    )

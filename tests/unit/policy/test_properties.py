@@ -102,3 +102,14 @@ def test_iemvp_review_can_release_at_most_the_minimum(request: ShareRequest) -> 
     reviewable = set(regime.reviewable(evaluation, request.categories))
     if protected(request):
         assert reviewable <= {Category.identity, Category.nationality, Category.immigration_status}
+
+
+@settings(max_examples=60, deadline=None)
+@given(request=share_requests)
+def test_remembered_answers_are_cedars_answers(request: ShareRequest) -> None:
+    """The decision API's memo of Cedar's answers changes no answer, the first time or later."""
+    features = features_of(request)
+    for regime in REGIMES.values():
+        fresh = regime.evaluate(features, request.categories)
+        assert regime.evaluate_remembered(features, request.categories) == fresh
+        assert regime.evaluate_remembered(features, list(request.categories)) == fresh

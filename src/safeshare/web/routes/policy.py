@@ -48,7 +48,7 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.web.access import SIGNED_IN, DbSession, StepUp, require
-from safeshare.web.concurrency import group_commit
+from safeshare.web.concurrency import read_then_group_commit
 from safeshare.web.formatters import parse_clock
 from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
 from safeshare.web.navigation import NavItem
@@ -136,26 +136,34 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 
 @router.post("/api/v1/decisions", status_code=201, responses=problems(404))
 async def api_create_decision(
-    request: Request, share_request: RecordShareRequest, response: Response, principal: Deciders
+    request: Request,
+    share_request: RecordShareRequest,
+    response: Response,
+    db: DbSession,
+    principal: Deciders,
 ) -> Decision:
     """Decide a request on the facts of the report it names, under the force's active regime.
 
     An unknown or unseen report is a 404 problem, never a decision; `report_ref: null` is a
-    general enquiry, which can only be refused or sent to review. Committed in a group with
-    concurrent decisions (one ledger lock and one fsync for all), answered once committed.
+    general enquiry, which can only be refused or sent to review. The report is read in this
+    request's session; the decision is made and recorded in a group commit with concurrent
+    ones (one regime read, one ledger lock and one fsync for all), answered once committed.
     """
 
-    def decide(session: Session) -> tuple[int, Decision]:
-        record = policy_service.make_decision(
+    def prepare(session: Session) -> policy_service.PreparedDecision:
+        return policy_service.prepare_decision(
             session,
             request=share_request,
             actor=principal.username,
             actor_role=principal.role,
             actor_organisation_id=principal.organisation_id,
         )
-        return record.id, record.as_decision()
 
-    decision_id, decision = await group_commit(request, decide)
+    def record(session: Session, prepared: policy_service.PreparedDecision) -> tuple[int, Decision]:
+        stored = policy_service.record_decision(session, prepared=prepared)
+        return stored.id, stored.as_decision()
+
+    decision_id, decision = await read_then_group_commit(request, db, prepare, record)
     response.headers["Location"] = f"/api/v1/decisions/{decision_id}"
     return decision
 
