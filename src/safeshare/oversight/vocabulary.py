@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from safeshare.reporting import vocabulary as reporting_vocabulary
+
 
 class OutcomeTrack(StrEnum):
     """Two things follow a disclosure: what Immigration Enforcement did, and the case."""
@@ -300,6 +302,20 @@ LABELS: dict[str, dict[str, str]] = {
         "rest_of_world": "Rest of the world",
         "stateless": "Stateless",
         "declined": "Prefer not to say",
+    },
+    # Staff-form monitoring answers: the reporting vocabulary's own labels, keyed by value.
+    **{
+        dimension: {str(k): v for k, v in labels.items()}
+        for dimension, labels in (
+            ("disability", reporting_vocabulary.DISABILITY_LABELS),
+            ("religion", reporting_vocabulary.RELIGION_LABELS),
+            ("sexual_orientation", reporting_vocabulary.SEXUAL_ORIENTATION_LABELS),
+            ("preferred_language", reporting_vocabulary.PREFERRED_LANGUAGE_LABELS),
+            (
+                "immigration_status_category",
+                reporting_vocabulary.IMMIGRATION_STATUS_CATEGORY_LABELS,
+            ),
+        )
     },
     "immigration_abuse": {
         "yes": "Yes",
