@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from safeshare.oversight import demand, impact, presentation, statistics, vocabulary
+from safeshare.oversight import demand, feedback, impact, presentation, statistics, vocabulary
 from safeshare.oversight.presentation import (
     TOTAL_NAME,
     Figure,
@@ -49,6 +49,7 @@ SECTION_TITLES: dict[str, str] = {
     "forces": "Forces compared",
     "impact": impact.TITLE,
     "demand": demand.TITLE,
+    "voice": feedback.TITLE,
 }
 
 MONTH_NAMES = tuple(calendar.month_name)[1:]
@@ -841,4 +842,5 @@ BUILDERS: dict[str, Callable[[Session, Context], Section]] = {
     "forces": forces,
     "impact": impact.impact,
     "demand": demand.demand,
+    "voice": feedback.voice,
 }

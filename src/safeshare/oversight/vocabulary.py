@@ -186,6 +186,40 @@ NOT_ASKED = "not_asked"
 NONE_RECORDED = "none_recorded"
 """A disclosure with no outcome recorded yet, as statistics show it."""
 
+
+class FeedbackSource(StrEnum):
+    """Who answered "was it safe, was it helpful"."""
+
+    public = "public"  # the victim, at the end of the public journey
+    advocate = "advocate"  # an advocate, about one referral
+
+
+class FeedbackAnswer(StrEnum):
+    yes = "yes"
+    partly = "partly"
+    no = "no"
+
+
+class FeedbackQuestion(StrEnum):
+    felt_safe = "felt_safe"
+    was_helpful = "was_helpful"
+
+
+FEEDBACK_SOURCE_LABELS: Mapping[FeedbackSource, str] = {
+    FeedbackSource.public: "Victims, at the end of reporting online",
+    FeedbackSource.advocate: "Advocates, about a referral",
+}
+FEEDBACK_ANSWER_LABELS: Mapping[FeedbackAnswer, str] = {
+    FeedbackAnswer.yes: "Yes",
+    FeedbackAnswer.partly: "Partly",
+    FeedbackAnswer.no: "No",
+}
+FEEDBACK_QUESTION_LABELS: Mapping[FeedbackQuestion, str] = {
+    FeedbackQuestion.felt_safe: "Safe",
+    FeedbackQuestion.was_helpful: "Helpful",
+}
+
+
 LABELS: dict[str, dict[str, str]] = {
     "immigration_outcome": {
         "no_action": "No action",
