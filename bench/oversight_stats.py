@@ -4,7 +4,8 @@ Creates a throwaway database, migrates it, and bulk-loads synthetic data with se
 INSERT ... SELECT over generate_series (deterministic: setseed): 1,000,000 sharing decisions
 (with reviews, rulings, disclosures and up to four dated outcomes with sources after each
 disclosure), 200,000 reports with 12 Victims' Code items each (2,400,000 rows) and 50,000
-referrals (some NRPF, with first contact). Then it catches the decisions
+referrals (some NRPF, with first contact), the staff-form monitoring answers on two reports
+in three, and 100,000 feedback answers. Then it catches the decisions
 read model up once (timed separately: a one-off backfill), and times each statistics page as
 the service builds it (every query plus disclosure control) and as the web app serves it over
 HTTP, for a 12-month and a 3-year period, all forces and one force. Target: under 500 ms each.
@@ -39,7 +40,19 @@ from safeshare.db import migrate
 from safeshare.oversight import service, statistics
 from safeshare.oversight.schemas import StatisticsFilters
 from safeshare.oversight.statistics import Dimension, Measure
-from safeshare.oversight.vocabulary import CaseOutcome, ImmigrationOutcome, OutcomeSource
+from safeshare.oversight.vocabulary import (
+    CaseOutcome,
+    FeedbackAnswer,
+    ImmigrationOutcome,
+    OutcomeSource,
+)
+from safeshare.reporting.vocabulary import (
+    Disability,
+    ImmigrationStatusCategory,
+    PreferredLanguage,
+    Religion,
+    SexualOrientation,
+)
 from safeshare.runtime import Runtime
 from safeshare.support.models import SupportService
 
@@ -89,6 +102,13 @@ ETHNICITIES = _array(["asian", "black", "mixed", "white", "other", "declined"])
 NATIONALITIES = _array(
     ["british", "irish", "eu_eea_swiss", "rest_of_world", "stateless", "declined"]
 )
+# The staff-form monitoring answers (issue 19), each from its own enum; NULL is "not asked".
+DISABILITIES = _array([d.value for d in Disability])
+RELIGIONS = _array([r.value for r in Religion])
+ORIENTATIONS = _array([o.value for o in SexualOrientation])
+LANGUAGES = _array([language.value for language in PreferredLanguage])
+STATUS_CATEGORIES = _array([c.value for c in ImmigrationStatusCategory])
+FEEDBACK_ANSWERS = _array([a.value for a in FeedbackAnswer])
 REFERRAL_OUTCOMES = _array(["engaged", "unreachable", "declined_by_victim"])
 REFERRAL_STATUSES = _array(["pending", "accepted", "closed", "declined", "withdrawn"])
 
@@ -214,12 +234,18 @@ def load(session: Session, *, decisions: int, reports: int) -> dict[str, float]:
         f"""
         INSERT INTO reports (public_id, reference, pathway, crime_type, status, reported_at,
             has_enhanced_rights, has_identity, sex, age_band, ethnicity_group,
-            nationality_group, failed_passphrase_attempts, created_at, updated_at)
+            nationality_group, disability, religion, sexual_orientation, preferred_language,
+            immigration_status_category, failed_passphrase_attempts, created_at, updated_at)
         SELECT md5(i::text), 'BR' || lpad(i::text, 8, '0'),
             {PATHWAYS}[1 + i % 4], {CRIMES}[1 + (i / 4) % 7], {STATUSES}[1 + (i / 3) % 5],
             at, true, true, {SEXES}[1 + i % 5], {AGES}[1 + (i / 5) % 8],
             {ETHNICITIES}[1 + (i / 2) % 6],
             CASE WHEN i % 11 = 0 THEN NULL ELSE {NATIONALITIES}[1 + (i / 3) % 6] END,
+            CASE WHEN i % 3 = 0 THEN NULL ELSE {DISABILITIES}[1 + (i / 7) % 3] END,
+            CASE WHEN i % 3 = 0 THEN NULL ELSE {RELIGIONS}[1 + (i / 5) % 9] END,
+            CASE WHEN i % 3 = 0 THEN NULL ELSE {ORIENTATIONS}[1 + (i / 11) % 5] END,
+            CASE WHEN i % 3 = 0 THEN NULL ELSE {LANGUAGES}[1 + (i / 13) % 9] END,
+            CASE WHEN i % 3 = 0 THEN NULL ELSE {STATUS_CATEGORIES}[1 + (i / 17) % 7] END,
             0, at, at
         FROM (SELECT i, timestamptz '2022-01-01 00:00+00' + random() * interval '1095 days'
               AS at FROM generate_series(1, :reports) AS i) AS g
@@ -264,6 +290,19 @@ def load(session: Session, *, decisions: int, reports: int) -> dict[str, float]:
         """,  # noqa: S608 (constant vocabularies only)
         service=svc.id,
         org=org.id,
+    )
+    step(
+        "oversight_feedback",
+        f"""
+        INSERT INTO oversight_feedback (source, referral_id, felt_safe, was_helpful, given_on)
+        SELECT CASE WHEN i % 4 = 0 THEN 'advocate' ELSE 'public' END,
+            CASE WHEN i % 4 = 0 THEN i END,
+            CASE WHEN i % 7 = 0 THEN NULL ELSE {FEEDBACK_ANSWERS}[1 + i % 3] END,
+            CASE WHEN i % 5 = 0 THEN NULL ELSE {FEEDBACK_ANSWERS}[1 + (i / 3) % 3] END,
+            date '2022-01-01' + (i % 1095)
+        FROM generate_series(1, :answers) AS i
+        """,  # noqa: S608 (constant vocabularies only)
+        answers=reports // 2,
     )
     started = time.perf_counter()
     session.execute(text("ANALYZE"))
@@ -372,31 +411,40 @@ def main() -> int:
             )
 
         sections = list(service.SECTION_TITLES)
+        # The intersectional page once more per new-dimension choice (issue 19), as its own row.
+        crossings: dict[str, tuple[tuple[Dimension, ...], Measure]] = {
+            "intersectional": (
+                (Dimension.sex, Dimension.ethnicity_group, Dimension.age_band),
+                Measure.compliance,
+            ),
+            "intersect-new-cs": (
+                (Dimension.disability, Dimension.religion, Dimension.immigration_status_category),
+                Measure.case_status,
+            ),
+            "intersect-new-vc": (
+                (Dimension.preferred_language, Dimension.sexual_orientation),
+                Measure.compliance,
+            ),
+        }
+        rows = sections + [k for k in crossings if k not in sections]
         print(
             f"\nService time per page (every query + disclosure control), ms, "
             f"median / worst of {args.runs}; target < {TARGET_MS:.0f}"
         )
         print(f"{'page':<16}" + "".join(f"{label:>26}" for label, _, _ in CASES))
-        for key in sections:
+        for key in rows:
             line = f"{key:<16}"
+            section = "intersectional" if key in crossings else key
             for label, period, extra in CASES:
                 f = filters_for(period, extra)
-                if key == "intersectional":
-                    f = f.model_copy(
-                        update={
-                            "dimensions": (
-                                Dimension.sex,
-                                Dimension.ethnicity_group,
-                                Dimension.age_band,
-                            ),
-                            "measure": Measure.compliance,
-                        }
-                    )
+                if key in crossings:
+                    dimensions, measure = crossings[key]
+                    f = f.model_copy(update={"dimensions": dimensions, "measure": measure})
 
-                def call(key: str = key, f: StatisticsFilters = f) -> object:
+                def call(section: str = section, f: StatisticsFilters = f) -> object:
                     with Session(runtime.engine) as session:
                         return service.statistics_section(
-                            session, section=key, filters=f, settings=settings
+                            session, section=section, filters=f, settings=settings
                         )
 
                 median, worst = timed(args.runs, call)
@@ -420,11 +468,13 @@ def main() -> int:
                 "/login",
                 data={"username": "bench-analyst", "password": PASSWORD, "csrf_token": token},
             )
-            for key in sections:
-                path = "/oversight/statistics" + ("" if key == "sharing" else f"/{key}")
+            for key in rows:
+                section = "intersectional" if key in crossings else key
+                path = "/oversight/statistics" + ("" if key == "sharing" else f"/{section}")
                 url = f"{path}?from=2024-01-01&to=2024-12-31"
-                if key == "intersectional":
-                    url += "&dimensions=sex,ethnicity_group,age_band&measure=compliance"
+                if key in crossings:
+                    dimensions, measure = crossings[key]
+                    url += f"&dimensions={','.join(dimensions)}&measure={measure}"
 
                 def get(url: str = url) -> object:
                     response = client.get(url)

@@ -6,6 +6,14 @@ the reader it uses the common masculine generic form. Fixed terms follow glossar
 """
 
 MESSAGES: dict[str, str | tuple[str, ...]] = {
+    "Tell us how it went (optional)": "أخبرنا كيف كانت تجربتك (اختياري)",
+    "Your answers help us improve this service. They are not linked to your report.": "تساعدنا إجاباتك على تحسين هذه الخدمة. وهي غير مرتبطة ببلاغك.",
+    "Did you feel safe reporting?": "هل شعرت بالأمان عند الإبلاغ؟",
+    "Was this service helpful?": "هل كانت هذه الخدمة مفيدة؟",
+    "Partly": "جزئيًا",
+    "Send feedback": "إرسال الملاحظات",
+    "Thank you for your feedback": "شكرًا على ملاحظاتك",
+    "Your answers are not linked to your report.": "إجاباتك غير مرتبطة ببلاغك.",
     "%(force)s is responsible for the information you give in this service.": "%(force)s هي المسؤولة عن المعلومات التي تقدمها في هذه الخدمة.",
     "%(start)s to %(end)s": "من %(start)s إلى %(end)s",
     "18 to 24": "من 18 إلى 24",

@@ -5,6 +5,14 @@ cyfeirnod, y Swyddfa Gartref, cam-drin domestig, sefydliad cymorth).
 """
 
 MESSAGES: dict[str, str | tuple[str, ...]] = {
+    "Tell us how it went (optional)": "Dywedwch wrthym sut aeth hi (dewisol)",
+    "Your answers help us improve this service. They are not linked to your report.": "Mae eich atebion yn ein helpu i wella'r gwasanaeth hwn. Dydyn nhw ddim yn gysylltiedig â'ch adroddiad.",
+    "Did you feel safe reporting?": "Oeddech chi'n teimlo'n ddiogel yn rhoi gwybod?",
+    "Was this service helpful?": "Oedd y gwasanaeth hwn yn ddefnyddiol?",
+    "Partly": "Yn rhannol",
+    "Send feedback": "Anfon adborth",
+    "Thank you for your feedback": "Diolch am eich adborth",
+    "Your answers are not linked to your report.": "Dydy eich atebion ddim yn gysylltiedig â'ch adroddiad.",
     "%(force)s is responsible for the information you give in this service.": "%(force)s sy'n gyfrifol am yr wybodaeth rydych chi'n ei rhoi yn y gwasanaeth hwn.",
     "%(start)s to %(end)s": "%(start)s i %(end)s",
     "18 to 24": "18 i 24",

@@ -5,6 +5,14 @@ referencia, Ministerio del Interior (Home Office), violencia doméstica, organiz
 """
 
 MESSAGES: dict[str, str | tuple[str, ...]] = {
+    "Tell us how it went (optional)": "Cuéntenos cómo le fue (opcional)",
+    "Your answers help us improve this service. They are not linked to your report.": "Sus respuestas nos ayudan a mejorar este servicio. No están vinculadas a su denuncia.",
+    "Did you feel safe reporting?": "¿Sintió seguridad al hacer la denuncia?",
+    "Was this service helpful?": "¿Le resultó útil este servicio?",
+    "Partly": "En parte",
+    "Send feedback": "Enviar opinión",
+    "Thank you for your feedback": "Gracias por su opinión",
+    "Your answers are not linked to your report.": "Sus respuestas no están vinculadas a su denuncia.",
     "%(force)s is responsible for the information you give in this service.": "%(force)s es responsable de la información que usted da en este servicio.",
     "%(start)s to %(end)s": "Del %(start)s al %(end)s",
     "18 to 24": "De 18 a 24 años",

@@ -6,6 +6,14 @@ dostępu, numer referencyjny, Ministerstwo Spraw Wewnętrznych, przemoc domowa).
 """
 
 MESSAGES: dict[str, str | tuple[str, ...]] = {
+    "Tell us how it went (optional)": "Powiedz nam, jak było (opcjonalnie)",
+    "Your answers help us improve this service. They are not linked to your report.": "Twoje odpowiedzi pomagają nam ulepszać tę usługę. Nie są powiązane z Twoim zgłoszeniem.",
+    "Did you feel safe reporting?": "Czy zgłaszanie było dla Ciebie bezpieczne?",
+    "Was this service helpful?": "Czy ta usługa była pomocna?",
+    "Partly": "Częściowo",
+    "Send feedback": "Wyślij opinię",
+    "Thank you for your feedback": "Dziękujemy za opinię",
+    "Your answers are not linked to your report.": "Twoje odpowiedzi nie są powiązane z Twoim zgłoszeniem.",
     "%(force)s is responsible for the information you give in this service.": "Za informacje podane w tym serwisie odpowiada %(force)s.",
     "%(start)s to %(end)s": "od %(start)s do %(end)s",
     "18 to 24": "18–24",

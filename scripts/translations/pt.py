@@ -7,6 +7,14 @@ Interior, violência doméstica, organização de apoio).
 """
 
 MESSAGES: dict[str, str | tuple[str, ...]] = {
+    "Tell us how it went (optional)": "Diga-nos como correu (opcional)",
+    "Your answers help us improve this service. They are not linked to your report.": "As suas respostas ajudam-nos a melhorar este serviço. Não estão ligadas à sua denúncia.",
+    "Did you feel safe reporting?": "Sentiu-se em segurança ao fazer a denúncia?",
+    "Was this service helpful?": "Este serviço foi útil?",
+    "Partly": "Em parte",
+    "Send feedback": "Enviar opinião",
+    "Thank you for your feedback": "Obrigado pela sua opinião",
+    "Your answers are not linked to your report.": "As suas respostas não estão ligadas à sua denúncia.",
     "%(force)s is responsible for the information you give in this service.": "%(force)s é responsável pelas informações que você dá neste serviço.",
     "%(start)s to %(end)s": "de %(start)s a %(end)s",
     "18 to 24": "18 a 24",

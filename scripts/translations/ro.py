@@ -8,6 +8,14 @@ referință, Ministerul de Interne, violența domestică, organizație de spriji
 """
 
 MESSAGES: dict[str, str | tuple[str, ...]] = {
+    "Tell us how it went (optional)": "Spuneți-ne cum a fost (opțional)",
+    "Your answers help us improve this service. They are not linked to your report.": "Răspunsurile dvs. ne ajută să îmbunătățim acest serviciu. Nu sunt legate de sesizarea dvs.",
+    "Did you feel safe reporting?": "V-ați simțit în siguranță când ați făcut sesizarea?",
+    "Was this service helpful?": "A fost util acest serviciu?",
+    "Partly": "Parțial",
+    "Send feedback": "Trimiteți părerea",
+    "Thank you for your feedback": "Vă mulțumim pentru părere",
+    "Your answers are not linked to your report.": "Răspunsurile dvs. nu sunt legate de sesizarea dvs.",
     "%(force)s is responsible for the information you give in this service.": "%(force)s răspunde de informațiile pe care le dați în acest serviciu.",
     "%(start)s to %(end)s": "de la %(start)s până la %(end)s",
     "18 to 24": "18–24",

@@ -21,6 +21,7 @@ from safeshare.config import Settings
 from safeshare.oversight import service
 from safeshare.oversight.presentation import Section
 from safeshare.oversight.schemas import StatisticsFilters
+from safeshare.oversight.statistics import Dimension, Measure
 from safeshare.policy.models import (
     PolicyDecision,
     PolicyDisclosure,
@@ -162,6 +163,7 @@ def report(
     age_band: str | None = "25_34",
     ethnicity_group: str | None = "asian",
     nationality_group: str | None = "rest_of_world",
+    **monitoring: str | None,
 ) -> Report:
     serial = next(_serial)
     record = Report(
@@ -176,6 +178,7 @@ def report(
         ethnicity_group=ethnicity_group,
         nationality_group=nationality_group,
         created_at=reported_at,
+        **monitoring,
     )
     session.add(record)
     session.flush()
@@ -260,6 +263,8 @@ def statistics_page(
     threshold: int = 1,
     base: int = 1,
     now: datetime,
+    dimensions: tuple[Dimension, ...] | None = None,
+    measure: Measure | None = None,
 ) -> Section:
     """One statistics page as the service builds it, with "Force A" as the home force and
     the given disclosure control (threshold 1, base 1: exact figures to check by hand)."""
@@ -269,7 +274,12 @@ def statistics_page(
         small_count_threshold=threshold,
         statistics_rounding_base=base,
     )
-    filters = StatisticsFilters(start=start, end=end, force=force)
+    chosen = {
+        name: value
+        for name, value in (("dimensions", dimensions), ("measure", measure))
+        if value is not None
+    }
+    filters = StatisticsFilters(start=start, end=end, force=force, **chosen)
     return service.statistics_section(
         session, section=key, filters=filters, settings=settings, now=now
     )

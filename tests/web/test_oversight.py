@@ -93,7 +93,7 @@ def test_statistics_page_shows_controlled_tables_and_charts(
 
 @pytest.mark.parametrize(
     "section",
-    ["disclosures", "victims-code", "support", "reports", "intersectional", "forces"],
+    ["disclosures", "victims-code", "support", "reports", "intersectional", "forces", "voice"],
 )
 def test_every_statistics_page_renders(
     client_for: Callable[[Role], TestClient], seeded: dict[str, int], section: str
@@ -144,6 +144,13 @@ def test_intersectional_breakdown_filters(
     )
     assert ok.status_code == 200
     assert "Victims&#39; Code compliance by sex / age band / reporting pathway" in ok.text
+    new = client.get(
+        f"/oversight/statistics/intersectional?{QUERY}"
+        "&dimensions=disability&dimensions=immigration_status_category&measure=case_status"
+    )
+    assert new.status_code == 200
+    assert "by disability / immigration status category" in new.text
+    assert 'value="sexual_orientation"' in new.text  # every new dimension can be chosen
     one = client.get(f"/oversight/statistics/intersectional?{QUERY}&dimensions=sex")
     assert one.status_code == 400
     assert "Choose two or three characteristics to compare" in one.text
@@ -185,6 +192,7 @@ def test_assurance_report_pdf(
         "Disclosures and what followed",
         "Victims' Code compliance",
         "Forces compared",
+        "Victim and sector voice",
         "Recommendations and responses",
         "Counts from 1 to 9 are withheld",
     ):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
 from safeshare.config import Settings
+from safeshare.oversight.models import Feedback
 from safeshare.policy import service as policy
 from safeshare.policy.schemas import RecordShareRequest, Requester
 from safeshare.reporting import drafts
@@ -498,6 +499,43 @@ def send_identified_after_answers(client: TestClient) -> str:
 
 def test_confirmation_needs_a_sent_report(client: TestClient) -> None:
     assert client.get("/report/confirmation").headers["location"] == "/report"
+
+
+def _feedback_rows(web_runtime: Runtime) -> list[tuple[str, str | None, str | None, int | None]]:
+    with web_runtime.session() as session:
+        return [
+            (f.source, f.felt_safe, f.was_helpful, f.referral_id)
+            for f in session.scalars(select(Feedback).order_by(Feedback.id))
+        ]
+
+
+def test_optional_feedback_after_sending_is_kept_once_and_linked_to_nothing(
+    client: TestClient, web_runtime: Runtime
+) -> None:
+    before = _feedback_rows(web_runtime)
+    send_identified(client)  # reads the confirmation page, which offers the questions
+    # The confirmation page itself was read by send_identified; its form posts here.
+    response = post(client, "/report/feedback", {"felt_safe": "partly", "was_helpful": "yes"})
+    assert response.headers["location"] == "/report/feedback/done"
+    done = client.get("/report/feedback/done")
+    assert "Thank you for your feedback" in done.text
+    assert "not linked to your report" in done.text
+    assert _feedback_rows(web_runtime) == [*before, ("public", "partly", "yes", None)]
+    # Once per report sent: a second post, or a post with no report sent, keeps nothing.
+    again = post(client, "/report/feedback", {"felt_safe": "no"})
+    assert again.headers["location"] == "/report"
+    assert client.get("/report/feedback/done").headers["location"] == "/report"
+    assert len(_feedback_rows(web_runtime)) == len(before) + 1
+
+
+def test_confirmation_asks_the_feedback_questions_in_her_language(client: TestClient) -> None:
+    assert client.get("/report/confirmation").headers["location"] == "/report"  # none sent
+    html = _confirmation_after_anonymous(client, "pl")
+    assert "Czy zgłaszanie było dla Ciebie bezpieczne?" in html
+    assert 'action="/report/feedback"' in html and 'name="was_helpful"' in html
+    response = post(client, "/report/feedback", {})  # both optional: nothing kept, still thanked
+    assert response.headers["location"] == "/report/feedback/done"
+    assert "Dziękujemy za opinię" in client.get("/report/feedback/done").text
 
 
 def test_public_form_never_asks_for_immigration_status(client: TestClient) -> None:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from safeshare.auth.roles import Role
 from safeshare.db.base import utcnow
 from safeshare.reporting import service as reporting
+from safeshare.reporting.models import Report
 from safeshare.reporting.schemas import ConsentGrant, UpdateCreate
 from safeshare.reporting.vocabulary import ConsentMethod, CrimeType, VictimsCodeRight
 from safeshare.runtime import Runtime
@@ -144,6 +145,46 @@ def test_officer_takes_a_report_without_immigration_status(
     assert report.submitted_by == "officer"
     right4 = next(r for r in report.rights if r.right is VictimsCodeRight.referral_to_support)
     assert right4.due_on is not None  # consent to referral started the 2-working-day clock
+
+
+def test_staff_form_asks_the_new_monitoring_questions_and_keeps_the_category_off_the_page(
+    client_for: Clients, web_runtime: Runtime
+) -> None:
+    officer = client_for(Role.officer)
+    form = officer.get("/reports/new").text
+    for question in ("Disability", "Religion", "Sexual orientation", "Preferred language"):
+        assert question in form
+    assert "Immigration status category" in form
+    response = post_form(
+        officer,
+        "/reports/new",
+        {
+            "crime_type": "other",
+            "disability": "yes",
+            "religion": "sikh",
+            "sexual_orientation": "declined",
+            "preferred_language": "polish",
+            "immigration_status_category": "no_leave",
+        },
+    )
+    assert response.status_code == 303
+    report_id = _report_id(response)
+    page = officer.get(f"/reports/{report_id}").text
+    assert "Sikh" in page and "Polish" in page
+    # Counted in statistics only, like the nationality group: never shown against a person.
+    assert "Immigration status category" not in page and "No current leave" not in page
+    with web_runtime.session() as session:
+        stored = session.get(Report, report_id)
+        assert stored is not None
+        assert (stored.disability, stored.immigration_status_category) == ("yes", "no_leave")
+
+
+def test_staff_form_refuses_an_unknown_monitoring_answer(client_for: Clients) -> None:
+    response = post_form(
+        client_for(Role.officer), "/reports/new", {"crime_type": "other", "religion": "jedi"}
+    )
+    assert response.status_code == 400
+    assert ("#religion", "Select a religion from the list") in error_summary(response.text)
 
 
 def test_supervisor_can_take_a_report(client_for: Clients) -> None:

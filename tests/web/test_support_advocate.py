@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
+from safeshare.oversight import feedback
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import ReferralRead
@@ -227,3 +228,28 @@ def test_another_organisations_advocate_cannot_update_vacancies(
     token = csrf_from(advocate_b, "/support/referrals")
     response = advocate_b.post(path, data={"csrf_token": token, "vacant_units": "0"})
     assert response.status_code == 403
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+def test_advocate_gives_and_changes_feedback_on_a_referral(
+    web_runtime: Runtime, client_for: ClientFor, advocate_b: TestClient, data: SupportData
+) -> None:
+    client = client_for(Role.advocate)
+    referral_id = new_referral(web_runtime, data.refuge_a)
+    path = f"/support/referrals/{referral_id}"
+    assert "Was the referral safe for the victim?" in client.get(path).text
+    assert post(client, f"{path}/feedback", felt_safe="yes", was_helpful="partly") == 303
+    page = client.get(path).text
+    assert "You saved your feedback." in page
+    assert re.search(r'value="partly"\s+checked', page)
+    assert post(client, f"{path}/feedback", felt_safe="no") == 303  # changed in place
+    with web_runtime.session() as session:
+        answers = feedback.referral_feedback(session, referral_id=referral_id)
+        assert answers is not None
+        assert (answers.felt_safe, answers.was_helpful) == ("no", None)
+    # Another organisation's advocate: not found; other roles: refused.
+    assert post(advocate_b, f"{path}/feedback", felt_safe="no") == 404
+    for role in (Role.officer, Role.supervisor, Role.pcc_analyst, Role.admin):
+        assert post(client_for(role), f"{path}/feedback", felt_safe="no") == 403

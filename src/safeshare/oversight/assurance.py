@@ -31,6 +31,7 @@ REPORT_SECTIONS = (
     "victims-code",
     "support",
     "demand",
+    "voice",
     "reports",
     "forces",
 )

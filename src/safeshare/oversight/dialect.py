@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    text,
     type_coerce,
     union_all,
 )
@@ -131,3 +132,12 @@ def grouped(session: Session, statement: AnySelect) -> Counts:
 def insert_for(session: Session) -> Any:
     """The dialect's INSERT construct (both have ON CONFLICT)."""
     return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+
+
+def without_jit(session: Session) -> None:
+    """Turn PostgreSQL's JIT compiler off for this transaction. Statistics queries over a
+    million rows are costed high enough to trigger it, yet run in well under a second, so
+    compiling them cost more than it saved: about 0.4 s per query on the impact page at
+    1,000,000 decisions (bench/oversight_stats.py). SQLite has no JIT."""
+    if dialect_name(session) == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))

@@ -7,13 +7,11 @@ rounded figures, so they reveal nothing the tables do not.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from safeshare.oversight import statistics
-from safeshare.oversight.intervals import describe_gap
+from safeshare.oversight import presentation, statistics
 from safeshare.oversight.presentation import Page, Section, StatTable
 from safeshare.oversight.vocabulary import SHARE_GROUP_LABELS, ShareGroup, label
 
@@ -29,41 +27,16 @@ def _group_label(value: str) -> str:
     return SHARE_GROUP_LABELS[ShareGroup(value)]
 
 
-def _cell(table: StatTable, row: str, column: str) -> int | None:
-    index = table.column_index(column)
-    found = next((r for r in table.rows if r.key == row), None)
-    if found is None:
-        return None
-    value = found.figures[index].value
-    return None if value is None else int(value)
-
-
 def with_gaps(table: StatTable, column: str, what: str) -> StatTable:
-    """The table with a sentence per group comparing its `column` rate with "no request",
-    from published counts only; a group with a withheld or empty figure gets none."""
-    sentences = []
-    base = _cell(table, ShareGroup.no_request, column), _cell(table, ShareGroup.no_request, "total")
-    for group in (ShareGroup.shared, ShareGroup.requested):
-        hits, total = _cell(table, group, column), _cell(table, group, "total")
-        base_hits, base_total = base
-        if hits is None or base_hits is None or not total or not base_total:
-            continue
-        sentences.append(
-            describe_gap(
-                SHARE_GROUP_LABELS[group],
-                min(hits, total),
-                total,
-                SHARE_GROUP_LABELS[ShareGroup.no_request],
-                min(base_hits, base_total),
-                base_total,
-            )
-        )
-    gap_text = (
-        f" Gap in {what}: " + " ".join(sentences)
-        if sentences
-        else f" Too few published figures to estimate a gap in {what}."
+    """The table with each group's `column` rate compared with "no request"."""
+    return presentation.with_gaps(
+        table,
+        column,
+        what,
+        base=ShareGroup.no_request,
+        groups=(ShareGroup.shared, ShareGroup.requested),
+        name=_group_label,
     )
-    return replace(table, summary=table.summary + gap_text)
 
 
 def impact(session: Session, context: Context) -> Section:

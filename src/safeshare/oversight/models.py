@@ -154,6 +154,11 @@ class RightsPeople(Base):
     age_band: Mapped[str] = mapped_column(String(20))
     ethnicity_group: Mapped[str] = mapped_column(String(20))
     nationality_group: Mapped[str] = mapped_column(String(20))
+    disability: Mapped[str] = mapped_column(String(30), server_default="not_asked")
+    religion: Mapped[str] = mapped_column(String(30), server_default="not_asked")
+    sexual_orientation: Mapped[str] = mapped_column(String(30), server_default="not_asked")
+    preferred_language: Mapped[str] = mapped_column(String(30), server_default="not_asked")
+    immigration_status_category: Mapped[str] = mapped_column(String(30), server_default="not_asked")
     crime_type: Mapped[str] = mapped_column(String(40))
     pathway: Mapped[str] = mapped_column(String(20))
     standing: Mapped[str] = mapped_column(String(16))
@@ -178,3 +183,24 @@ class SyncState(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     high_id: Mapped[int] = mapped_column()
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(Base):
+    """One answer to "was it safe, was it helpful": from a victim at the end of the public
+    journey, or from an advocate about one referral (issue 19, victim and sector voice).
+
+    A victim's answer is linked to nothing, not even her report, and keeps only the day, so
+    it cannot be traced back to her. An advocate's answer names the referral (one answer per
+    referral, changed in place) by number only: no foreign key, so the retention run can
+    delete an aged referral without touching the counts.
+    """
+
+    __tablename__ = "oversight_feedback"
+    __table_args__ = (UniqueConstraint("referral_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    referral_id: Mapped[int | None] = mapped_column()
+    felt_safe: Mapped[str | None] = mapped_column(String(16))
+    was_helpful: Mapped[str | None] = mapped_column(String(16))
+    given_on: Mapped[date] = mapped_column(index=True)

@@ -8,9 +8,10 @@ before any figure is kept, so a `StatTable` cannot hold an unprotected count.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from safeshare.oversight.intervals import describe_gap
 from safeshare.redaction.small_counts import DisclosedCount, DisclosurePolicy
 from safeshare.redaction.tables import (
     WITHHELD,
@@ -405,3 +406,52 @@ def row_totals_shared(
     shared: dict[tuple[str | None, str | None], Hashable] = {(r, None): (name, r) for r in rows}
     shared[(None, None)] = TOTAL_NAME
     return shared
+
+
+# --- gaps between groups --------------------------------------------------------------------
+
+
+def published_cell(table: StatTable, row: str, column: str) -> int | None:
+    """A published count from a table (None when withheld, or the row is not there)."""
+    index = table.column_index(column)
+    found = next((r for r in table.rows if r.key == row), None)
+    if found is None:
+        return None
+    value = found.figures[index].value
+    return None if value is None else int(value)
+
+
+def with_gaps(
+    table: StatTable,
+    column: str,
+    what: str,
+    *,
+    base: str,
+    groups: Sequence[str],
+    name: Callable[[str], str],
+) -> StatTable:
+    """The table with a sentence per group comparing its `column` rate with the `base` row's,
+    with a 95% interval, from published counts only (so it reveals nothing the table does
+    not); a group with a withheld or empty figure gets none."""
+    base_hits, base_total = published_cell(table, base, column), published_cell(table, base, TOTAL)
+    sentences = []
+    for group in groups:
+        hits, total = published_cell(table, group, column), published_cell(table, group, TOTAL)
+        if hits is None or base_hits is None or not total or not base_total:
+            continue
+        sentences.append(
+            describe_gap(
+                name(group),
+                min(hits, total),
+                total,
+                name(base),
+                min(base_hits, base_total),
+                base_total,
+            )
+        )
+    gap_text = (
+        f" Gap in {what}: " + " ".join(sentences)
+        if sentences
+        else f" Too few published figures to estimate a gap in {what}."
+    )
+    return replace(table, summary=table.summary + gap_text)

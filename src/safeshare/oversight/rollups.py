@@ -230,6 +230,11 @@ PEOPLE_COLUMNS = (
     "age_band",
     "ethnicity_group",
     "nationality_group",
+    "disability",
+    "religion",
+    "sexual_orientation",
+    "preferred_language",
+    "immigration_status_category",
     "crime_type",
     "pathway",
 )

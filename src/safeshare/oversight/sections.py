@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from safeshare.oversight import demand, impact, presentation, statistics, vocabulary
+from safeshare.oversight import demand, feedback, impact, presentation, statistics, vocabulary
 from safeshare.oversight.presentation import (
     TOTAL_NAME,
     Figure,
@@ -49,6 +49,7 @@ SECTION_TITLES: dict[str, str] = {
     "forces": "Forces compared",
     "impact": impact.TITLE,
     "demand": demand.TITLE,
+    "voice": feedback.TITLE,
 }
 
 MONTH_NAMES = tuple(calendar.month_name)[1:]
@@ -58,6 +59,11 @@ DIMENSION_TITLES: dict[Dimension, str] = {
     Dimension.age_band: "Age band",
     Dimension.ethnicity_group: "Ethnic group",
     Dimension.nationality_group: "Nationality group",
+    Dimension.disability: "Disability",
+    Dimension.religion: "Religion",
+    Dimension.sexual_orientation: "Sexual orientation",
+    Dimension.preferred_language: "Preferred language",
+    Dimension.immigration_status_category: "Immigration status category",
     Dimension.crime_type: "Crime type",
     Dimension.pathway: "Reporting pathway",
 }
@@ -652,7 +658,31 @@ def intersectional(session: Session, context: Context) -> Section:
         SECTION_TITLES["intersectional"],
         "Outcomes seen through an intersectional lens: across combinations of "
         "characteristics, not one at a time.",
-        (table,),
+        (_intersectional_gaps(table, rate_of, rate_heading, row_label),),
+    )
+
+
+def _intersectional_gaps(
+    table: StatTable, rate_of: Sequence[str], rate_heading: str, row_label: Callable[[str], str]
+) -> StatTable:
+    """Each combination's rate against the largest published combination's, with a 95%
+    interval, where the measure's rate is one column (charged, permitted, met on time)."""
+    if len(rate_of) != 1:
+        return table
+    totals = {
+        row.key: presentation.published_cell(table, row.key, "total") or 0
+        for row in table.body_rows
+    }
+    if len(totals) < 2:
+        return table
+    base = max(totals, key=lambda key: totals[key])
+    return presentation.with_gaps(
+        table,
+        rate_of[0],
+        rate_heading.removeprefix("Percentage ").lower(),
+        base=base,
+        groups=[key for key in totals if key != base],
+        name=row_label,
     )
 
 
@@ -812,4 +842,5 @@ BUILDERS: dict[str, Callable[[Session, Context], Section]] = {
     "forces": forces,
     "impact": impact.impact,
     "demand": demand.demand,
+    "voice": feedback.voice,
 }

@@ -18,6 +18,7 @@ from safeshare.db.base import utcnow
 from safeshare.errors import NotFoundError
 from safeshare.events import DomainEvent
 from safeshare.oversight import sections, statistics
+from safeshare.oversight.dialect import without_jit
 from safeshare.oversight.outcomes import (
     DisclosureFollowUp,
     FollowUpList,
@@ -93,6 +94,7 @@ def statistics_section(
     builder = sections.BUILDERS.get(section)
     if builder is None:
         raise SectionNotFoundError(f"no statistics page called {section!r}")
+    without_jit(session)
     context = sections.Context(
         period=filters.period,
         policy=settings.disclosure_policy(),

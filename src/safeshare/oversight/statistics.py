@@ -106,6 +106,11 @@ class Dimension(StrEnum):
     age_band = "age_band"
     ethnicity_group = "ethnicity_group"
     nationality_group = "nationality_group"
+    disability = "disability"
+    religion = "religion"
+    sexual_orientation = "sexual_orientation"
+    preferred_language = "preferred_language"
+    immigration_status_category = "immigration_status_category"
     crime_type = "crime_type"
     pathway = "pathway"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from safeshare.reporting import vocabulary as reporting_vocabulary
+
 
 class OutcomeTrack(StrEnum):
     """Two things follow a disclosure: what Immigration Enforcement did, and the case."""
@@ -184,6 +186,40 @@ NOT_ASKED = "not_asked"
 NONE_RECORDED = "none_recorded"
 """A disclosure with no outcome recorded yet, as statistics show it."""
 
+
+class FeedbackSource(StrEnum):
+    """Who answered "was it safe, was it helpful"."""
+
+    public = "public"  # the victim, at the end of the public journey
+    advocate = "advocate"  # an advocate, about one referral
+
+
+class FeedbackAnswer(StrEnum):
+    yes = "yes"
+    partly = "partly"
+    no = "no"
+
+
+class FeedbackQuestion(StrEnum):
+    felt_safe = "felt_safe"
+    was_helpful = "was_helpful"
+
+
+FEEDBACK_SOURCE_LABELS: Mapping[FeedbackSource, str] = {
+    FeedbackSource.public: "Victims, at the end of reporting online",
+    FeedbackSource.advocate: "Advocates, about a referral",
+}
+FEEDBACK_ANSWER_LABELS: Mapping[FeedbackAnswer, str] = {
+    FeedbackAnswer.yes: "Yes",
+    FeedbackAnswer.partly: "Partly",
+    FeedbackAnswer.no: "No",
+}
+FEEDBACK_QUESTION_LABELS: Mapping[FeedbackQuestion, str] = {
+    FeedbackQuestion.felt_safe: "Safe",
+    FeedbackQuestion.was_helpful: "Helpful",
+}
+
+
 LABELS: dict[str, dict[str, str]] = {
     "immigration_outcome": {
         "no_action": "No action",
@@ -300,6 +336,20 @@ LABELS: dict[str, dict[str, str]] = {
         "rest_of_world": "Rest of the world",
         "stateless": "Stateless",
         "declined": "Prefer not to say",
+    },
+    # Staff-form monitoring answers: the reporting vocabulary's own labels, keyed by value.
+    **{
+        dimension: {str(k): v for k, v in labels.items()}
+        for dimension, labels in (
+            ("disability", reporting_vocabulary.DISABILITY_LABELS),
+            ("religion", reporting_vocabulary.RELIGION_LABELS),
+            ("sexual_orientation", reporting_vocabulary.SEXUAL_ORIENTATION_LABELS),
+            ("preferred_language", reporting_vocabulary.PREFERRED_LANGUAGE_LABELS),
+            (
+                "immigration_status_category",
+                reporting_vocabulary.IMMIGRATION_STATUS_CATEGORY_LABELS,
+            ),
+        )
     },
     "immigration_abuse": {
         "yes": "Yes",

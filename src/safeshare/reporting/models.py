@@ -38,6 +38,13 @@ class Report(Base):
     age_band: Mapped[str | None] = mapped_column(String(20))
     ethnicity_group: Mapped[str | None] = mapped_column(String(20))
     nationality_group: Mapped[str | None] = mapped_column(String(20))
+    # Staff forms only (issue 19). The status category is for statistics alone: never shown
+    # against a person, as the sealed status it summarises is not.
+    disability: Mapped[str | None] = mapped_column(String(30))
+    religion: Mapped[str | None] = mapped_column(String(30))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(30))
+    preferred_language: Mapped[str | None] = mapped_column(String(30))
+    immigration_status_category: Mapped[str | None] = mapped_column(String(30))
     # ImmigrationAbuse: the perpetrator used status or deportation threats to control. None =
     # not asked. Counted in statistics; erased with the monitoring answers.
     immigration_abuse: Mapped[str | None] = mapped_column(String(20))

@@ -33,13 +33,18 @@ from safeshare.reporting.vocabulary import (
     ConsentPurpose,
     CrimeType,
     DeliveryMethod,
+    Disability,
     EthnicityGroup,
     ImmigrationAbuse,
+    ImmigrationStatusCategory,
     KeyDecision,
     NationalityGroup,
     Pathway,
+    PreferredLanguage,
+    Religion,
     SealedField,
     Sex,
+    SexualOrientation,
     SubjectRole,
     VictimsCodeRight,
 )
@@ -126,6 +131,11 @@ class MonitoringAnswers(_Input):
     age_band: AgeBand | None = None
     ethnicity_group: EthnicityGroup | None = None
     nationality_group: NationalityGroup | None = None
+    disability: Disability | None = None
+    religion: Religion | None = None
+    sexual_orientation: SexualOrientation | None = None
+    preferred_language: PreferredLanguage | None = None
+    immigration_status_category: ImmigrationStatusCategory | None = None
 
 
 class ConsentGrant(_Input):
@@ -453,6 +463,10 @@ class ReportRead(ReportSummary):
     age_band: AgeBand | None
     ethnicity_group: EthnicityGroup | None
     nationality_group: NationalityGroup | None
+    disability: Disability | None = None
+    religion: Religion | None = None
+    sexual_orientation: SexualOrientation | None = None
+    preferred_language: PreferredLanguage | None = None
     submitted_by: str | None
     submitted_by_organisation_id: int | None
     assigned_to: str | None = None

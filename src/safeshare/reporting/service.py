@@ -199,6 +199,11 @@ def create_report(
         age_band=payload.monitoring.age_band,
         ethnicity_group=payload.monitoring.ethnicity_group,
         nationality_group=payload.monitoring.nationality_group,
+        disability=payload.monitoring.disability,
+        religion=payload.monitoring.religion,
+        sexual_orientation=payload.monitoring.sexual_orientation,
+        preferred_language=payload.monitoring.preferred_language,
+        immigration_status_category=payload.monitoring.immigration_status_category,
         immigration_abuse=payload.immigration_abuse,
         submitted_by=actor.username if is_staff_pathway else None,
         submitted_by_organisation_id=actor.organisation_id
@@ -693,6 +698,8 @@ def erase_report(
     report.passphrase_hash = None
     report.area = None
     report.sex = report.age_band = report.ethnicity_group = report.nationality_group = None
+    report.disability = report.religion = report.sexual_orientation = None
+    report.preferred_language = report.immigration_status_category = None
     report.immigration_abuse = None
     report.has_identity = False
     report.status = CaseStatus.erased.value

@@ -91,6 +91,65 @@ class NationalityGroup(StrEnum):
     declined = "declined"
 
 
+# Asked on staff forms only (issue 19): the public form's questions are translated, these are
+# not yet. Counted in statistics, never shown on a case page.
+class Disability(StrEnum):
+    """Whether the victim has a disability (Equality Act 2010 definition), as they say."""
+
+    yes = "yes"
+    no = "no"
+    declined = "declined"
+
+
+class Religion(StrEnum):
+    """The census religion groups."""
+
+    none = "none"
+    christian = "christian"
+    buddhist = "buddhist"
+    hindu = "hindu"
+    jewish = "jewish"
+    muslim = "muslim"
+    sikh = "sikh"
+    other = "other"
+    declined = "declined"
+
+
+class SexualOrientation(StrEnum):
+    heterosexual = "heterosexual"
+    gay_or_lesbian = "gay_or_lesbian"
+    bisexual = "bisexual"
+    other = "other"
+    declined = "declined"
+
+
+class PreferredLanguage(StrEnum):
+    """The language the victim prefers, in the groups the service has translations for."""
+
+    english = "english"
+    welsh = "welsh"
+    arabic = "arabic"
+    polish = "polish"
+    romanian = "romanian"
+    portuguese = "portuguese"
+    spanish = "spanish"
+    other = "other"
+    declined = "declined"
+
+
+class ImmigrationStatusCategory(StrEnum):
+    """A coarse category of immigration status, for statistics only: the status itself is
+    sealed, and the category is never shown against a person."""
+
+    british_or_settled = "british_or_settled"
+    eu_settlement_scheme = "eu_settlement_scheme"
+    visa_holder = "visa_holder"
+    asylum_seeker_or_refugee = "asylum_seeker_or_refugee"
+    no_leave = "no_leave"
+    not_known = "not_known"
+    declined = "declined"
+
+
 class ImmigrationAbuse(StrEnum):
     """Whether the perpetrator used the victim's immigration status, or threats of deportation,
     to control them ('immigration abuse'): recognised so it can be counted (issue 19)."""
@@ -419,6 +478,49 @@ NATIONALITY_GROUP_LABELS: Mapping[NationalityGroup, str] = {
     NationalityGroup.rest_of_world: "Rest of the world",
     NationalityGroup.stateless: "Stateless",
     NationalityGroup.declined: DECLINED,
+}
+DISABILITY_LABELS: Mapping[Disability, str] = {
+    Disability.yes: "Yes",
+    Disability.no: "No",
+    Disability.declined: DECLINED,
+}
+RELIGION_LABELS: Mapping[Religion, str] = {
+    Religion.none: "No religion",
+    Religion.christian: "Christian",
+    Religion.buddhist: "Buddhist",
+    Religion.hindu: "Hindu",
+    Religion.jewish: "Jewish",
+    Religion.muslim: "Muslim",
+    Religion.sikh: "Sikh",
+    Religion.other: "Any other religion",
+    Religion.declined: DECLINED,
+}
+SEXUAL_ORIENTATION_LABELS: Mapping[SexualOrientation, str] = {
+    SexualOrientation.heterosexual: "Straight or heterosexual",
+    SexualOrientation.gay_or_lesbian: "Gay or lesbian",
+    SexualOrientation.bisexual: "Bisexual",
+    SexualOrientation.other: "Other sexual orientation",
+    SexualOrientation.declined: DECLINED,
+}
+PREFERRED_LANGUAGE_LABELS: Mapping[PreferredLanguage, str] = {
+    PreferredLanguage.english: "English",
+    PreferredLanguage.welsh: "Welsh",
+    PreferredLanguage.arabic: "Arabic",
+    PreferredLanguage.polish: "Polish",
+    PreferredLanguage.romanian: "Romanian",
+    PreferredLanguage.portuguese: "Portuguese",
+    PreferredLanguage.spanish: "Spanish",
+    PreferredLanguage.other: "Another language",
+    PreferredLanguage.declined: DECLINED,
+}
+IMMIGRATION_STATUS_CATEGORY_LABELS: Mapping[ImmigrationStatusCategory, str] = {
+    ImmigrationStatusCategory.british_or_settled: "British, Irish or settled",
+    ImmigrationStatusCategory.eu_settlement_scheme: "EU Settlement Scheme (pre-settled)",
+    ImmigrationStatusCategory.visa_holder: "Visa holder (work, study, family or visitor)",
+    ImmigrationStatusCategory.asylum_seeker_or_refugee: "Asylum seeker or refugee",
+    ImmigrationStatusCategory.no_leave: "No current leave",
+    ImmigrationStatusCategory.not_known: "Not known",
+    ImmigrationStatusCategory.declined: DECLINED,
 }
 IMMIGRATION_ABUSE_LABELS: Mapping[ImmigrationAbuse, str] = {
     ImmigrationAbuse.yes: "Yes",

@@ -49,6 +49,11 @@ _REPORT_FIELDS = (
     "age_band",
     "ethnicity_group",
     "nationality_group",
+    "disability",
+    "religion",
+    "sexual_orientation",
+    "preferred_language",
+    "immigration_status_category",
     "erased_at",
 )
 MAX_DECISIONS = 10_000

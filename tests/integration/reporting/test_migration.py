@@ -82,8 +82,8 @@ def test_branch_downgrade_and_upgrade(db_engine: Engine, tmp_path: Path) -> None
         def tables() -> set[str]:
             return set(inspect(connection).get_table_names())
 
-        # The reporting branch: 0004, 0009, 0011, 0012 and 0023.
-        command.downgrade(config, "0023_immigration_abuse@-5")
+        # The reporting branch: 0004, 0009, 0011, 0012, 0023 and 0024.
+        command.downgrade(config, "0024_monitoring_dimensions@-6")
         assert not tables() & REPORTING_TABLES
         assert tables() >= VAULT_TABLES
         command.downgrade(config, "0005_vault@-1")

@@ -30,6 +30,7 @@ from starlette.responses import Response
 from safeshare.auth.permissions import Actor
 from safeshare.config import Settings
 from safeshare.errors import InvalidInputError
+from safeshare.oversight import feedback
 from safeshare.policy import notice
 from safeshare.policy.schemas import ReasonEffect
 from safeshare.reporting import drafts
@@ -91,6 +92,9 @@ START, CHECK = "/report", "/report/check"
 PASSPHRASE, CONFIRMATION = "/report/passphrase", "/report/confirmation"
 RETURN, RETURN_DONE = "/report/return", "/report/return/done"
 DRAFT_SESSION, SENT_SESSION, RETURN_DONE_SESSION = "report_draft", "report_sent", "report_return"
+# One optional "was it safe, was it helpful" per report sent, then its thank-you page.
+FEEDBACK, FEEDBACK_DONE = "/report/feedback", "/report/feedback/done"
+FEEDBACK_SESSION, FEEDBACK_DONE_SESSION = "report_feedback", "report_feedback_done"
 
 
 # --- page helpers ----------------------------------------------------------------------------
@@ -461,6 +465,7 @@ def confirmation(request: Request, db: DbSession, _principal: Public) -> Respons
     sent = request.session.pop(SENT_SESSION, None)
     if not isinstance(sent, dict) or not isinstance(sent.get("reference"), str):
         return _redirect(START)
+    request.session[FEEDBACK_SESSION] = True
     return _page(
         request,
         _,
@@ -471,6 +476,29 @@ def confirmation(request: Request, db: DbSession, _principal: Public) -> Respons
             "support": signposting.support_for(db, language=_english_name(_.lang)),
         },
     )
+
+
+@router.post("/report/feedback")
+async def feedback_submit(request: Request, db: DbSession, _principal: Public) -> Response:
+    """Keep her optional answers, linked to nothing; once per report sent."""
+    if not request.session.pop(FEEDBACK_SESSION, False):
+        return _redirect(START)
+    values = form_values(await request.form())
+    feedback.record_public_feedback(
+        db,
+        felt_safe=feedback.parse_answer(str(values.get("felt_safe", ""))),
+        was_helpful=feedback.parse_answer(str(values.get("was_helpful", ""))),
+    )
+    request.session[FEEDBACK_DONE_SESSION] = True
+    return _redirect(FEEDBACK_DONE)
+
+
+@router.get("/report/feedback/done")
+def feedback_done(request: Request, _principal: Public) -> Response:
+    _ = translator(request)
+    if not request.session.pop(FEEDBACK_DONE_SESSION, False):
+        return _redirect(START)
+    return _page(request, _, "public_report/feedback_done.html", {})
 
 
 # --- the anonymous reporter's return visit ---------------------------------------------------

@@ -76,9 +76,10 @@ VIEW: dict[str, Any] = {
     "delivery_labels": forms.DELIVERY_LABELS,
     "right_status_labels": forms.RIGHT_STATUS_LABELS,
     "update_kind_labels": forms.UPDATE_KIND_LABELS,
-    # Nationality group is for statistics only (the public form says so): not on case pages.
+    # Nationality group (the public form says so) and status category are for statistics
+    # only: not on case pages.
     "monitoring_fields": {
-        k: v for k, v in forms.MONITORING_FIELDS.items() if k != "nationality_group"
+        k: v for k, v in forms.MONITORING_FIELDS.items() if k not in forms.STATISTICS_ONLY_FIELDS
     },
     "trigger_label": forms.trigger_label,
 }

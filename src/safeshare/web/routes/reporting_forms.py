@@ -51,15 +51,20 @@ from safeshare.reporting.vocabulary import (
     DELIVERY_LABELS as DELIVERY_LABELS,
 )
 from safeshare.reporting.vocabulary import (
-    ETHNICITY_LABELS as ETHNICITY_LABELS,
-)
-from safeshare.reporting.vocabulary import (
+    DISABILITY_LABELS,
     IDENTITY_FIELDS,
+    IMMIGRATION_STATUS_CATEGORY_LABELS,
+    PREFERRED_LANGUAGE_LABELS,
+    RELIGION_LABELS,
+    SEXUAL_ORIENTATION_LABELS,
     ConsentMethod,
     ConsentPurpose,
     DeliveryMethod,
     KeyDecision,
     SealedField,
+)
+from safeshare.reporting.vocabulary import (
+    ETHNICITY_LABELS as ETHNICITY_LABELS,
 )
 from safeshare.reporting.vocabulary import (
     IMMIGRATION_ABUSE_LABELS as IMMIGRATION_ABUSE_LABELS,
@@ -104,7 +109,18 @@ MONITORING_FIELDS: dict[str, tuple[str, Mapping[Any, str]]] = {
     "age_band": ("Age", AGE_BAND_LABELS),
     "ethnicity_group": ("Ethnic group", ETHNICITY_LABELS),
     "nationality_group": ("Nationality group", NATIONALITY_GROUP_LABELS),
+    "disability": ("Disability", DISABILITY_LABELS),
+    "religion": ("Religion", RELIGION_LABELS),
+    "sexual_orientation": ("Sexual orientation", SEXUAL_ORIENTATION_LABELS),
+    "preferred_language": ("Preferred language", PREFERRED_LANGUAGE_LABELS),
+    "immigration_status_category": (
+        "Immigration status category",
+        IMMIGRATION_STATUS_CATEGORY_LABELS,
+    ),
 }
+# Asked for statistics only, never shown on a case page (the sealed answers they summarise
+# are not shown without a grant).
+STATISTICS_ONLY_FIELDS = frozenset({"nationality_group", "immigration_status_category"})
 
 
 def trigger_label(trigger: str | None) -> str:
@@ -235,6 +251,11 @@ REPORT_MESSAGES = {
     "age_band": "Select an age group from the list",
     "ethnicity_group": "Select an ethnic group from the list",
     "nationality_group": "Select a nationality group from the list",
+    "disability": "Select an answer about disability from the list",
+    "religion": "Select a religion from the list",
+    "sexual_orientation": "Select a sexual orientation from the list",
+    "preferred_language": "Select a preferred language from the list",
+    "immigration_status_category": "Select an immigration status category from the list",
     "consents": "Select consents from the list",
     "agency_name": "Agency name must be 200 characters or fewer",
     "consent_method": "Select how the person gave their consent",

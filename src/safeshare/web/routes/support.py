@@ -26,6 +26,8 @@ from safeshare.auth.roles import Role
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import InvalidInputError
+from safeshare.oversight import feedback
+from safeshare.oversight.vocabulary import FEEDBACK_ANSWER_LABELS
 from safeshare.redaction.small_counts import DisclosurePolicy
 from safeshare.redaction.tables import disclosure_note
 from safeshare.support import service as support
@@ -552,6 +554,8 @@ def _referral_page(
         "referral.html",
         {
             "referral": support.referral_read(referral),
+            "feedback": feedback.referral_feedback(db, referral_id=referral.id),
+            "feedback_answers": FEEDBACK_ANSWER_LABELS,
             "errors": errors or {},
             "details_reason": details_reason,
             "revealed": revealed,
@@ -603,6 +607,22 @@ async def referral_outcome(
         db, actor=principal, referral_id=referral_id, outcome=ReferralOutcome(outcome)
     )
     return _redirect(request, f"/support/referrals/{referral_id}", "You recorded the outcome.")
+
+
+@router.post("/support/referrals/{referral_id}/feedback")
+async def referral_feedback_save(
+    request: Request, db: DbSession, principal: Advocate, referral_id: int
+) -> Response:
+    """Was the referral safe for the victim, and did it help: optional, changeable."""
+    values = form_values(await request.form())
+    feedback.record_referral_feedback(
+        db,
+        actor=principal,
+        referral_id=referral_id,
+        felt_safe=feedback.parse_answer(_one(values, "felt_safe")),
+        was_helpful=feedback.parse_answer(_one(values, "was_helpful")),
+    )
+    return _redirect(request, f"/support/referrals/{referral_id}", "You saved your feedback.")
 
 
 @router.post("/support/referrals/{referral_id}/details", tags=[SEALED_READ_TAG])
