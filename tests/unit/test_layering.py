@@ -1,8 +1,9 @@
 """Imports follow the contracts in pyproject.toml, checked by import-linter (STYLE.md,
 "Dependencies"): the layers from the edges (CLI, web) through the features to the core,
 only web/ importing the web stack, features reaching each other's tables only through
-services (oversight's read-only access named), no route module importing a sibling, and
-an offline verifier that needs no database. These tests run the contracts and check that
+services (oversight's read-only access named), no route module importing a sibling (nor,
+inside a route package, a sibling of its own but for the package's `_common`), and an
+offline verifier that needs no database. These tests run the contracts and check that
 they still cover every module, so a new package or route cannot slip past them.
 """
 
@@ -38,7 +39,14 @@ def test_the_contracts_hold() -> None:
 
 
 def test_the_docstrings_contracts_exist() -> None:
-    assert set(CONTRACTS) == {"layers", "web-stack", "feature-tables", "routes", "offline-ledger"}
+    assert set(CONTRACTS) == {
+        "layers",
+        "web-stack",
+        "feature-tables",
+        "routes",
+        "support-routes",
+        "offline-ledger",
+    }
 
 
 def test_every_top_level_module_has_a_layer() -> None:
@@ -58,14 +66,42 @@ def test_every_non_web_package_is_barred_from_the_web_stack() -> None:
     assert layered - {"cli", "web"} == sources
 
 
+ROUTES = PACKAGE / "web" / "routes"
+
+
+def _defines_a_router(path: Path) -> bool:
+    return re.search(r"^router = APIRouter\(", path.read_text(), flags=re.M) is not None
+
+
 def test_every_route_module_is_independent() -> None:
-    routes = PACKAGE / "web" / "routes"
+    """Route modules, and route packages (whose `__init__` gathers their routers)."""
     defining = {
         f"safeshare.web.routes.{path.stem}"
-        for path in routes.glob("*.py")
-        if re.search(r"^router = APIRouter\(", path.read_text(), flags=re.M)
+        for path in ROUTES.glob("*.py")
+        if _defines_a_router(path)
+    } | {
+        f"safeshare.web.routes.{path.parent.name}"
+        for path in ROUTES.glob("*/__init__.py")
+        if _defines_a_router(path)
     }
     assert defining == set(CONTRACTS["routes"]["modules"])
+
+
+def test_every_route_package_keeps_its_modules_apart() -> None:
+    """In a route package, each module with a router is an independent sibling above the
+    shared helpers (modules without one); a contract `<package>-routes` says so."""
+    packages = sorted(path.parent for path in ROUTES.glob("*/__init__.py"))
+    assert packages, "no route package found"
+    for package in packages:
+        modules = [path for path in package.glob("*.py") if path.stem != "__init__"]
+        routes = {path.stem for path in modules if _defines_a_router(path)}
+        helpers = {path.stem for path in modules if not _defines_a_router(path)}
+        contract = CONTRACTS.get(f"{package.name}-routes")
+        assert contract, f"add a {package.name}-routes contract to pyproject.toml"
+        assert contract["type"] == "layers"
+        assert contract["containers"] == [f"safeshare.web.routes.{package.name}"]
+        layers = [{name.strip() for name in layer.split("|")} for layer in contract["layers"]]
+        assert layers == [routes, helpers], f"{package.name}: {routes} above {helpers}"
 
 
 def test_every_offline_verifier_module_is_covered() -> None:

@@ -24,7 +24,7 @@ LABEL_MODULES = (
     "safeshare.retention.vocabulary",
     "safeshare.support.vocabulary",
     "safeshare.web.routes.reporting_forms",
-    "safeshare.web.routes.support",
+    "safeshare.web.routes.support._common",
     "safeshare.web.routes.victim_view",
 )
 
