@@ -65,6 +65,7 @@ def test_immigration_status_is_never_required_anywhere() -> None:
         "with_identity",
         "purpose",
         "reference",
+        "agency_name",  # only in a consent to share with a named agency (a oneOf branch)
     }
 
 
