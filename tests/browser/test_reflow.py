@@ -20,6 +20,8 @@ from safeshare.auth.roles import Role
 from safeshare.config import Settings
 from safeshare.oversight import recommendations
 from safeshare.oversight.models import Recommendation
+from safeshare.policy import service as policy_service
+from safeshare.policy.regimes import DEFAULT_REGIME
 from safeshare.reporting.models import Consent
 from safeshare.runtime import Runtime
 from safeshare.web.access import Access
@@ -62,6 +64,7 @@ def params(live_server: str, browser_settings: Settings) -> Iterator[dict[str, s
             service = rows.support_service(s)
             referral = rows.referral(s, service, created_at=at(2024, 3, 5))
             recommendations.seed_safe_to_share(s)
+            _seed_regime_history(s)
             s.flush()
             recommendation = s.scalars(select(Recommendation.id)).first()
             assert pending.review is not None and recommendation is not None
@@ -82,6 +85,16 @@ def params(live_server: str, browser_settings: Settings) -> Iterator[dict[str, s
     finally:
         runtime.engine.dispose()
     yield values  # after the commit: an open transaction would block every sign-in
+
+
+def _seed_regime_history(session: Any) -> None:
+    """Two regime changes with a long note, ending where it started: the history table shows
+    (it once widened /policy/regime at 320 px only when an earlier test had changed regime)."""
+    note = "Agreed by the force information-sharing board at its meeting on 4 March 2024 " * 3
+    for regime in ("hmicfrs-rec1", DEFAULT_REGIME):
+        policy_service.set_active_regime(
+            session, regime=regime, actor="admin", actor_role=Role.admin, note=note
+        )
 
 
 def _pages_for(role: Role, values: dict[str, str]) -> tuple[list[str], list[str]]:
