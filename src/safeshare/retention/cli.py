@@ -94,7 +94,8 @@ def run(
 def _listing(due: list[service.DueItem]) -> None:
     table = Table(title=f"Due: {len(due)} (dry run: nothing changed)")
     for heading in ("Record type", "Record", "Report", "Due", "Action"):
-        table.add_column(heading, no_wrap=True)
+        # Folded, never cut with an ellipsis: in a narrow terminal "(held)" must still show.
+        table.add_column(heading, overflow="fold")
     for item in due:
         table.add_row(
             item.record_type.value,
@@ -160,7 +161,7 @@ def hold_list(include_lifted: bool = typer.Option(False, help="Show lifted holds
         ]
     table = Table(title="Legal holds and restrictions")
     for heading in ("Hold", "Kind", "Report", "Set by", "Set on", "State"):
-        table.add_column(heading, no_wrap=True)
+        table.add_column(heading, overflow="fold")
     for row in rows:
         table.add_row(*row)
     console.print(table)
