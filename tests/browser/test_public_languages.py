@@ -1,5 +1,5 @@
-"""Every public page in every language on a 375 px phone: right `lang` and `dir`, no axe
-violation (WCAG 2.2 AA), and a whole report sent in each language.
+"""Every public page in every language on a 375 px phone and a 1280 px desktop: right `lang`
+and `dir`, no axe violation (WCAG 2.2 AA), and a whole report sent in each language (phone).
 
 One server for the module and one browser context per language keep it quick; JavaScript is
 on (the character count and "Exit this page" scripts run), and a short pass with it off
@@ -29,6 +29,16 @@ from tests.web.conftest import make_settings
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+STATIC_PAGES = (
+    "/report",
+    "/report/privacy",
+    "/report/what-we-share",
+    "/report/view",
+    "/report/cover-your-tracks",
+    "/report/return",
+    "/report/no-such-page",
+)
 FAILING_PAGE = "/report/test-failure"
 
 
@@ -86,12 +96,8 @@ def test_every_public_page_in_every_language_on_a_phone(
     page = context.new_page()
     try:
         _visit(page, server, lang, f"/?lang={lang}")  # the choice is kept from here on
-        for path in ("/report", "/report/privacy", "/report/what-we-share", "/report/view"):
+        for path in (*STATIC_PAGES, FAILING_PAGE):
             _visit(page, server, lang, path)
-        _visit(page, server, lang, "/report/cover-your-tracks")
-        _visit(page, server, lang, "/report/return")
-        _visit(page, server, lang, "/report/no-such-page")
-        _visit(page, server, lang, FAILING_PAGE)
         assert tr("Sorry, there is a problem with the service") in page.inner_text("h1")
 
         _visit(page, server, lang, "/report/what-happened")
@@ -146,6 +152,24 @@ def test_every_public_page_in_every_language_on_a_phone(
         )
         page.locator(".govuk-exit-this-page a").click()
         page.wait_for_url(destination + "**")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_public_page_in_every_language_on_a_desktop(
+    server: str, browser: Any, lang: str
+) -> None:
+    """The same pages at 1280 px (the journey's question pages share their layout)."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        _visit(page, server, lang, f"/?lang={lang}")
+        for path in (*STATIC_PAGES, "/report/what-happened", FAILING_PAGE):
+            _visit(page, server, lang, path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= DESKTOP["width"], (path, width)
     finally:
         context.close()
 
