@@ -12,15 +12,11 @@ from safeshare.auth.permissions import Actor
 from safeshare.reporting import service as reporting
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportRead
-from safeshare.reporting.vocabulary import (
-    ConsentPurpose,
-)
+from safeshare.reporting.vocabulary import ConsentPurpose
 from safeshare.web.access import DbSession
 from safeshare.web.routes.reporting import _common as common
 from safeshare.web.routes.reporting import _forms as forms
-from safeshare.web.routes.reporting._common import (
-    Consenter,
-)
+from safeshare.web.routes.reporting._common import Consenter
 from safeshare.web.routes.reporting._forms import Problems
 
 router = APIRouter()

@@ -28,9 +28,7 @@ from safeshare.reporting import sealed_access
 from safeshare.reporting import service as reporting
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportPage, ReportRead
-from safeshare.reporting.vocabulary import (
-    SealedField,
-)
+from safeshare.reporting.vocabulary import SealedField
 from safeshare.support import service as support_service
 from safeshare.support.models import SupportReferral
 from safeshare.web.access import DbSession, StepUp

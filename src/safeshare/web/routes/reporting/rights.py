@@ -16,9 +16,7 @@ from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.reporting.schemas import ReportRead, RightRead
-from safeshare.reporting.vocabulary import (
-    VictimsCodeRight,
-)
+from safeshare.reporting.vocabulary import VictimsCodeRight
 from safeshare.web.access import DbSession
 from safeshare.web.routes.reporting import _common as common
 from safeshare.web.routes.reporting import _forms as forms

@@ -10,15 +10,11 @@ from starlette.responses import Response
 
 from safeshare.reporting import service as reporting
 from safeshare.reporting.schemas import ReportRead
-from safeshare.reporting.vocabulary import (
-    CaseStatus,
-)
+from safeshare.reporting.vocabulary import CaseStatus
 from safeshare.web.access import DbSession
 from safeshare.web.routes.reporting import _common as common
 from safeshare.web.routes.reporting import _forms as forms
-from safeshare.web.routes.reporting._common import (
-    CaseWorker,
-)
+from safeshare.web.routes.reporting._common import CaseWorker
 from safeshare.web.routes.reporting._forms import Problems
 
 router = APIRouter()
