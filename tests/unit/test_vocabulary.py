@@ -23,7 +23,7 @@ LABEL_MODULES = (
     "safeshare.reporting.vocabulary",
     "safeshare.retention.vocabulary",
     "safeshare.support.vocabulary",
-    "safeshare.web.routes.reporting_forms",
+    "safeshare.web.routes.reporting._forms",
     "safeshare.web.routes.support._common",
     "safeshare.web.routes.victim_view",
 )

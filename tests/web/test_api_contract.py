@@ -31,7 +31,7 @@ from safeshare.auth.roles import Role
 from safeshare.reporting.vocabulary import SubjectFact
 from safeshare.runtime import Runtime
 from safeshare.web.openapi import API_VERSION, PROBLEM_MEDIA_TYPE
-from safeshare.web.routes.reporting_facts import FactCreate
+from safeshare.web.routes.reporting.facts import FactCreate
 from tests.browser.conftest import _free_port
 from tests.web.reporting_fixtures import ensure_vault_key
 

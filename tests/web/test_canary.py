@@ -48,7 +48,7 @@ from safeshare.reporting.vocabulary import CrimeType
 from safeshare.runtime import Runtime
 from safeshare.support import service as support
 from safeshare.support.schemas import ServiceCreate
-from safeshare.web.routes.reporting_common import SEALED_READ_TAG
+from safeshare.web.routes.reporting._common import SEALED_READ_TAG
 from safeshare.web.routing import iter_api_routes
 from tests.factories.reporting import tables_mentioning
 from tests.web.conftest import csrf_from

@@ -26,7 +26,14 @@ from pydantic import ValidationError
 
 from safeshare.policy.engine import Features, Regime
 from safeshare.policy.fastpath import Observation, observations_given
-from safeshare.policy.schemas import CATEGORIES, Category, CrimeType, Purpose, ShareRequest
+from safeshare.policy.schemas import (
+    CATEGORIES,
+    FIREWALL_CRIME_TYPES,
+    Category,
+    Purpose,
+    ShareRequest,
+)
+from safeshare.reporting.vocabulary import CrimeType
 
 _FIELD_TYPES: dict[str, Any] = typing.get_type_hints(Features)
 REQUESTER_FIELDS = ("agency", "purpose")
@@ -66,7 +73,7 @@ def full_domain(field: str) -> tuple[Any, ...]:
     if _is_enum(field):
         return tuple(_FIELD_TYPES[field])
     if field in CRIME_SETS:
-        return tuple(s for s in _subsets(tuple(CrimeType)) if s)
+        return tuple(s for s in _subsets(FIREWALL_CRIME_TYPES) if s)
     if field == "consents":
         return _subsets(consent_records())
     raise TypeError(f"no domain for feature {field!r}")
@@ -77,7 +84,7 @@ def _default(field: str) -> Any:
     if field == "crime_types":
         return frozenset({CrimeType.other})
     if field in CRIME_SETS:
-        return frozenset(CrimeType)  # a setting: its default covers every crime type
+        return frozenset(FIREWALL_CRIME_TYPES)  # a setting: its default covers every crime type
     if field == "consents":
         return frozenset()
     return full_domain(field)[0]
@@ -206,7 +213,7 @@ class ClassSpace:
         """`extra`: more atoms to tell apart (what invariants mention), beyond the regimes',
         either for every class or per (agency, purpose). `complete_consents`: wherever a
         consent for a purpose matters, tell given, withdrawn and both apart."""
-        self.settings = dict(settings or {"pause_crime_types": frozenset(CrimeType)})
+        self.settings = dict(settings or {"pause_crime_types": frozenset(FIREWALL_CRIME_TYPES)})
         self.groups: dict[tuple[Any, Any], dict[str, Observation]] = {}
         for agency, purpose in itertools.product(full_domain("agency"), full_domain("purpose")):
             observed: dict[str, Observation] | None = {} if projected else None
@@ -300,7 +307,7 @@ class ClassSpace:
             if field in members or field in excluded:
                 chosen = set(members.get(field, ()))
                 if field in CRIME_SETS and not chosen:
-                    spare = [c for c in CrimeType if c not in excluded.get(field, set())]
+                    spare = [c for c in FIREWALL_CRIME_TYPES if c not in excluded.get(field, set())]
                     chosen = {spare[0]} if spare else set()
                 values[field] = frozenset(chosen)
             else:

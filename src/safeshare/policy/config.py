@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from safeshare.policy.schemas import CrimeType
+from safeshare.policy.schemas import FIREWALL_CRIME_TYPES, FirewallCrimeType
 
 
 class PolicyConfig(BaseModel):
@@ -13,4 +13,6 @@ class PolicyConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # The crime types the migrant victims protocol's enforcement pause covers (iemvp).
-    pause_crime_types: frozenset[CrimeType] = Field(default=frozenset(CrimeType), min_length=1)
+    pause_crime_types: frozenset[FirewallCrimeType] = Field(
+        default=frozenset(FIREWALL_CRIME_TYPES), min_length=1
+    )

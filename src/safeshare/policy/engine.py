@@ -28,9 +28,9 @@ import cedarpy
 from safeshare.policy.errors import PolicyEvaluationError
 from safeshare.policy.schemas import (
     CATEGORIES,
+    FIREWALL_CRIME_TYPES,
     Agency,
     Category,
-    CrimeType,
     Decision,
     Outcome,
     Purpose,
@@ -39,6 +39,7 @@ from safeshare.policy.schemas import (
     ShareRequest,
     SubjectRole,
 )
+from safeshare.reporting.vocabulary import CrimeType
 
 if TYPE_CHECKING:
     from safeshare.policy.regimes import RegimeSource
@@ -102,7 +103,7 @@ class Features(NamedTuple):
     investigation_active: bool
     receiving_regularisation_support: bool
     consents: frozenset[tuple[Purpose, bool]]
-    pause_crime_types: frozenset[CrimeType] = frozenset(CrimeType)
+    pause_crime_types: frozenset[CrimeType] = frozenset(FIREWALL_CRIME_TYPES)
 
 
 def effective_role(
@@ -129,7 +130,7 @@ def features_of(request: ShareRequest) -> Features:
         subject.investigation_active,
         subject.receiving_regularisation_support,
         frozenset([(c.purpose, c.withdrawn) for c in subject.consents]),
-        frozenset(CrimeType) if pause is None else frozenset(pause),
+        frozenset(FIREWALL_CRIME_TYPES) if pause is None else frozenset(pause),
     )
 
 

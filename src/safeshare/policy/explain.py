@@ -18,13 +18,15 @@ from safeshare.policy.regimes import get_regime
 from safeshare.policy.schemas import (
     Agency,
     Category,
-    CrimeType,
     DisclosureMethod,
     Outcome,
     Purpose,
     ReasonEffect,
     SubjectRole,
 )
+
+# Crime types wear reporting's labels: one label a member, in a decision as on its report.
+from safeshare.reporting.vocabulary import CRIME_TYPE_LABELS as CRIME_TYPE_LABELS
 
 # Officers read and enter times in UK local time; the database holds UTC.
 
@@ -54,12 +56,6 @@ SUBJECT_ROLES: dict[str, str] = {
     SubjectRole.suspect: "Suspect",
 }
 
-CRIME_TYPES: dict[str, str] = {
-    CrimeType.domestic_abuse: "Domestic abuse",
-    CrimeType.sexual_offence: "Sexual offence",
-    CrimeType.modern_slavery: "Modern slavery or human trafficking",
-    CrimeType.other: "Another crime",
-}
 
 CATEGORIES: dict[str, str] = {
     Category.identity: "Identity",

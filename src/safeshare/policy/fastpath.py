@@ -25,11 +25,11 @@ from safeshare.policy.engine import Evaluation, Features, Regime, features_of
 from safeshare.policy.schemas import (
     CATEGORIES,
     Category,
-    CrimeType,
     Decision,
     Purpose,
     ShareRequest,
 )
+from safeshare.reporting.vocabulary import CrimeType
 
 RequestKey = tuple[Features, int]  # features and a bit mask of the categories asked for
 _BITS: dict[Category, int] = {c: 1 << i for i, c in enumerate(CATEGORIES)}

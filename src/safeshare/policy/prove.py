@@ -31,7 +31,8 @@ from safeshare.policy.engine import DEFAULT_DENY, CategoryState, Evaluation, Fea
 from safeshare.policy.errors import RegimeLoadError
 from safeshare.policy.fastpath import Observation
 from safeshare.policy.regimes import INVARIANTS_FILE, PROOF_CERTIFICATE, invariants_hash
-from safeshare.policy.schemas import CATEGORIES, Category, CrimeType, Purpose
+from safeshare.policy.schemas import CATEGORIES, Category, Purpose
+from safeshare.reporting.vocabulary import CrimeType
 
 _RANK = {CategoryState.withhold: 0, CategoryState.review: 1, CategoryState.disclose: 2}
 _LIST_CONDITIONS = ("agency", "purpose", "role")

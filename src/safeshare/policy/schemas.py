@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -18,12 +19,14 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from safeshare.errors import InvalidInputError
 from safeshare.policy.lawful_basis import LawfulBasis, ProcessingCondition
+from safeshare.reporting.vocabulary import CrimeType
 
 
 class Agency(StrEnum):
@@ -54,11 +57,36 @@ class SubjectRole(StrEnum):
     suspect = "suspect"
 
 
-class CrimeType(StrEnum):
-    domestic_abuse = "domestic_abuse"
-    sexual_offence = "sexual_offence"
-    modern_slavery = "modern_slavery"
-    other = "other"
+# The crime types the Firewall tells apart, as the Cedar schema's `CrimeType` enum lists
+# them: the three the regimes name, and `other` for every other crime type a report has.
+FIREWALL_CRIME_TYPES: tuple[CrimeType, ...] = (
+    CrimeType.domestic_abuse,
+    CrimeType.sexual_offence,
+    CrimeType.modern_slavery,
+    CrimeType.other,
+)
+
+
+def firewall_crime_type(crime: CrimeType) -> CrimeType:
+    """`crime` as the Firewall sees it: one of the three it names, otherwise `other`. The
+    one place a report's crime type becomes a request's."""
+    return crime if crime in FIREWALL_CRIME_TYPES else CrimeType.other
+
+
+def _told_apart(crime: CrimeType) -> CrimeType:
+    if crime not in FIREWALL_CRIME_TYPES:
+        shown = ", ".join(f"'{c.value}'" for c in FIREWALL_CRIME_TYPES)
+        raise ValueError(f"Input should be {shown} (any other crime is 'other')")
+    return crime
+
+
+# A crime type in a request: strict like every enum here, so a report's finer crime types
+# (violence, hate crime...) are refused rather than guessed at; `firewall_crime_type` maps.
+FirewallCrimeType = Annotated[
+    CrimeType,
+    AfterValidator(_told_apart),
+    WithJsonSchema({"type": "string", "enum": [c.value for c in FIREWALL_CRIME_TYPES]}),
+]
 
 
 class Category(StrEnum):
@@ -121,7 +149,7 @@ class Subject(_Contract):
     """
 
     role: SubjectRole
-    crime_types: list[CrimeType] = Field(min_length=1)
+    crime_types: list[FirewallCrimeType] = Field(min_length=1)
     suspected_of_non_immigration_offence: StrictBool
     status_doubt_only: StrictBool
     investigation_active: StrictBool
@@ -164,7 +192,7 @@ class ShareRequest(_Contract):
     requester: Requester
     subject: Subject
     categories: list[Category] = Field(min_length=1, json_schema_extra={"uniqueItems": True})
-    pause_crime_types: list[CrimeType] | None = None
+    pause_crime_types: list[FirewallCrimeType] | None = None
 
     _unique = field_validator("categories")(_no_duplicate_categories)
 

@@ -55,10 +55,10 @@ from safeshare.policy.regimes import DEFAULT_REGIME, RegimeSource, compile_regim
 from safeshare.policy.regimes import load_regimes as _load_regimes
 from safeshare.policy.schemas import (
     CATEGORIES,
+    FIREWALL_CRIME_TYPES,
     Category,
     CategoryRuling,
     Consent,
-    CrimeType,
     Decision,
     DisclosureMethod,
     Outcome,
@@ -68,9 +68,11 @@ from safeshare.policy.schemas import (
     ShareRequest,
     Subject,
     SubjectRole,
+    firewall_crime_type,
 )
 from safeshare.reporting import service as reporting
 from safeshare.reporting.errors import ReportNotFoundError
+from safeshare.reporting.vocabulary import CrimeType
 
 _ACTIVE_REGIME_CACHE = "policy.active_regime"
 _KNOWN_POLICY_SETS = "policy.known_policy_sets"
@@ -229,14 +231,12 @@ GENERAL_ENQUIRY_SUBJECT = Subject(
 
 
 def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
-    """The contract's subject from the record's facts (reporting's crime types mapped to the
-    Firewall's: anything but its named three is `other`)."""
-    crimes = {
-        CrimeType(c) if c in CrimeType.__members__ else CrimeType.other for c in facts.crime_types
-    }
+    """The contract's subject from the record's facts (the report's crime types as the
+    Firewall sees them: anything but its named three is `other`)."""
+    crimes = {firewall_crime_type(c) for c in facts.crime_types}
     return Subject(
         role=SubjectRole(facts.role),
-        crime_types=[c for c in CrimeType if c in crimes],
+        crime_types=[c for c in FIREWALL_CRIME_TYPES if c in crimes],
         suspected_of_non_immigration_offence=facts.suspected_of_non_immigration_offence,
         status_doubt_only=False,
         investigation_active=facts.investigation_active,

@@ -16,7 +16,9 @@ class Pathway(StrEnum):
 
 
 class CrimeType(StrEnum):
-    """Broad crime types; the first three match the Firewall's `crime_types` values."""
+    """Broad crime types: the one list, for reports and sharing requests alike. The Firewall
+    tells apart the first three and sees every other as `other` (`policy.schemas`:
+    `FIREWALL_CRIME_TYPES`, `firewall_crime_type`)."""
 
     domestic_abuse = "domestic_abuse"
     sexual_offence = "sexual_offence"

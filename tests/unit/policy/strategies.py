@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from safeshare.policy.schemas import (
+    FIREWALL_CRIME_TYPES,
     Agency,
     Category,
     Consent,
-    CrimeType,
     Purpose,
     Requester,
     ShareRequest,
@@ -27,7 +27,7 @@ def subjects(
     return st.builds(
         Subject,
         role=roles,
-        crime_types=st.lists(st.sampled_from(CrimeType), min_size=1, max_size=4),
+        crime_types=st.lists(st.sampled_from(FIREWALL_CRIME_TYPES), min_size=1, max_size=4),
         suspected_of_non_immigration_offence=st.booleans(),
         status_doubt_only=st.booleans(),
         investigation_active=st.booleans(),
@@ -37,7 +37,9 @@ def subjects(
     )
 
 
-pause_settings = st.one_of(st.none(), st.lists(st.sampled_from(CrimeType), min_size=1, unique=True))
+pause_settings = st.one_of(
+    st.none(), st.lists(st.sampled_from(FIREWALL_CRIME_TYPES), min_size=1, unique=True)
+)
 
 
 categories = st.lists(st.sampled_from(Category), min_size=1, unique=True)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from safeshare.policy.regimes import get_regime
+from safeshare.policy.regimes import REGIMES_DIR, get_regime
 from safeshare.policy.schemas import (
+    FIREWALL_CRIME_TYPES,
     Category,
     CategoryRuling,
     Decision,
     InvalidRequestError,
+    firewall_crime_type,
     parse_share_request,
 )
+from safeshare.reporting.vocabulary import CrimeType
 from tests.unit.policy.builders import request_data
 
 
@@ -44,6 +48,8 @@ _DELETE = object()
         ("subject.suspected_of_offence", "false", "subject.suspected_of_offence"),  # no coercion
         ("subject.investigation_active", 1, "subject.investigation_active"),
         ("subject.crime_types", "domestic_abuse", "subject.crime_types"),
+        ("subject.crime_types", ["violence"], "subject.crime_types.0"),  # a report's, unmapped
+        ("pause_crime_types", ["hate_crime"], "pause_crime_types.0"),
         ("requester.agency", "home_office", "requester.agency"),  # bad enum
         ("categories", ["identity", "bank_details"], "categories.1"),
         ("categories", [], "categories"),
@@ -87,3 +93,17 @@ def test_decision_round_trips_through_its_json() -> None:
 def test_a_ruling_needs_a_written_rationale() -> None:
     with pytest.raises(ValidationError):
         CategoryRuling(category=Category.identity, disclose=True, rationale="   ")
+
+
+def test_the_firewall_tells_apart_the_crime_types_its_cedar_schema_lists() -> None:
+    schema = (REGIMES_DIR / "schema.cedarschema").read_text()
+    listed = re.search(r"entity CrimeType enum \[([^\]]*)\]", schema)
+    assert listed is not None
+    assert re.findall(r'"(\w+)"', listed.group(1)) == [c.value for c in FIREWALL_CRIME_TYPES]
+
+
+def test_a_reports_other_crime_types_reach_the_firewall_as_other() -> None:
+    assert {firewall_crime_type(c) for c in CrimeType} == set(FIREWALL_CRIME_TYPES)
+    for crime in CrimeType:
+        expected = crime if crime in FIREWALL_CRIME_TYPES else CrimeType.other
+        assert firewall_crime_type(crime) is expected

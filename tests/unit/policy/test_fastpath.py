@@ -8,7 +8,8 @@ import pytest
 from safeshare.policy.fastpath import FastDecider, _Uses, projector, request_key
 from safeshare.policy.regimes import get_regime
 from safeshare.policy.replay import Replay
-from safeshare.policy.schemas import CrimeType, Outcome, Purpose
+from safeshare.policy.schemas import Outcome, Purpose
+from safeshare.reporting.vocabulary import CrimeType
 from tests.unit.policy.builders import share_request
 
 

@@ -29,11 +29,11 @@ from safeshare.policy.regimes import (
 )
 from safeshare.policy.schemas import (
     Agency,
-    CrimeType,
     Purpose,
     SubjectRole,
     parse_share_request,
 )
+from safeshare.reporting.vocabulary import CrimeType
 
 runner = CliRunner()
 

@@ -21,12 +21,13 @@ from safeshare.web.access import require
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.deps import SIGNED_IN, DbSession, SignedInActor
 from safeshare.web.openapi import api_schema, describe_operations, problems
+from safeshare.web.pages import Pages
 from safeshare.web.ratelimit import attempt_throttle, client_key
 from safeshare.web.routing import iter_routes
-from safeshare.web.templating import render
 
 router = APIRouter()
 CONTRACT_READERS = require(Permission.API_CONTRACT_READ)
+PAGES = Pages("api", "api_flash")
 
 
 class Me(BaseModel):
@@ -114,10 +115,8 @@ def _schema(request: Request) -> dict[str, Any]:
 def api_docs(request: Request, _principal: Annotated[Actor, Depends(CONTRACT_READERS)]) -> Response:
     """The API reference for staff who build or check integrations."""
     schema = _schema(request)
-    return render(
-        request,
-        "api/docs.html",
-        {"info": schema["info"], "operations": describe_operations(schema)},
+    return PAGES.page(
+        request, "docs.html", {"info": schema["info"], "operations": describe_operations(schema)}
     )
 
 

@@ -23,10 +23,10 @@ from safeshare.runtime import Runtime
 from safeshare.vault import service as vault
 from safeshare.vault.keys import KeyProvider
 from safeshare.web.access import DbSession, StepUp
-from safeshare.web.routes import reporting_common as common
-from safeshare.web.routes import reporting_forms as forms
-from safeshare.web.routes.reporting_common import FLASH_KEY, Eraser
-from safeshare.web.routes.reporting_forms import Problems
+from safeshare.web.routes.reporting import _common as common
+from safeshare.web.routes.reporting import _forms as forms
+from safeshare.web.routes.reporting._common import FLASH_KEY, Eraser
+from safeshare.web.routes.reporting._forms import Problems
 
 log = logging.getLogger("safeshare.web.reporting")
 

@@ -25,8 +25,8 @@ from safeshare.reporting.schemas import (
 from safeshare.reporting.vocabulary import Pathway, SealedField
 from safeshare.web.access import MAX_INTEGER, DbSession, sealed_read_scope
 from safeshare.web.openapi import problems, request_body_one_of
-from safeshare.web.routes import reporting_common as common
-from safeshare.web.routes.reporting_common import SEALED_READ_TAG, Intake, Reader
+from safeshare.web.routes.reporting import _common as common
+from safeshare.web.routes.reporting._common import SEALED_READ_TAG, Intake, Reader
 
 router = APIRouter()
 

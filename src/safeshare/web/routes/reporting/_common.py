@@ -1,6 +1,8 @@
 """What the staff reporting pages and API share: who may do what, the acting user as the
 services' `Actor`, settings, the vault key provider, page rendering with labels, and the
 report lookup that hides other organisations' reports behind a 404.
+
+Not a route module (no router): every module of the package may import it.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from safeshare.reporting import service as reporting
 from safeshare.reporting import victims_code
 from safeshare.reporting.config import ReportingConfig
 from safeshare.reporting.errors import ReportErasedError
-from safeshare.reporting.schemas import ReportRead
+from safeshare.reporting.schemas import ReportRead, RightRead
+from safeshare.reporting.vocabulary import RightStatus
 from safeshare.web import deps
 from safeshare.web.access import DbSession, require
 from safeshare.web.pages import Pages
-from safeshare.web.routes import reporting_forms as forms
-from safeshare.web.routes.reporting_forms import Problems
+from safeshare.web.routes.reporting import _forms as forms
+from safeshare.web.routes.reporting._forms import Problems
 
 # Who may use each route (the services check the same permissions again).
 Reader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
@@ -62,6 +65,11 @@ posted_form = deps.posted_form
 def today(config: ReportingConfig) -> date:
     """Today in the force's time zone (what due dates are compared with)."""
     return victims_code.local_date(utcnow(), config=config)
+
+
+def is_overdue(item: RightRead, today: date) -> bool:
+    """A Victims' Code item still pending after its due date (the report page and its own)."""
+    return item.status == RightStatus.pending and item.due_on is not None and item.due_on < today
 
 
 VIEW: dict[str, Any] = {

@@ -26,10 +26,10 @@ from safeshare.reporting.vocabulary import (
 )
 from safeshare.web.access import DbSession
 from safeshare.web.openapi import problems
-from safeshare.web.routes import reporting_common as common
-from safeshare.web.routes import reporting_forms as forms
-from safeshare.web.routes.reporting_common import CaseWorker
-from safeshare.web.routes.reporting_forms import Problems
+from safeshare.web.routes.reporting import _common as common
+from safeshare.web.routes.reporting import _forms as forms
+from safeshare.web.routes.reporting._common import CaseWorker
+from safeshare.web.routes.reporting._forms import Problems
 
 router = APIRouter()
 

@@ -19,17 +19,15 @@ from safeshare.reporting import sealed_access
 from safeshare.reporting.schemas import GrantRead
 from safeshare.reporting.vocabulary import AccessReason, BreakGlassReason
 from safeshare.web.access import DbSession, require
-from safeshare.web.navigation import NavItem
-from safeshare.web.routes import reporting_common as common
-from safeshare.web.routes import reporting_forms as forms
-from safeshare.web.routes.reporting_common import Approver, PoliceReader
+from safeshare.web.routes.reporting import _common as common
+from safeshare.web.routes.reporting import _forms as forms
+from safeshare.web.routes.reporting._common import Approver, PoliceReader
 
 router = APIRouter()
 E = TypeVar("E", bound=StrEnum)
 
 AlertReader = Annotated[Actor, Depends(require(Permission.ACCESS_ALERTS_READ))]
 AlertAcknowledger = Annotated[Actor, Depends(require(Permission.ACCESS_ALERT_ACKNOWLEDGE))]
-NAV_ITEMS = [NavItem("Access requests and alerts", "/access", Permission.ACCESS_ALERTS_READ)]
 
 
 def _choice(values: dict[str, Any], name: str, kind: type[E]) -> E | None:

@@ -1,6 +1,6 @@
 """Staff reporting forms as posted, their GOV.UK error messages, and the labels pages show.
 
-Split from `reporting.py` (the routes) to keep both under STYLE.md's ~800 lines. Each
+Not a route module (no router): every module of the package may import it. Each
 parser takes the raw form values and returns the service's input model or field errors;
 the routes re-render what was typed with those errors. Messages name fields, never what
 was typed: that may be sealed information.
