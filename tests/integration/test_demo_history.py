@@ -38,7 +38,7 @@ from safeshare.support.models import SupportReferral
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SMALL = 0.05
-STAFF_DIMENSIONS = (
+FURTHER_DIMENSIONS = (
     "disability",
     "religion",
     "sexual_orientation",
@@ -140,13 +140,15 @@ def check_history(runtime: Runtime, result: HistoryResult) -> dict[str, int]:
         )
         assert report.ok, report.problems
         assert counts["ledger_entries"] > counts["reports"] + counts["decisions"]
-        # Issue 19's answers: the staff forms' further monitoring questions and the
+        # Issue 19's answers: the further monitoring questions (every pathway), the
         # immigration-abuse indicator (staff pathways only), enforcement outcomes, and
         # feedback from victims and advocates.
         staff = Report.pathway.in_(("officer", "third_party"))
-        for column in (*(getattr(Report, d) for d in STAFF_DIMENSIONS), Report.immigration_abuse):
+        for column in (getattr(Report, d) for d in FURTHER_DIMENSIONS):
             assert count(session, Report, staff, column.is_not(None)) > 0, column.key
-            assert count(session, Report, ~staff, column.is_not(None)) == 0, column.key
+            assert count(session, Report, ~staff, column.is_not(None)) > 0, column.key
+        assert count(session, Report, staff, Report.immigration_abuse.is_not(None)) > 0
+        assert count(session, Report, ~staff, Report.immigration_abuse.is_not(None)) == 0
         enforcement = [o.value for o in ENFORCEMENT_OUTCOMES]
         assert count(session, ShareOutcome, ShareOutcome.outcome.in_(enforcement)) > 0
         for source in FeedbackSource:

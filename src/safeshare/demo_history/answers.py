@@ -1,5 +1,5 @@
-"""Answers the demo's people give that the plan leaves out (issue 19): the staff forms'
-further monitoring questions, and "was it safe, was it helpful" from victims at the end of
+"""Answers the demo's people give that the plan leaves out (issue 19): the further
+monitoring questions, and "was it safe, was it helpful" from victims at the end of
 the public journey and from advocates about each referral. All fictional.
 
 Each comes from its own generator, keyed by the story or referral, so adding them leaves the
@@ -15,8 +15,6 @@ from safeshare.demo_history.plan import ReportStory
 from safeshare.oversight.vocabulary import FeedbackAnswer
 from safeshare.support.vocabulary import ReferralOutcome
 
-# Only staff forms ask these (the public form's questions are translated; these are not yet).
-STAFF_PATHWAYS = ("officer", "third_party")
 PUBLIC_PATHWAYS = ("public_online", "anonymous")
 
 DISABILITY = {"yes": 0.2, "no": 0.7, "declined": 0.1}
@@ -84,10 +82,10 @@ def _choose(side: random.Random, weights: Mapping[str, float]) -> str:
     return side.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def staff_monitoring(story: ReportStory) -> dict[str, str]:
-    """The staff forms' further monitoring answers for a report, or none where the form was
-    not a staff one or the officer did not ask the monitoring questions."""
-    if story.pathway not in STAFF_PATHWAYS or story.nationality_group is None:
+def further_monitoring(story: ReportStory) -> dict[str, str]:
+    """The further monitoring answers for a report, or none where the monitoring questions
+    were not asked."""
+    if story.nationality_group is None:
         return {}
     side = random.Random(f"monitoring-{story.at.isoformat()}-{story.index}")
     return {

@@ -349,7 +349,7 @@ class Simulation:
                 "age_band": story.age_band,
                 "ethnicity_group": story.ethnicity_group,
                 "nationality_group": story.nationality_group,
-                **answers.staff_monitoring(story),
+                **answers.further_monitoring(story),
             },
             "details": details,
             "consents": [{"purpose": purpose} for purpose in story.consents],
