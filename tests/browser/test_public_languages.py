@@ -21,6 +21,7 @@ from safeshare.auth.permissions import Actor
 from safeshare.db import migrate
 from safeshare.runtime import Runtime
 from safeshare.vault.keys import FileKeyProvider
+from safeshare.web import public_form
 from safeshare.web.access import PUBLIC
 from safeshare.web.app import create_app
 from safeshare.web.i18n import EXIT_URLS, LANGUAGES, RIGHT_TO_LEFT, Translator
@@ -133,11 +134,10 @@ def test_every_public_page_in_every_language_on_a_phone(
         page.fill("#contact_details", "07700 900123")
         page.fill("#safe_contact", "Weekday mornings")
         _submit(page)
-        for step in ("support", "police-contact", "about-you", "sex", "age", "ethnic-group"):
+        monitoring = [step.slug for step in public_form.MONITORING_STEPS]
+        for step in ("support", "police-contact", "about-you", *monitoring):
             _expect(page, lang, step)
             _answer_first_option(page)
-        _expect(page, lang, "nationality")
-        _answer_first_option(page)
         _expect(page, lang, "check")
         assert tr("Check your answers before sending your report") in page.inner_text("h1")
         _submit(page)

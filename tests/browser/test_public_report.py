@@ -109,6 +109,11 @@ def test_public_form_in_english_without_javascript(
         ("How old are you?", "25 to 34"),
         ("What is your ethnic group?", "Prefer not to say"),
         ("What is your nationality?", "Another country"),
+        ("Do you have a disability?", "Prefer not to say"),
+        ("What is your religion?", "No religion"),
+        ("Which of these best describes your sexual orientation?", "Prefer not to say"),
+        ("Which language would you prefer to use with the police?", "Portuguese"),
+        ("What is your immigration status?", "I do not know"),
     ):
         _check_page(page, heading)
         _choose(page, label)

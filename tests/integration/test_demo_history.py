@@ -25,9 +25,10 @@ from safeshare.demo_history import HistoryExistsError, HistoryResult, cast
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.startup import ledger_verifier
 from safeshare.oversight import assurance
-from safeshare.oversight.models import ShareOutcome
+from safeshare.oversight.models import Feedback, ShareOutcome
 from safeshare.oversight.presentation import StatTable
 from safeshare.oversight.schemas import StatisticsFilters
+from safeshare.oversight.vocabulary import ENFORCEMENT_OUTCOMES, FeedbackSource
 from safeshare.policy import service as policy
 from safeshare.policy.models import PolicyDecision, PolicyDisclosure, PolicyReview
 from safeshare.redaction.tables import WITHHELD
@@ -37,6 +38,13 @@ from safeshare.support.models import SupportReferral
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SMALL = 0.05
+FURTHER_DIMENSIONS = (
+    "disability",
+    "religion",
+    "sexual_orientation",
+    "preferred_language",
+    "immigration_status_category",
+)
 runner = CliRunner()
 
 
@@ -132,6 +140,19 @@ def check_history(runtime: Runtime, result: HistoryResult) -> dict[str, int]:
         )
         assert report.ok, report.problems
         assert counts["ledger_entries"] > counts["reports"] + counts["decisions"]
+        # Issue 19's answers: the further monitoring questions (every pathway), the
+        # immigration-abuse indicator (staff pathways only), enforcement outcomes, and
+        # feedback from victims and advocates.
+        staff = Report.pathway.in_(("officer", "third_party"))
+        for column in (getattr(Report, d) for d in FURTHER_DIMENSIONS):
+            assert count(session, Report, staff, column.is_not(None)) > 0, column.key
+            assert count(session, Report, ~staff, column.is_not(None)) > 0, column.key
+        assert count(session, Report, staff, Report.immigration_abuse.is_not(None)) > 0
+        assert count(session, Report, ~staff, Report.immigration_abuse.is_not(None)) == 0
+        enforcement = [o.value for o in ENFORCEMENT_OUTCOMES]
+        assert count(session, ShareOutcome, ShareOutcome.outcome.in_(enforcement)) > 0
+        for source in FeedbackSource:
+            assert count(session, Feedback, Feedback.source == source.value) > 0, source
     return counts
 
 

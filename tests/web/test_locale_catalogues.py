@@ -27,7 +27,19 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 # (written so inside _()), str.format's {name}, and markup such as <br> and <strong>.
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%%\{\w+\}|(?<!%)\{\w+\}|</?[a-z]+>")
 # Short words that may rightly be spelt the same in another language.
-SAME_IN_TRANSLATION = {"Error", "No", "Staff", "Important", "Interpreter", "Sex", "or"}
+# Words some languages write as English does (a religion's name, "Bisexual" in Spanish).
+SAME_IN_TRANSLATION = {
+    "Error",
+    "No",
+    "Staff",
+    "Important",
+    "Interpreter",
+    "Sex",
+    "or",
+    "Sikh",
+    "Hindu",
+    "Bisexual",
+}
 # Numbers the plural check runs through: every CLDR category of every language shows up here.
 PLURAL_SAMPLES = [*range(0, 220), 1_000, 1_000_000, 2_000_000]
 

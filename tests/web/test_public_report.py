@@ -67,6 +67,11 @@ IDENTIFIED = [
     ("age", {"age_band": "25_34"}),
     ("ethnic-group", {"ethnicity_group": "declined"}),
     ("nationality", {"nationality_group": "rest_of_world"}),
+    ("disability", {"disability": "no"}),
+    ("religion", {"religion": "muslim"}),
+    ("sexual-orientation", {"sexual_orientation": "declined"}),
+    ("language", {"preferred_language": "portuguese"}),
+    ("immigration-status", {"immigration_status_category": "asylum_seeker_or_refugee"}),
 ]
 ANONYMOUS = [
     *BEFORE_IDENTITY,
@@ -359,6 +364,8 @@ def test_check_your_answers_lists_everything_with_change_links(client: TestClien
         SAFE,
         "Prefer not to say",
         "Another country",
+        "Muslim",
+        "Asylum seeker or refugee",
     ):
         assert text in page.text, text
     for slug, _data in IDENTIFIED:
@@ -463,6 +470,17 @@ def test_identified_report_is_created_on_the_public_pathway(
     assert report.has_identity and report.has_enhanced_rights
     assert report.sex is not None and report.sex.value == "female"
     assert report.ethnicity_group is not None and report.ethnicity_group.value == "declined"
+    # The further questions (issue 19); the status category is kept for statistics only.
+    assert (report.disability, report.religion, report.preferred_language) == (
+        "no",
+        "muslim",
+        "portuguese",
+    )
+    with web_runtime.session() as session:
+        category = session.scalar(
+            select(Report.immigration_status_category).where(Report.reference == reference)
+        )
+    assert category == "asylum_seeker_or_refugee"
     assert report.submitted_by is None
     consents = {(c.purpose, c.method) for c in report.consents}
     assert consents == {(ConsentPurpose.victim_support, ConsentMethod.public_online)}

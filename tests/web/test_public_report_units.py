@@ -128,7 +128,17 @@ def _complete(identity: str) -> dict[str, str]:
 
 def test_flow_depends_on_the_answers() -> None:
     slugs = [s.slug for s in public_form.flow({"identity": "no", "monitoring": "yes"})]
-    assert "contact" not in slugs and slugs[-4:] == ["sex", "age", "ethnic-group", "nationality"]
+    assert "contact" not in slugs and slugs[-9:] == [
+        "sex",
+        "age",
+        "ethnic-group",
+        "nationality",
+        "disability",
+        "religion",
+        "sexual-orientation",
+        "language",
+        "immigration-status",
+    ]
     assert public_form.first_unanswered(_complete("yes")) is None
     assert public_form.first_unanswered(_complete("no")) is None
     assert public_form.first_unanswered({}) is public_form.WHAT

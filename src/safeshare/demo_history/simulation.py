@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.auth.permissions import Actor
 from safeshare.auth.roles import Role
-from safeshare.demo_history import cast
+from safeshare.demo_history import answers, cast
 from safeshare.demo_history.plan import ReportStory, ShareStory
 from safeshare.demo_history.subjects import (
     RECIPIENTS,
@@ -35,6 +35,7 @@ from safeshare.demo_history.subjects import (
 )
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.note import NoteSigner
+from safeshare.oversight import feedback
 from safeshare.oversight import outcomes as oversight_outcomes
 from safeshare.oversight.schemas import OutcomeCreate
 from safeshare.oversight.vocabulary import (
@@ -285,6 +286,13 @@ class Simulation:
             now=when,
         )
         self.tally.add("reports")
+        victim_said = answers.victim_feedback(story)
+        if victim_said is not None:  # the last page of the public journey asks
+            felt_safe, was_helpful = victim_said
+            feedback.record_public_feedback(
+                session, felt_safe=felt_safe, was_helpful=was_helpful, now=when
+            )
+            self.tally.add("feedback")
         report_id = receipt.report_id
         self._references[report_id] = receipt.reference
         rights = {
@@ -341,6 +349,7 @@ class Simulation:
                 "age_band": story.age_band,
                 "ethnicity_group": story.ethnicity_group,
                 "nationality_group": story.nationality_group,
+                **answers.further_monitoring(story),
             },
             "details": details,
             "consents": [{"purpose": purpose} for purpose in story.consents],
@@ -778,8 +787,40 @@ class Simulation:
             except _REFUSALS:
                 return  # closed meanwhile (consent withdrawn)
             self.tally.add("referral_outcomes")
+            said = answers.advocate_feedback(referral_id, outcome)
+            if said is not None:
+                later = at + (1 + 6 * random.Random(f"said-{referral_id}").random()) * DAY
+                self.at(
+                    later,
+                    partial(
+                        self._advocate_feedback,
+                        referral_id=referral_id,
+                        advocate=advocate,
+                        said=said,
+                    ),
+                )
 
         self.at(when, record)
+
+    def _advocate_feedback(
+        self,
+        session: Session,
+        at: datetime,
+        referral_id: int,
+        advocate: Actor,
+        said: answers.Answers,
+    ) -> None:
+        """The advocate answers "was it safe, was it helpful" about a referral that closed."""
+        felt_safe, was_helpful = said
+        feedback.record_referral_feedback(
+            session,
+            actor=advocate,
+            referral_id=referral_id,
+            felt_safe=felt_safe,
+            was_helpful=was_helpful,
+            now=at,
+        )
+        self.tally.add("feedback")
 
     # --- the force's regime, the directory, checkpoints -----------------------------------
 

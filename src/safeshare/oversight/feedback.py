@@ -5,7 +5,7 @@ that reports the answers with the one disclosure control.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -33,14 +33,15 @@ if TYPE_CHECKING:
 TITLE = "Victim and sector voice"
 
 
-def _today() -> date:
-    return utcnow().date()
-
-
 def record_public_feedback(
-    session: Session, *, felt_safe: FeedbackAnswer | None, was_helpful: FeedbackAnswer | None
+    session: Session,
+    *,
+    felt_safe: FeedbackAnswer | None,
+    was_helpful: FeedbackAnswer | None,
+    now: datetime | None = None,
 ) -> bool:
-    """Keep a victim's answers, linked to nothing; False (nothing kept) if she gave none."""
+    """Keep a victim's answers, linked to nothing but the day; False (nothing kept) if she
+    gave none."""
     if felt_safe is None and was_helpful is None:
         return False
     session.add(
@@ -48,7 +49,7 @@ def record_public_feedback(
             source=FeedbackSource.public.value,
             felt_safe=felt_safe,
             was_helpful=was_helpful,
-            given_on=_today(),
+            given_on=(now or utcnow()).date(),
         )
     )
     session.flush()
@@ -62,6 +63,7 @@ def record_referral_feedback(
     referral_id: int,
     felt_safe: FeedbackAnswer | None,
     was_helpful: FeedbackAnswer | None,
+    now: datetime | None = None,
 ) -> None:
     """An advocate's answers about one of their organisation's referrals (any other is not
     found); answering again replaces the earlier answers."""
@@ -70,7 +72,7 @@ def record_referral_feedback(
     if row is None:
         row = Feedback(source=FeedbackSource.advocate.value, referral_id=referral_id)
         session.add(row)
-    row.felt_safe, row.was_helpful, row.given_on = felt_safe, was_helpful, _today()
+    row.felt_safe, row.was_helpful, row.given_on = felt_safe, was_helpful, (now or utcnow()).date()
     session.flush()
 
 

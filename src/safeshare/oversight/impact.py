@@ -52,7 +52,8 @@ def impact(session: Session, context: Context) -> Section:
                 "all forces, to see them.",
             ),
         )
-    statistics.sync_share_facts(session)
+    statistics.sync_share_facts(session)  # first: new requests mark their reports
+    statistics.sync_rights(session)
     page = Page(context.policy)
     page.crosstab(
         "case_by_group",

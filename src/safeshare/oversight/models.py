@@ -128,15 +128,18 @@ class ShareDaily(Base):
 
 
 class RightsDaily(Base):
-    """Victims' Code items of reports made on a day (force's calendar), by right and how they
-    stand: `on_time`, `late`, `not_applicable` or `pending` (with its due date, so whether it
-    is overdue is decided when read). Rebuilt a day at a time when its reports change."""
+    """Victims' Code items of reports made on a day (force's calendar), by right, by the
+    report's share group (`ShareGroup`: whether Immigration Enforcement asked for or got the
+    victim's data) and how they stand: `on_time`, `late`, `not_applicable` or `pending` (with
+    its due date, so whether it is overdue is decided when read). Rebuilt a day at a time when
+    its reports change, or when a request or share names one of them."""
 
     __tablename__ = "oversight_rights_daily"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(index=True)
     right: Mapped[int] = mapped_column()
+    share_group: Mapped[str] = mapped_column(String(16))
     standing: Mapped[str] = mapped_column(String(16))
     due_on: Mapped[date | None] = mapped_column()
     n: Mapped[int] = mapped_column()
@@ -166,9 +169,25 @@ class RightsPeople(Base):
     n: Mapped[int] = mapped_column()
 
 
+class CasesDaily(Base):
+    """Reports made on a day by share group, crime type and where the case stands, rebuilt
+    with `RightsDaily`: "what sharing did to the case" sums these, not every report with two
+    correlated lookups each."""
+
+    __tablename__ = "oversight_cases_daily"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    share_group: Mapped[str] = mapped_column(String(16))
+    crime_type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30))
+    n: Mapped[int] = mapped_column()
+
+
 class DirtyReport(Base):
-    """A report whose Victims' Code items changed since the rollups last counted it (marked by
-    reporting's events, in the same transaction as the change)."""
+    """A report whose Victims' Code items, case or share group changed since the rollups last
+    counted it (marked by reporting's and the Firewall's events, in the same transaction as
+    the change, and by the decisions' catch-up for new requests naming it)."""
 
     __tablename__ = "oversight_dirty_reports"
 

@@ -1,11 +1,13 @@
 """Read models kept for speed: narrow facts and daily counts of sharing decisions, and daily
-counts of Victims' Code items, so a year of statistics sums thousands of rows rather than
-scanning a million decisions or two million items.
+counts of Victims' Code items and of reports by share group, so a year of statistics sums
+thousands of rows rather than scanning a million decisions or two million items.
 
 Each is caught up before statistics are read (and may be rebuilt from scratch): decisions by
 id, with a window for ones committed out of order; reviews when decided; Victims' Code items
-by id for new ones and, for changed ones, by reports that reporting's events marked. Catch-ups
-take turns (an advisory lock on PostgreSQL), so nothing is counted twice.
+by id for new ones and, for changed ones, by reports marked changed: by reporting's events
+(items, status), by the Firewall's disclosure events and by the decisions' catch-up (a request
+or share from Immigration Enforcement moves a report's share group). Catch-ups take turns (an
+advisory lock on PostgreSQL), so nothing is counted twice.
 
 Like `statistics`, this reads other features' tables; it writes only oversight's own.
 """
@@ -41,6 +43,7 @@ from safeshare.oversight.dialect import (
     seconds_between,
 )
 from safeshare.oversight.models import (
+    CasesDaily,
     DirtyReport,
     RightsDaily,
     RightsPeople,
@@ -48,15 +51,17 @@ from safeshare.oversight.models import (
     ShareFact,
     SyncState,
 )
-from safeshare.oversight.vocabulary import NOT_ASKED, ShareResult
+from safeshare.oversight.vocabulary import NOT_ASKED, ShareGroup, ShareResult
 from safeshare.policy.models import (
     PolicyDecision,
+    PolicyDisclosure,
     PolicyReview,
     PolicyReviewRuling,
     ReviewStatus,
 )
 from safeshare.reporting.models import Report, RightItem
 
+IMMIGRATION_ENFORCEMENT = "immigration_enforcement"
 # Decisions committed out of id order (concurrent requests) are caught by re-checking this
 # many ids below the newest fact on every catch-up.
 CATCH_UP_WINDOW = 1000
@@ -159,6 +164,13 @@ def sync_share_facts(session: Session) -> int:
             .where(true())  # SQLite's upsert needs a WHERE to parse INSERT ... SELECT
             .group_by(day, new.c.force, *[new.c[k] for k in keys if k]),
         )
+    # A request from Immigration Enforcement can move its report's share group.
+    _mark_reports(
+        session,
+        Report.reference.in_(
+            select(new.c.report_ref).where(new.c.agency == IMMIGRATION_ENFORCEMENT)
+        ),
+    )
     recent = select(func.count()).where(ShareFact.decision_id > newest - CATCH_UP_WINDOW)
     before = session.scalar(recent) or 0
     session.execute(insert(ShareFact).from_select(list(_FACT_COLUMNS), source))
@@ -241,11 +253,45 @@ PEOPLE_COLUMNS = (
 
 
 def mark_report_changed(session: Session, *, report_id: int) -> None:
-    """Note that a report's Victims' Code items may have changed (idempotent)."""
+    """Note that a report's Victims' Code items, case or share group may have changed
+    (idempotent)."""
     session.execute(
         insert_for(session)(DirtyReport.__table__)
         .values(report_id=report_id)
         .on_conflict_do_nothing(index_elements=["report_id"])
+    )
+
+
+def _mark_reports(session: Session, which: ColumnElement[bool]) -> None:
+    """Mark the reports `which` picks out (idempotent)."""
+    session.execute(
+        insert_for(session)(DirtyReport.__table__)
+        .from_select(["report_id"], select(Report.id).where(which))
+        .on_conflict_do_nothing(index_elements=["report_id"])
+    )
+
+
+def mark_reference_shared(session: Session, *, report_ref: str, agency: str) -> None:
+    """A disclosure naming a report: if it went to Immigration Enforcement, the report's
+    share group may have moved (idempotent)."""
+    if agency == IMMIGRATION_ENFORCEMENT:
+        _mark_reports(session, Report.reference == report_ref)
+
+
+def share_group() -> ColumnElement[str]:
+    """A report's share group: data sent to Immigration Enforcement, asked for and not sent,
+    or never asked for. Two index probes per report, so worked out once per report."""
+    shared = exists().where(
+        PolicyDisclosure.report_ref == Report.reference,
+        PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
+    )
+    requested = exists().where(
+        ShareFact.report_ref == Report.reference, ShareFact.agency == IMMIGRATION_ENFORCEMENT
+    )
+    return case(
+        (shared, ShareGroup.shared.value),
+        (requested, ShareGroup.requested.value),
+        else_=ShareGroup.no_request.value,
     )
 
 
@@ -255,27 +301,49 @@ def _rebuild_days(session: Session, days: AnySelect | None) -> None:
     standing = standing_of(session)
     due = case((standing == "pending", RightItem.due_on), else_=null())
     where: list[ColumnElement[bool]] = []
+    rollups = (RightsDaily, RightsPeople, CasesDaily)
     if days is not None:
         day_list = [d for (d,) in session.execute(days)]
         if not day_list:
             return
-        session.execute(delete(RightsDaily).where(RightsDaily.day.in_(day_list)))
-        session.execute(delete(RightsPeople).where(RightsPeople.day.in_(day_list)))
+        for rollup in rollups:
+            session.execute(delete(rollup).where(rollup.day.in_(day_list)))
         # The reports' index narrows to the span; the day test picks the days within it.
         low = datetime.combine(min(day_list) - timedelta(days=1), time(0), tzinfo=UTC)
         high = datetime.combine(max(day_list) + timedelta(days=2), time(0), tzinfo=UTC)
         where = [Report.reported_at >= low, Report.reported_at < high, day.in_(day_list)]
     else:
-        session.execute(delete(RightsDaily))
-        session.execute(delete(RightsPeople))
-    by_right = (
-        select(day, RightItem.right, standing, due, func.count())
-        .join(Report, Report.id == RightItem.report_id)
+        for rollup in rollups:
+            session.execute(delete(rollup))
+    # Each report's share group, worked out once (materialised), not once per item.
+    grouped = (
+        select(
+            Report.id.label("report_id"),
+            day.label("day"),
+            Report.crime_type.label("crime_type"),
+            Report.status.label("status"),
+            share_group().label("share_group"),
+        )
         .where(*where)
-        .group_by(day, RightItem.right, standing, due)
+        .cte("grouped_reports")
+        .prefix_with("MATERIALIZED")
+    )
+    case_keys = [grouped.c[k] for k in ("day", "share_group", "crime_type", "status")]
+    session.execute(
+        insert(CasesDaily).from_select(
+            ["day", "share_group", "crime_type", "status", "n"],
+            select(*case_keys, func.count()).group_by(*case_keys),
+        )
+    )
+    by_right = (
+        select(grouped.c.day, RightItem.right, grouped.c.share_group, standing, due, func.count())
+        .join(grouped, grouped.c.report_id == RightItem.report_id)
+        .group_by(grouped.c.day, RightItem.right, grouped.c.share_group, standing, due)
     )
     session.execute(
-        insert(RightsDaily).from_select(["day", "right", "standing", "due_on", "n"], by_right)
+        insert(RightsDaily).from_select(
+            ["day", "right", "share_group", "standing", "due_on", "n"], by_right
+        )
     )
     people = [func.coalesce(getattr(Report, c), NOT_ASKED) for c in PEOPLE_COLUMNS]
     # Only items that are or can become judged (on time, late, overdue) count here.

@@ -16,7 +16,7 @@ from safeshare import events
 from safeshare.config import Settings
 from safeshare.db.base import utcnow
 from safeshare.errors import NotFoundError
-from safeshare.events import DomainEvent
+from safeshare.events import DomainEvent, EventKind
 from safeshare.oversight import sections, statistics
 from safeshare.oversight.dialect import without_jit
 from safeshare.oversight.outcomes import (
@@ -66,11 +66,15 @@ class SectionNotFoundError(NotFoundError):
 
 
 def record_event(session: Session, event: DomainEvent) -> None:
-    """Events about a report (its items may have changed) mark it for the rollups' next
-    catch-up, in the same transaction as the change."""
+    """Events about a report (its items or case may have changed), and disclosures naming
+    one (its share group may have), mark it for the rollups' next catch-up, in the same
+    transaction as the change."""
     report_id = event.data.get("report_id")
     if event.kind.startswith("report.") and isinstance(report_id, int):
         statistics.mark_report_changed(session, report_id=report_id)
+    report_ref, agency = event.data.get("report_ref"), event.data.get("agency")
+    if event.kind == EventKind.POLICY_DISCLOSURE and isinstance(report_ref, str):
+        statistics.mark_reference_shared(session, report_ref=report_ref, agency=str(agency))
 
 
 def subscribe_to_events() -> None:

@@ -46,6 +46,7 @@ from safeshare.oversight.dialect import (
     utc_month,
 )
 from safeshare.oversight.models import (
+    CasesDaily,
     RightsDaily,
     RightsPeople,
     ShareDaily,
@@ -53,8 +54,9 @@ from safeshare.oversight.models import (
     ShareOutcome,
 )
 from safeshare.oversight.rollups import (
+    IMMIGRATION_ENFORCEMENT,
+    mark_reference_shared,
     mark_report_changed,
-    standing_of,
     sync_rights,
     sync_share_facts,
 )
@@ -69,15 +71,15 @@ from safeshare.oversight.vocabulary import (
 from safeshare.policy.models import (
     PolicyDisclosure,
 )
-from safeshare.reporting.models import Report, RightItem
+from safeshare.reporting.models import Report
 from safeshare.support.models import SupportReferral
 
-IMMIGRATION_ENFORCEMENT = "immigration_enforcement"
-
 __all__ = [
+    "IMMIGRATION_ENFORCEMENT",
     "TIMEZONE",
     "AnySelect",
     "Counts",
+    "mark_reference_shared",
     "mark_report_changed",
     "sync_rights",
     "sync_share_facts",
@@ -481,62 +483,30 @@ def compliance_by_right(session: Session, period: Period, *, today: date) -> Cou
 # --- what sharing did: reports with a request or share against those without --------------
 
 
-def _grouped_reports(period: Period) -> CTE:
-    """Reports made in the period with their share group, worked out once per report: the
-    CTE is materialised, so the correlated EXISTS tests are not repeated per Victims' Code
-    item or per crime type when the CTE is joined or read twice."""
-    shared = exists().where(
-        PolicyDisclosure.report_ref == Report.reference,
-        PolicyDisclosure.agency == IMMIGRATION_ENFORCEMENT,
-    )
-    requested = exists().where(
-        ShareFact.report_ref == Report.reference, ShareFact.agency == IMMIGRATION_ENFORCEMENT
-    )
-    group = case(
-        (shared, ShareGroup.shared.value),
-        (requested, ShareGroup.requested.value),
-        else_=ShareGroup.no_request.value,
-    )
-    return (
-        select(
-            Report.id.label("report_id"),
-            Report.crime_type.label("crime_type"),
-            Report.status.label("status"),
-            group.label("share_group"),
-        )
-        .where(*_reports_in(period))
-        .cte("grouped_reports")
-        .prefix_with("MATERIALIZED")
-    )
-
-
 def case_status_by_share_group(session: Session, period: Period) -> Counts:
     """Where cases stand by (share group, case status), for reports made in the period in
-    crime types where at least one report had a request: like is compared with like."""
-    reports_ = _grouped_reports(period)
-    asked = select(reports_.c.crime_type).where(
-        reports_.c.share_group != ShareGroup.no_request.value
+    crime types where at least one report had a request: like is compared with like. Summed
+    from the daily rollup (`CasesDaily`)."""
+    in_period = [CasesDaily.day >= period.start, CasesDaily.day <= period.end]
+    asked = select(CasesDaily.crime_type).where(
+        *in_period, CasesDaily.share_group != ShareGroup.no_request.value
     )
     statement = (
-        select(reports_.c.share_group, reports_.c.status, func.count())
-        .where(reports_.c.crime_type.in_(asked))
-        .group_by(reports_.c.share_group, reports_.c.status)
+        select(CasesDaily.share_group, CasesDaily.status, func.sum(CasesDaily.n))
+        .where(*in_period, CasesDaily.crime_type.in_(asked))
+        .group_by(CasesDaily.share_group, CasesDaily.status)
     )
     return grouped(session, statement)
 
 
 def compliance_by_share_group(session: Session, period: Period, *, today: date) -> Counts:
     """Victims' Code items of reports made in the period by (share group, on_time / late /
-    overdue / open / not_applicable)."""
-    reports_ = _grouped_reports(period)
-    judged = _judged(standing_of(session), RightItem.due_on, today).label("judged")
-    items = (
-        select(reports_.c.share_group, judged)
-        .join(reports_, reports_.c.report_id == RightItem.report_id)
-        .subquery("judged_items")
-    )
-    statement = select(items.c.share_group, items.c.judged, func.count()).group_by(
-        items.c.share_group, items.c.judged
+    overdue / open / not_applicable), summed from the daily rollup."""
+    judged = _judged(RightsDaily.standing, RightsDaily.due_on, today)
+    statement = (
+        select(RightsDaily.share_group, judged, func.sum(RightsDaily.n))
+        .where(RightsDaily.day >= period.start, RightsDaily.day <= period.end)
+        .group_by(RightsDaily.share_group, judged)
     )
     return grouped(session, statement)
 

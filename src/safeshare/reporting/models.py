@@ -38,8 +38,8 @@ class Report(Base):
     age_band: Mapped[str | None] = mapped_column(String(20))
     ethnicity_group: Mapped[str | None] = mapped_column(String(20))
     nationality_group: Mapped[str | None] = mapped_column(String(20))
-    # Staff forms only (issue 19). The status category is for statistics alone: never shown
-    # against a person, as the sealed status it summarises is not.
+    # Issue 19, asked on staff forms and the public form. The status category is for
+    # statistics alone: never shown against a person, as the sealed status it summarises is not.
     disability: Mapped[str | None] = mapped_column(String(30))
     religion: Mapped[str | None] = mapped_column(String(30))
     sexual_orientation: Mapped[str | None] = mapped_column(String(30))

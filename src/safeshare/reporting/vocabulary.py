@@ -93,8 +93,8 @@ class NationalityGroup(StrEnum):
     declined = "declined"
 
 
-# Asked on staff forms only (issue 19): the public form's questions are translated, these are
-# not yet. Counted in statistics, never shown on a case page.
+# Asked on staff forms and the public form (issue 19), each optional and declinable. Counted
+# in statistics, never shown on a case page.
 class Disability(StrEnum):
     """Whether the victim has a disability (Equality Act 2010 definition), as they say."""
 

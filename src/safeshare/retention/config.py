@@ -29,6 +29,7 @@ ALLOWED_ACTIONS: dict[RecordType, frozenset[RetentionAction]] = {
     RecordType.consent_record: frozenset({RetentionAction.review, RetentionAction.delete}),
     RecordType.user_account: frozenset({RetentionAction.review}),
     RecordType.ledger_reference: frozenset({RetentionAction.review}),
+    RecordType.feedback: frozenset({RetentionAction.review, RetentionAction.delete}),
 }
 
 

@@ -1,5 +1,5 @@
 """Retention's read-only window on other features' tables: which records of each type have
-reached their retention date, and (for the three types retention may delete outright) the
+reached their retention date, and (for the four types retention may delete outright) the
 deletion itself. Shredding goes through the reporting and vault services, never here.
 
 Like oversight's statistics, this is the one place retention reads other features' rows;
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.models import User
 from safeshare.ledger.models import LedgerEntry
+from safeshare.oversight.models import Feedback
 from safeshare.policy.models import PolicyDecision
 from safeshare.reporting.drafts import ReportDraft
 from safeshare.reporting.models import Consent, Report
@@ -130,6 +131,21 @@ def _ledger(session: Session, cutoff: datetime) -> Iterator[Candidate]:
         yield Candidate(RecordType.ledger_reference, f"through-{last[0]}", None, last[1])
 
 
+def _feedback(session: Session, cutoff: datetime) -> Iterator[Candidate]:
+    # A victim's answer keeps only its day and names nothing; an advocate's names its
+    # referral, whose report a legal hold can keep it for (none once the referral is gone).
+    rows = session.execute(
+        select(Feedback.id, Report.reference, Feedback.given_on)
+        .outerjoin(SupportReferral, SupportReferral.id == Feedback.referral_id)
+        .outerjoin(Report, Report.id == SupportReferral.report_id)
+        .where(Feedback.given_on <= cutoff.date())
+        .order_by(Feedback.given_on, Feedback.id)
+    )
+    for feedback_id, reference, given_on in rows:
+        given_at = datetime.combine(given_on, time(0), tzinfo=UTC)
+        yield Candidate(RecordType.feedback, str(feedback_id), reference, given_at)
+
+
 _FINDERS = {
     RecordType.report: _reports,
     RecordType.sealed_field: _sealed_fields,
@@ -139,17 +155,22 @@ _FINDERS = {
     RecordType.consent_record: _consents,
     RecordType.user_account: _users,
     RecordType.ledger_reference: _ledger,
+    RecordType.feedback: _feedback,
 }
 
-_DELETABLE: dict[RecordType, type[ReportDraft] | type[SupportReferral] | type[Consent]] = {
+_DELETABLE: dict[
+    RecordType, type[ReportDraft] | type[SupportReferral] | type[Consent] | type[Feedback]
+] = {
     RecordType.draft: ReportDraft,
     RecordType.referral: SupportReferral,
     RecordType.consent_record: Consent,
+    RecordType.feedback: Feedback,
 }
 
 
 def delete(session: Session, candidate: Candidate) -> bool:
-    """Delete a draft, referral or consent record; False if it was already gone."""
+    """Delete a draft, referral, consent record or feedback answer; False if it was already
+    gone."""
     row = session.get(_DELETABLE[candidate.record_type], int(candidate.record_key))
     if row is None:
         return False

@@ -16,6 +16,7 @@ class RecordType(StrEnum):
     consent_record = "consent_record"
     user_account = "user_account"
     ledger_reference = "ledger_reference"
+    feedback = "feedback"
 
 
 class RetentionAction(StrEnum):
@@ -34,4 +35,5 @@ AGE_FROM: Mapping[RecordType, str] = {
     RecordType.consent_record: "when the consent was withdrawn",
     RecordType.user_account: "when it was last used (or created, if never used)",
     RecordType.ledger_reference: "when the entry was appended",
+    RecordType.feedback: "the day it was given",
 }

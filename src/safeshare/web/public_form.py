@@ -33,9 +33,14 @@ from safeshare.reporting.vocabulary import (
     AgeBand,
     ConsentPurpose,
     CrimeType,
+    Disability,
     EthnicityGroup,
+    ImmigrationStatusCategory,
     NationalityGroup,
+    PreferredLanguage,
+    Religion,
     Sex,
+    SexualOrientation,
     SubjectRole,
 )
 from safeshare.web.i18n import DATE_LOCALES, N_, Translator
@@ -261,9 +266,10 @@ MONITORING = Step(
     ("monitoring",),
     N_("Questions about you"),
     hint=N_(
-        "There are 4 short questions about your sex, age, ethnic group and nationality. They "
-        "are optional. The answers are used only to check that the police treat everyone "
-        "fairly. They are not used to check your immigration status."
+        "There are 9 short questions about your sex, age, ethnic group, nationality, "
+        "disability, religion, sexual orientation, language and immigration status. They are "
+        "optional. The answers are used only to check that the police treat everyone fairly. "
+        "They are not used to check your immigration status."
     ),
     options=(
         Option(YES, N_("Yes, answer the questions")),
@@ -336,6 +342,94 @@ NATIONALITY = Step(
     ),
     required=N_("Select your nationality, or select prefer not to say"),
 )
+# The further monitoring questions of issue 19, as staff forms ask them.
+DISABILITY = Step(
+    "disability",
+    "radios",
+    N_("Do you have a disability?"),
+    ("disability",),
+    N_("Disability"),
+    hint=N_(
+        "A disability is a physical or mental condition that has a substantial and long-term "
+        "effect on your day-to-day life."
+    ),
+    options=(*YES_NO, Option(Disability.declined, DECLINED)),
+    required=N_("Select yes if you have a disability, or select prefer not to say"),
+)
+RELIGION = Step(
+    "religion",
+    "radios",
+    N_("What is your religion?"),
+    ("religion",),
+    N_("Religion"),
+    options=(
+        Option(Religion.none, N_("No religion")),
+        Option(Religion.christian, N_("Christian")),
+        Option(Religion.buddhist, N_("Buddhist")),
+        Option(Religion.hindu, N_("Hindu")),
+        Option(Religion.jewish, N_("Jewish")),
+        Option(Religion.muslim, N_("Muslim")),
+        Option(Religion.sikh, N_("Sikh")),
+        Option(Religion.other, N_("Another religion")),
+        Option(Religion.declined, DECLINED),
+    ),
+    required=N_("Select your religion, or select prefer not to say"),
+)
+SEXUAL_ORIENTATION = Step(
+    "sexual-orientation",
+    "radios",
+    N_("Which of these best describes your sexual orientation?"),
+    ("sexual_orientation",),
+    N_("Sexual orientation"),
+    options=(
+        Option(SexualOrientation.heterosexual, N_("Straight or heterosexual")),
+        Option(SexualOrientation.gay_or_lesbian, N_("Gay or lesbian")),
+        Option(SexualOrientation.bisexual, N_("Bisexual")),
+        Option(SexualOrientation.other, N_("I describe myself another way")),
+        Option(SexualOrientation.declined, DECLINED),
+    ),
+    required=N_("Select your sexual orientation, or select prefer not to say"),
+)
+PREFERRED_LANGUAGE = Step(
+    "language",
+    "radios",
+    N_("Which language would you prefer to use with the police?"),
+    ("preferred_language",),
+    N_("Preferred language"),
+    options=(
+        Option(PreferredLanguage.english, N_("English")),
+        Option(PreferredLanguage.welsh, N_("Welsh")),
+        Option(PreferredLanguage.arabic, N_("Arabic")),
+        Option(PreferredLanguage.polish, N_("Polish")),
+        Option(PreferredLanguage.romanian, N_("Romanian")),
+        Option(PreferredLanguage.portuguese, N_("Portuguese")),
+        Option(PreferredLanguage.spanish, N_("Spanish")),
+        Option(PreferredLanguage.other, N_("Another language")),
+        Option(PreferredLanguage.declined, DECLINED),
+    ),
+    required=N_("Select the language you prefer, or select prefer not to say"),
+)
+IMMIGRATION_STATUS = Step(
+    "immigration-status",
+    "radios",
+    N_("What is your immigration status?"),
+    ("immigration_status_category",),
+    N_("Immigration status"),
+    hint=NATIONALITY.hint,
+    options=(
+        Option(ImmigrationStatusCategory.british_or_settled, N_("British, Irish or settled")),
+        Option(ImmigrationStatusCategory.eu_settlement_scheme, N_("EU Settlement Scheme")),
+        Option(
+            ImmigrationStatusCategory.visa_holder,
+            N_("A visa, for example to work, study, join family or visit"),
+        ),
+        Option(ImmigrationStatusCategory.asylum_seeker_or_refugee, N_("Asylum seeker or refugee")),
+        Option(ImmigrationStatusCategory.no_leave, N_("No current permission to be in the UK")),
+        Option(ImmigrationStatusCategory.not_known, N_("I do not know")),
+        Option(ImmigrationStatusCategory.declined, DECLINED),
+    ),
+    required=N_("Select your immigration status, or select prefer not to say"),
+)
 
 STEPS: dict[str, Step] = {
     s.slug: s
@@ -355,10 +449,25 @@ STEPS: dict[str, Step] = {
         AGE,
         ETHNICITY,
         NATIONALITY,
+        DISABILITY,
+        RELIGION,
+        SEXUAL_ORIENTATION,
+        PREFERRED_LANGUAGE,
+        IMMIGRATION_STATUS,
     )
 }
 IDENTITY_STEPS = (CONTACT, SUPPORT, POLICE)
-MONITORING_STEPS = (SEX, AGE, ETHNICITY, NATIONALITY)
+MONITORING_STEPS = (
+    SEX,
+    AGE,
+    ETHNICITY,
+    NATIONALITY,
+    DISABILITY,
+    RELIGION,
+    SEXUAL_ORIENTATION,
+    PREFERRED_LANGUAGE,
+    IMMIGRATION_STATUS,
+)
 
 # Field messages, translated when shown.
 UNREADABLE = N_("Your answer could not be read. Try again.")

@@ -7,10 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeshare.events import DomainEvent, EventKind
+from safeshare.oversight import service
+from safeshare.oversight.models import DirtyReport
 from safeshare.oversight.presentation import Section, StatTable
 from safeshare.oversight.vocabulary import SHARE_GROUP_LABELS, ShareGroup
+from safeshare.reporting.models import Report
 from tests.factories import oversight as rows
 from tests.factories.oversight import at
 
@@ -103,3 +108,47 @@ def test_gaps_are_withheld_with_their_figures(world: Session, tmp_path: Path) ->
     for table in section.tables:
         assert "Too few published figures to estimate a gap" in table.summary
         assert "percentage points" not in table.summary
+
+
+def _marked(s: Session) -> set[int]:
+    return set(s.scalars(select(DirtyReport.report_id)))
+
+
+def test_the_rollups_follow_new_requests_shares_and_status_changes(
+    world: Session, tmp_path: Path
+) -> None:
+    """Once counted, the page's rollups move with what changes after: a new request from
+    Immigration Enforcement, a disclosure's event and a report's status change."""
+    s = world
+    assert grid(page(s, tmp_path).table("case_by_group"))["No request"][5] == "3"
+    quiet = s.scalars(
+        select(Report)
+        .where(Report.reported_at == at(2024, 2, 2), Report.crime_type == "domestic_abuse")
+        .limit(1)
+    ).one()
+    rows.decision(s, requested_at=at(2024, 3, 5), outcome="deny", report_ref=quiet.reference)
+    cases = grid(page(s, tmp_path).table("case_by_group"))
+    assert cases["No request"] == ["0", "0", "1", "0", "1", "2", "50%"]
+    assert cases["Asked for, not sent"] == ["0", "1", "1", "0", "0", "2", "50%"]
+
+    quiet.status = "no_further_action"
+    service.record_event(
+        s, DomainEvent(EventKind.REPORT_UPDATE_ADDED, "officer", {"report_id": quiet.id})
+    )
+    assert grid(page(s, tmp_path).table("case_by_group"))["Asked for, not sent"][:4] == [
+        "0",
+        "1",
+        "0",
+        "1",
+    ]
+
+    event = DomainEvent(
+        EventKind.POLICY_DISCLOSURE,
+        "disclosure-officer",
+        {"report_ref": quiet.reference, "agency": "police"},
+    )
+    service.record_event(s, event)
+    assert quiet.id not in _marked(s)  # another agency's disclosure moves no share group
+    event.data["agency"] = "immigration_enforcement"
+    service.record_event(s, event)
+    assert quiet.id in _marked(s)

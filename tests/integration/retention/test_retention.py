@@ -21,6 +21,7 @@ from safeshare.holds import service as holds
 from safeshare.holds.errors import LegalHoldLiftedError
 from safeshare.ledger import service as ledger
 from safeshare.ledger.note import Ed25519NoteSigner
+from safeshare.oversight.models import Feedback
 from safeshare.reporting import service as reporting
 from safeshare.reporting.drafts import ReportDraft, start_draft
 from safeshare.reporting.models import Consent, Report
@@ -31,8 +32,10 @@ from safeshare.retention.config import Schedule, load_schedule, parse_schedule
 from safeshare.retention.errors import RetentionScheduleError
 from safeshare.retention.models import RetentionRecord
 from safeshare.retention.vocabulary import RecordType, RetentionAction
+from safeshare.support.models import SupportReferral
 from safeshare.vault import service as vault
 from safeshare.vault.keys import InMemoryKeyProvider, KeyProvider
+from tests.factories.oversight import support_service
 from tests.factories.reporting import (
     PublicReportFactory,
     create_public_report,
@@ -51,6 +54,7 @@ referral: {days: 1095, action: delete}
 consent_record: {days: 30, action: delete}
 user_account: {days: 36500, action: review}
 ledger_reference: {days: 36500, action: review}
+feedback: {days: 1095, action: delete}
 """
 
 
@@ -263,6 +267,69 @@ def test_holds_need_a_role_a_report_and_a_reason(db_session: Session) -> None:
             db_session, report_ref=receipt.reference, reason="  ", actor="a", actor_role=Role.admin
         )
     assert refused.value.field == "reason"
+
+
+def _feedback_due(session: Session, schedule: Schedule, as_of: datetime) -> list[tuple[str, bool]]:
+    return sorted(
+        (i.record_key, i.is_held)
+        for i in service.plan(session, schedule=schedule, as_of=as_of)
+        if i.record_type is RecordType.feedback
+    )
+
+
+def test_feedback_is_deleted_when_due_but_not_under_a_hold(
+    db_session: Session, clock: Clock, schedule: Schedule, ledgered: None
+) -> None:
+    """A victim's answer and an advocate's go when the schedule says; an advocate's answer
+    about a referral whose report is under a legal hold stays."""
+    provider, config = InMemoryKeyProvider(), reporting_config()
+    helped = support_service(db_session)
+    answers: dict[str, Feedback] = {}
+    for name in ("free", "held"):
+        report = _report(db_session, provider, clock.now)
+        referral = SupportReferral(
+            report_id=report.report_id,
+            service_id=helped.id,
+            organisation_id=helped.organisation_id,
+            status="closed",
+            created_at=clock.now,
+        )
+        db_session.add(referral)
+        db_session.flush()
+        answers[name] = Feedback(
+            source="advocate", referral_id=referral.id, felt_safe="yes", given_on=T0.date()
+        )
+        if name == "held":
+            holds.set_hold(
+                db_session,
+                report_ref=report.reference,
+                reason="Complaint under investigation",
+                actor="dpo",
+                actor_role=Role.disclosure_officer,
+                now=clock.now,
+            )
+    answers["victim"] = Feedback(source="public", was_helpful="no", given_on=T0.date())
+    answers["later"] = Feedback(
+        source="public", felt_safe="yes", given_on=T0.date() + timedelta(days=1)
+    )
+    db_session.add_all(answers.values())
+    db_session.flush()
+    keys = {name: str(answer.id) for name, answer in answers.items()}
+
+    assert _feedback_due(db_session, schedule, clock.advance(days=1094)) == []
+    due = _feedback_due(db_session, schedule, clock.advance(days=1))
+    assert due == sorted([(keys["free"], False), (keys["held"], True), (keys["victim"], False)])
+    items = service.plan(db_session, schedule=schedule, as_of=clock.now)
+    result = service.apply(
+        db_session, items=items, schedule=schedule, provider=provider, config=config, now=clock.now
+    )
+    assert result.applied[("feedback", "delete")] == 2
+    left = set(db_session.scalars(select(Feedback.id)))
+    assert left == {answers["held"].id, answers["later"].id}
+    recorded = db_session.scalars(
+        select(RetentionRecord.record_key).where(RetentionRecord.record_type == "feedback")
+    ).all()
+    assert sorted(recorded) == sorted([keys["free"], keys["victim"]])
 
 
 def test_the_default_schedule_covers_every_record_type() -> None:
