@@ -68,7 +68,7 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     app.add_api_route("/api/v1/test-keyring", keyring_missing)
     # Every public report page starts by choosing its translator; the landing page renders.
     monkeypatch.setattr(public_report, "translator", _explode)
-    monkeypatch.setattr(home, "render", _explode)
+    monkeypatch.setattr(home, "public_page", _explode)
     return TestClient(app, raise_server_exceptions=False)
 
 

@@ -4,8 +4,10 @@ message after a redirect (POST-redirect-GET) and links its error summary the sam
 The public pages (no sign-in, translated) use `public_page` and `too_many` instead.
 
 A feature makes one `Pages` (its template folder, its flash key, the labels its templates
-use) and calls `page` and `redirect`. Flash messages hold references only, never sealed
-text: the session cookie is signed, not encrypted.
+use) and calls `page` and `redirect`; the pages at the template root (sign-in, home) use
+the empty folder. Flash messages hold references only, never sealed text: the session
+cookie is signed, not encrypted. A flash is a short message, or a small JSON-able mapping
+for a page that shows a structured outcome (the ledger's full verification).
 """
 
 from __future__ import annotations
@@ -22,16 +24,19 @@ from safeshare.web.forms import error_list
 from safeshare.web.i18n import Translator, template_context
 from safeshare.web.templating import render
 
+Flash = str | Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class Pages:
-    """One feature's pages: templates under `folder/`, flashes under `flash_key`."""
+    """One feature's pages: templates under `folder/` (at the root when `folder` is ""),
+    flashes under `flash_key`."""
 
     folder: str
     flash_key: str
     view: Mapping[str, Any] = field(default_factory=dict)
 
-    def flash(self, request: Request, message: str) -> None:
+    def flash(self, request: Request, message: Flash) -> None:
         """Show `message` on the next page of this feature (references only)."""
         request.session[self.flash_key] = message
 
@@ -54,9 +59,13 @@ class Pages:
         merged.setdefault("error_list", error_list(errors))
         if merged.get("error_summary_title") is None:
             merged.pop("error_summary_title", None)  # the layout's default title applies
-        return render(request, f"{self.folder}/{name}", merged, status_code=status_code)
+        return render(request, self.template(name), merged, status_code=status_code)
 
-    def redirect(self, request: Request, path: str, flash: str | None = None) -> Response:
+    def template(self, name: str) -> str:
+        """The template path of page `name`."""
+        return f"{self.folder}/{name}" if self.folder else name
+
+    def redirect(self, request: Request, path: str, flash: Flash | None = None) -> Response:
         """POST-redirect-GET (303), with an optional flash for the page it lands on."""
         if flash:
             self.flash(request, flash)

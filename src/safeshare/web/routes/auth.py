@@ -24,12 +24,13 @@ from safeshare.web.access import (
     start_session,
 )
 from safeshare.web.concurrency import HashingSlot, in_thread
-from safeshare.web.forms import error_list, form_values, validate_form
+from safeshare.web.forms import form_values, validate_form
 from safeshare.web.oidc import provider_logout_url
+from safeshare.web.pages import Pages
 from safeshare.web.ratelimit import attempt_throttle, client_key
-from safeshare.web.templating import render
 
 router = APIRouter()
+PAGES = Pages("", "auth_flash")  # login.html, at the template root
 
 
 class LoginForm(BaseModel):
@@ -48,7 +49,7 @@ def login_page(
 ) -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next_path), status_code=303)
-    return render(
+    return PAGES.page(
         request,
         "login.html",
         {"next": safe_next(next_path), "errors": {}, "sso_provider": _sso_provider(request)},
@@ -103,13 +104,12 @@ async def login_submit(
                     return begin_second_factor(request, user, next_path)
                 start_session(request, db, user_id=user.id, epoch=user.session_epoch)
                 return RedirectResponse(next_path, status_code=303)
-    response = render(
+    response = PAGES.page(
         request,
         "login.html",
         {
             "next": next_path,
             "errors": errors,
-            "error_list": error_list(errors),
             "username": str(values.get("username", ""))[:64],
             "sso_provider": _sso_provider(request),
         },

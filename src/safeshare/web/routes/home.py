@@ -11,10 +11,11 @@ from starlette.responses import Response
 from safeshare.auth.permissions import Actor
 from safeshare.web import navigation
 from safeshare.web.access import PUBLIC, SIGNED_IN
-from safeshare.web.i18n import template_context, translator
-from safeshare.web.templating import render
+from safeshare.web.i18n import translator
+from safeshare.web.pages import Pages, public_page
 
 router = APIRouter()
+PAGES = Pages("", "home_flash")  # home.html, at the template root
 
 
 @router.get("/")
@@ -22,7 +23,7 @@ def index(request: Request, principal: Annotated[Actor | None, Depends(PUBLIC)])
     if principal is not None:
         return RedirectResponse("/home", status_code=303)
     _ = translator(request)
-    return render(request, "index.html", template_context(request, _))
+    return public_page(request, _, "index.html", {})
 
 
 @router.get("/home")
@@ -30,7 +31,7 @@ def home(request: Request, principal: Annotated[Actor, Depends(SIGNED_IN)]) -> R
     links = [
         i for i in navigation.items_for(principal.role, request.url.path) if i["href"] != "/home"
     ]
-    return render(request, "home.html", {"links": links})
+    return PAGES.page(request, "home.html", {"links": links})
 
 
 @router.get("/healthz")

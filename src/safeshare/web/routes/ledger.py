@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
@@ -36,10 +36,10 @@ from safeshare.ledger.startup import ledger_verifier
 from safeshare.vault import audit
 from safeshare.web.access import PUBLIC, DbSession, StepUp, require
 from safeshare.web.deps import key_provider
-from safeshare.web.forms import FormErrors, error_list, validate_form
+from safeshare.web.forms import FormErrors, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.openapi import problems
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 router = APIRouter()
 
@@ -53,7 +53,7 @@ API = "/api/v1/ledger"
 MAX_SEQ = 2**63 - 1  # BIGINT: larger numbers are refused as invalid, not looked up
 PAGE_SIZE = 50
 FULL_VERIFY_MAX_ENTRIES = 250_000
-_FLASH = "ledger_full_verification"
+PAGES = Pages("ledger", "ledger_full_verification")  # the flash: a full verification's outcome
 _MAX_FLASH_PROBLEMS = 5
 _full_verify_lock = threading.Lock()
 
@@ -262,16 +262,15 @@ def ledger_page(request: Request, _principal: LedgerReader, db: DbSession) -> Re
     checkpoint = evidence.checkpoint_document(latest) if latest is not None else None
     if latest is not None and checkpoint is not None:
         checkpoint["note"] = service.cosigned_note(db, latest)
-    return render(
+    return PAGES.page(
         request,
-        "ledger/index.html",
+        "index.html",
         {
             "status": status,
             "checked_at": _when(datetime.fromisoformat(status["checked_at"])),
             "checkpoint": checkpoint,
             "checkpoint_when": _when(latest.created_at) if latest is not None else None,
             "public_key": evidence.public_key_document(verifier, origin=origin),
-            "full": request.session.pop(_FLASH, None),
             "can_run_full": status["tree_size"] <= FULL_VERIFY_MAX_ENTRIES,
             "full_limit": FULL_VERIFY_MAX_ENTRIES,
         },
@@ -309,8 +308,7 @@ def _full_verification(request: Request, db: DbSession) -> dict[str, Any]:
 @router.post("/ledger/verify")
 def run_full_verification(request: Request, _principal: LedgerReader, db: DbSession) -> Response:
     """Recompute the whole log now; the outcome shows once on the ledger page (PRG)."""
-    request.session[_FLASH] = _full_verification(request, db)
-    return RedirectResponse("/ledger#full-verification", status_code=303)
+    return PAGES.redirect(request, "/ledger#full-verification", _full_verification(request, db))
 
 
 @router.get("/ledger/checkpoint.txt")
@@ -451,13 +449,12 @@ def entries_page(
             newer = "/ledger/entries?" + search.query(after=rows[0]["seq"])
         if rows and has_older:
             older = "/ledger/entries?" + search.query(before=rows[-1]["seq"])
-    return render(
+    return PAGES.page(
         request,
-        "ledger/entries.html",
+        "entries.html",
         {
             "search": search,
             "errors": search.errors,
-            "error_list": error_list(search.errors),
             "rows": rows,
             "newer": newer,
             "older": older,
@@ -478,9 +475,9 @@ def entry_page(
     verifier, origin = _verifier(request)
     found = evidence.entry_evidence(db, seq=seq, verifier=verifier, origin=origin)
     checkpoint = found.checkpoint
-    return render(
+    return PAGES.page(
         request,
-        "ledger/entry.html",
+        "entry.html",
         {
             "entry": found.entry,
             "when": _when(found.entry["ts"]),
@@ -508,7 +505,7 @@ def entry_reason_page(
     entry = service.get_entry_or_raise(db, seq=seq)
     if audit.note_reference(entry["data"]) is None:
         raise NotFoundError("This ledger entry refers to no sealed text")
-    return render(request, "ledger/reason.html", {"entry": entry, "opened": None})
+    return PAGES.page(request, "reason.html", {"entry": entry, "opened": None})
 
 
 @router.post("/ledger/entries/{seq}/reason", dependencies=[StepUp])
@@ -523,7 +520,7 @@ def entry_reason_open(
     opened = audit.open_entry_note(
         db, entry=entry, provider=key_provider(request), actor=principal.username
     )
-    return render(request, "ledger/reason.html", {"entry": entry, "opened": opened})
+    return PAGES.page(request, "reason.html", {"entry": entry, "opened": opened})
 
 
 @router.get("/ledger/entries/{seq}/proof.json")

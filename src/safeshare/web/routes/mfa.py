@@ -34,13 +34,14 @@ from safeshare.web.access import (
     start_session,
 )
 from safeshare.web.concurrency import HashingSlot, in_thread
-from safeshare.web.forms import error_list, form_values
+from safeshare.web.forms import form_values
+from safeshare.web.pages import Pages
 from safeshare.web.ratelimit import attempt_throttle, client_key
-from safeshare.web.templating import render
 
 router = APIRouter()
 Public = Annotated[Actor | None, Depends(PUBLIC)]
 SignedIn = Annotated[Actor, Depends(SIGNED_IN)]
+PAGES = Pages("mfa", "mfa_flash")
 
 
 def _pending(request: Request, db: DbSession) -> User | None:
@@ -61,15 +62,9 @@ def _finish(request: Request, db: Session, user: User) -> Response:
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    errors = context.get("errors") or {}
     oidc = request.app.state.settings.oidc
     context.setdefault("sso_provider", oidc.provider_name if oidc.enabled else None)
-    return render(
-        request,
-        f"mfa/{name}",
-        {"errors": errors, "error_list": error_list(errors), **context},
-        status_code=status,
-    )
+    return PAGES.page(request, name, context, status_code=status)
 
 
 @router.get("/login/code")

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
@@ -46,9 +45,9 @@ from safeshare.oversight.vocabulary import (
     label,
 )
 from safeshare.web.access import DbSession, require
-from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
+from safeshare.web.forms import FormErrors, form_values, validate_form
 from safeshare.web.navigation import NavItem
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 router = APIRouter()
 
@@ -67,7 +66,7 @@ NAV_ITEMS: list[NavItem] = [
 DATE_PARTS = ("day", "month", "year")
 DATE_LABELS = {"from": "Start date", "to": "End date"}
 MAX_ID = 2**31 - 1
-_FLASH = "oversight_flash"
+PAGES = Pages("oversight", "oversight_flash")
 
 
 def _settings(request: Request) -> Settings:
@@ -192,7 +191,6 @@ def _section_context(request: Request, db: DbSession, key: str, form: FilterForm
         "tables": tables,
         "form": form,
         "errors": form.errors,
-        "error_list": error_list(form.errors),
         "forces": service.known_forces(db, settings=settings),
         "dimensions": DIMENSION_TITLES,
         "measures": MEASURE_TITLES,
@@ -209,9 +207,9 @@ def _section_context(request: Request, db: DbSession, key: str, form: FilterForm
 
 def _statistics(request: Request, db: DbSession, key: str) -> Response:
     form = _filters_from(request.query_params)
-    return render(
+    return PAGES.page(
         request,
-        "oversight/statistics.html",
+        "statistics.html",
         _section_context(request, db, key, form),
         status_code=400 if form.errors else 200,
     )
@@ -272,14 +270,13 @@ def assurance_page(request: Request, _principal: Analyst, db: DbSession) -> Resp
     form = _filters_from(request.query_params)
     if form.filters is not None and request.query_params.get("download"):
         query = urlencode(form.filters.query())
-        return RedirectResponse(f"/oversight/assurance-report.pdf?{query}", status_code=303)
-    return render(
+        return PAGES.redirect(request, f"/oversight/assurance-report.pdf?{query}")
+    return PAGES.page(
         request,
-        "oversight/assurance.html",
+        "assurance.html",
         {
             "form": form,
             "errors": form.errors,
-            "error_list": error_list(form.errors),
             "forces": service.known_forces(db, settings=_settings(request)),
         },
         status_code=400 if form.errors else 200,
@@ -320,9 +317,9 @@ def outcomes_page(request: Request, principal: OutcomeRecorder, db: DbSession) -
         actor_role=principal.role,
         follow_up_days=_settings(request).outcome_follow_up_days,
     )
-    return render(
+    return PAGES.page(
         request,
-        "oversight/outcomes.html",
+        "outcomes.html",
         {"found": found, "label": label, "day": _day},
     )
 
@@ -345,7 +342,6 @@ def _outcome_context(
         "source_choices": [
             {"value": v.value, "text": OUTCOME_SOURCE_LABELS[v]} for v in OUTCOME_SOURCES_OFFERED
         ],
-        "flash": request.session.pop(_FLASH, None),
     }
 
 
@@ -359,7 +355,7 @@ def outcome_page(
     """One disclosure, what has been recorded after it, and the form to add more."""
     context = _outcome_context(request, db, principal, disclosure_id)
     context.update({"errors": {}, "values": {}})
-    return render(request, "oversight/outcome.html", context)
+    return PAGES.page(request, "outcome.html", context)
 
 
 OUTCOME_MESSAGES = {
@@ -424,15 +420,15 @@ async def outcome_submit(
                 raise
             errors["occurred-day"] = exc.message
         else:
-            request.session[_FLASH] = label(
-                "immigration_outcome" if track == "immigration" else "case_outcome", chosen
+            return PAGES.redirect(
+                request,
+                f"/oversight/outcomes/{disclosure_id}",
+                label("immigration_outcome" if track == "immigration" else "case_outcome", chosen),
             )
-            return RedirectResponse(f"/oversight/outcomes/{disclosure_id}", status_code=303)
     context = _outcome_context(request, db, principal, disclosure_id)
     context.update(
         {
             "errors": errors,
-            "error_list": error_list(errors),
             "values": {
                 "track": track,
                 "outcome": chosen,
@@ -441,7 +437,7 @@ async def outcome_submit(
             },
         }
     )
-    return render(request, "oversight/outcome.html", context, status_code=400)
+    return PAGES.page(request, "outcome.html", context, status_code=400)
 
 
 # --- recommendations ------------------------------------------------------------------------
@@ -463,15 +459,14 @@ def recommendations_page(request: Request, principal: Viewer, db: DbSession) -> 
     """The tracker: every recommendation, its due date and status, overdue flagged."""
     records = service.list_recommendations(db, actor_role=principal.role)
     rows = _recommendation_rows(records, _today())
-    return render(
+    return PAGES.page(
         request,
-        "oversight/recommendations.html",
+        "recommendations.html",
         {
             "rows": rows,
             "overdue": sum(1 for row in rows if row["is_overdue"]),
             "can_edit": principal.can(Permission.RECOMMENDATIONS_EDIT),
             "day": _day,
-            "flash": request.session.pop(_FLASH, None),
         },
     )
 
@@ -537,14 +532,13 @@ def _form_page(
     errors: FormErrors,
     status_code: int = 200,
 ) -> Response:
-    return render(
+    return PAGES.page(
         request,
-        "oversight/recommendation_form.html",
+        "recommendation_form.html",
         {
             "record": record,
             "values": values,
             "errors": errors,
-            "error_list": error_list(errors),
             "statuses": STATUS_CHOICES,
             "day": _day,
         },
@@ -598,8 +592,11 @@ async def create_recommendation(request: Request, principal: Editor, db: DbSessi
                 raise
             errors[_field_id(exc.field)] = exc.message
         else:
-            request.session[_FLASH] = f"Recommendation {made.number} is now tracked."
-            return RedirectResponse("/oversight/recommendations", status_code=303)
+            return PAGES.redirect(
+                request,
+                "/oversight/recommendations",
+                f"Recommendation {made.number} is now tracked.",
+            )
     return _form_page(request, record=None, values=_echo(values), errors=errors, status_code=400)
 
 
@@ -614,9 +611,9 @@ def recommendation_page(
     record = service.get_recommendation_or_raise(
         db, recommendation_id=recommendation_id, actor_role=principal.role
     )
-    return render(
+    return PAGES.page(
         request,
-        "oversight/recommendation.html",
+        "recommendation.html",
         {
             "record": record,
             "status": label("recommendation_status", record.status),
@@ -625,7 +622,6 @@ def recommendation_page(
             "can_publish": principal.can(Permission.RECOMMENDATIONS_EDIT)
             and bool(record.response_text and record.response_date),
             "day": _day,
-            "flash": request.session.pop(_FLASH, None),
         },
     )
 
@@ -644,8 +640,11 @@ def publish_recommendation(
         actor=principal.username,
         actor_role=principal.role,
     )
-    request.session[_FLASH] = "Response approved and published."
-    return RedirectResponse(f"/oversight/recommendations/{recommendation_id}", status_code=303)
+    return PAGES.redirect(
+        request,
+        f"/oversight/recommendations/{recommendation_id}",
+        "Response approved and published.",
+    )
 
 
 @router.get("/oversight/recommendations/{recommendation_id}/edit")
@@ -691,8 +690,9 @@ async def update_recommendation(
                 raise
             errors[_field_id(exc.field)] = exc.message
         else:
-            request.session[_FLASH] = "Recommendation updated."
-            return RedirectResponse(
-                f"/oversight/recommendations/{recommendation_id}", status_code=303
+            return PAGES.redirect(
+                request,
+                f"/oversight/recommendations/{recommendation_id}",
+                "Recommendation updated.",
             )
     return _form_page(request, record=record, values=_echo(values), errors=errors, status_code=400)

@@ -50,10 +50,10 @@ from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.web.access import SIGNED_IN, DbSession, StepUp, require
 from safeshare.web.concurrency import read_then_group_commit
 from safeshare.web.formatters import parse_clock
-from safeshare.web.forms import FormErrors, error_list, form_values, validate_form
+from safeshare.web.forms import FormErrors, form_values, validate_form
 from safeshare.web.navigation import NavItem
 from safeshare.web.openapi import problems
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 router = APIRouter()
 
@@ -77,16 +77,8 @@ Page = Annotated[int, Query(ge=1, le=100_000)]
 E = TypeVar("E", bound=StrEnum)
 
 
-def _page(
-    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
-) -> Response:
-    """Render a policy page with the plain-English helpers every one of them uses."""
-    return render(
-        request,
-        name,
-        {"plain": explain, "Outcome": Outcome, **context},
-        status_code=status_code,
-    )
+# Every policy page has the plain-English helpers.
+PAGES = Pages("policy", "policy_flash", {"plain": explain, "Outcome": Outcome})
 
 
 K = TypeVar("K", bound=str)  # a label table's key: a plain string or a StrEnum member
@@ -295,13 +287,12 @@ def _share_page(
     for name in LIST_FIELDS:
         raw = _as_list(values.get(name))
         shown[name] = raw if isinstance(raw, list) else []
-    return _page(
+    return PAGES.page(
         request,
-        "policy/share.html",
+        "share.html",
         {
             "values": shown,
             "errors": errors,
-            "error_list": error_list(errors),
             "agencies": _options(explain.AGENCIES),
             "purposes": _options(explain.PURPOSES),
             "categories": _options(explain.CATEGORIES, explain.CATEGORY_HINTS),
@@ -352,7 +343,7 @@ def share_result(
     summary = policy_service.summarise_decision(
         db, decision_id=decision_id, actor=principal.username, actor_role=principal.role
     )
-    return _page(request, "policy/result.html", {"summary": summary})
+    return PAGES.page(request, "result.html", {"summary": summary})
 
 
 # --- decisions -------------------------------------------------------------------------
@@ -371,9 +362,9 @@ def decisions_list(
     rows = policy_service.list_decisions(
         db, outcome=chosen, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
-    return _page(
+    return PAGES.page(
         request,
-        "policy/decisions.html",
+        "decisions.html",
         {
             "decisions": rows[:PAGE_SIZE],
             "outcome": chosen,
@@ -393,9 +384,9 @@ def decision_detail(
 ) -> Response:
     """One decision in full: request, outcome and reasons, review, disclosures."""
     summary = policy_service.summarise_decision(db, decision_id=decision_id)
-    return _page(
+    return PAGES.page(
         request,
-        "policy/decision.html",
+        "decision.html",
         {
             "summary": summary,
             "reviewed": reviewed,
@@ -413,9 +404,9 @@ def review_queue(request: Request, db: DbSession, _principal: Reviewer, page: Pa
     rows = policy_service.list_pending_reviews(
         db, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
-    return _page(
+    return PAGES.page(
         request,
-        "policy/reviews.html",
+        "reviews.html",
         {
             "reviews": rows[:PAGE_SIZE],
             "now": utcnow(),
@@ -433,15 +424,14 @@ def _review_page(
     *,
     status_code: int = 200,
 ) -> Response:
-    return _page(
+    return PAGES.page(
         request,
-        "policy/review.html",
+        "review.html",
         {
             "summary": summary,
             "review": summary.review,
             "values": values,
             "errors": errors,
-            "error_list": error_list(errors),
         },
         status_code=status_code,
     )
@@ -601,14 +591,13 @@ def _disclosure_page(
     shown = dict(values)
     raw = _as_list(values.get("categories"))
     shown["categories"] = raw if isinstance(raw, list) else []
-    return _page(
+    return PAGES.page(
         request,
-        "policy/disclose.html",
+        "disclose.html",
         {
             "summary": summary,
             "values": shown,
             "errors": errors,
-            "error_list": error_list(errors),
             "categories": [
                 {"value": c, "text": explain.category_label(c)} for c in summary.disclosable
             ],
@@ -676,9 +665,9 @@ def disclosures_list(
     rows = policy_service.list_disclosures(
         db, agency=chosen, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
-    return _page(
+    return PAGES.page(
         request,
-        "policy/disclosures.html",
+        "disclosures.html",
         {
             "disclosures": rows[:PAGE_SIZE],
             "agency": chosen,
@@ -698,9 +687,7 @@ def disclosure_detail(
 ) -> Response:
     """One recorded disclosure."""
     disclosure = policy_service.get_disclosure_or_raise(db, disclosure_id=disclosure_id)
-    return _page(
-        request, "policy/disclosure.html", {"disclosure": disclosure, "recorded": recorded}
-    )
+    return PAGES.page(request, "disclosure.html", {"disclosure": disclosure, "recorded": recorded})
 
 
 # --- active regime ---------------------------------------------------------------------
@@ -728,14 +715,13 @@ def _regime_page(
     changed: bool = False,
     status_code: int = 200,
 ) -> Response:
-    return _page(
+    return PAGES.page(
         request,
-        "policy/regime.html",
+        "regime.html",
         {
             "overview": overview,
             "values": values,
             "errors": errors,
-            "error_list": error_list(errors),
             "changed": changed,
             "regime_options": [
                 {

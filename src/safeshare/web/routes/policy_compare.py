@@ -13,9 +13,10 @@ from safeshare.policy import comparison
 from safeshare.policy import service as policy_service
 from safeshare.web.access import DbSession, require
 from safeshare.web.navigation import NavItem
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 router = APIRouter()
+PAGES = Pages("policy", "policy_compare_flash")
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(
@@ -42,9 +43,9 @@ def compare_page(
     if other is not None and chosen is None:
         error = "Select a regime other than the active one"
     result = comparison.compare_with_active(db, other=chosen) if chosen else None
-    return render(
+    return PAGES.page(
         request,
-        "policy/compare.html",
+        "compare.html",
         {
             "overview": overview,
             "options": [

@@ -30,16 +30,17 @@ from safeshare.web.access import (
 from safeshare.web.concurrency import in_thread
 from safeshare.web.deps import DbSession, PublicActor, SignedInActor
 from safeshare.web.oidc import SIGNED_IN_BY_SSO, claims_options, client, oidc_config
-from safeshare.web.templating import render
+from safeshare.web.pages import Pages
 
 log = logging.getLogger("safeshare.security")
 router = APIRouter()
 NEXT = "sso_next"
 STEP_UP = "sso_step_up"
+PAGES = Pages("", "sso_flash")  # sso_refused.html, at the template root
 
 
 def _refused(request: Request, message: str, status: int = 403) -> Response:
-    return render(
+    return PAGES.page(
         request,
         "sso_refused.html",
         {"message": message, "provider": oidc_config(request).provider_name},
