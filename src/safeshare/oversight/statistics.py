@@ -664,9 +664,7 @@ def _facts_forces() -> AnySelect:
     later = aliased(ShareFact)
     names = select(func.min(ShareFact.force).label("force")).cte("facts_forces", recursive=True)
     following = select(func.min(later.force)).where(later.force > names.c.force)
-    names = names.union_all(
-        select(following.scalar_subquery()).where(names.c.force.is_not(None))
-    )
+    names = names.union_all(select(following.scalar_subquery()).where(names.c.force.is_not(None)))
     return select(names.c.force).where(names.c.force.is_not(None))
 
 
