@@ -409,6 +409,10 @@ def main() -> int:
                 f"  read model catch-up with nothing new: "
                 f"{(time.perf_counter() - started) * 1000:.1f} ms"
             )
+            # Every statistics page lists the forces for its filter (the forces page twice).
+            started = time.perf_counter()
+            statistics.known_forces(session)
+            print(f"  forces to filter by: {(time.perf_counter() - started) * 1000:.1f} ms")
 
         sections = list(service.SECTION_TITLES)
         # The intersectional page once more per new-dimension choice (issue 19), as its own row.

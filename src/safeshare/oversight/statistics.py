@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import CTE
 
 from safeshare.oversight.dialect import (
@@ -657,8 +657,20 @@ def enforcement_after_disclosure_by_force(session: Session, period: Period) -> C
     return grouped(session, statement)
 
 
+def _facts_forces() -> AnySelect:
+    """The distinct forces of the decisions' facts, each found by one probe of the force
+    index for the next name up (a skip scan, written as a recursive query): a handful of
+    probes, where SELECT DISTINCT read every fact (about 0.1 s at 1,000,000 decisions, on
+    every statistics page for its force filter and twice on the forces page)."""
+    later = aliased(ShareFact)
+    names = select(func.min(ShareFact.force).label("force")).cte("facts_forces", recursive=True)
+    following = select(func.min(later.force)).where(later.force > names.c.force)
+    names = names.union_all(select(following.scalar_subquery()).where(names.c.force.is_not(None)))
+    return select(names.c.force).where(names.c.force.is_not(None))
+
+
 def known_forces(session: Session) -> list[str]:
     """Every force with a recorded decision or disclosure, alphabetically."""
-    names = set(session.scalars(select(ShareFact.force).distinct()))
+    names = set(session.scalars(_facts_forces()))
     names |= set(session.scalars(select(PolicyDisclosure.force).distinct()))
     return sorted(names)

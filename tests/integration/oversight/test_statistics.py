@@ -381,6 +381,23 @@ def test_forces_compared(decisions: Session) -> None:
     assert stats.known_forces(decisions) == ["Force A", "Force B"]
 
 
+def test_known_forces_finds_every_name_by_skipping_through_the_index(
+    db_session: Session,
+) -> None:
+    """The facts' forces come from a skip scan (next name up, one probe each), so names that
+    sort next to each other (case, a trailing space, a prefix) must each be found once, an
+    empty read model must give none, and a disclosure's force counts before its decision's
+    fact is caught up."""
+    assert stats.known_forces(db_session) == []
+    names = ["Force A", "force a", "Force A ", "Force", "Force B", "Ærø Police"]
+    for day, name in enumerate(names * 2, start=1):
+        rows.decision(db_session, requested_at=at(2024, 1, day), force=name)
+    stats.sync_share_facts(db_session)
+    assert stats.known_forces(db_session) == sorted(names)
+    rows.disclosure(db_session, sent_at=at(2024, 2, 1), force="Only Disclosed Police")
+    assert stats.known_forces(db_session) == sorted([*names, "Only Disclosed Police"])
+
+
 def test_period_bounds_follow_the_london_calendar() -> None:
     start, end = Period(date(2024, 7, 1), date(2024, 7, 31)).bounds()
     assert start == datetime.fromisoformat("2024-06-30T23:00:00+00:00")
