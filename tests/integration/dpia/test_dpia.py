@@ -3,7 +3,7 @@ recipient in use, the retention schedule in force and the ledger's measured figu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ def test_the_draft_names_every_regime_and_recipient_in_use(
                 db_session,
                 decision_id=record.id,
                 categories=["identity"],
-                sent_at=datetime.now(UTC) - timedelta(seconds=1),
+                sent_at=datetime.now(UTC),
                 method="secure_email",
                 recipient_organisation=recipient,
                 lawful_basis="dpa_s35_2_b_task",
