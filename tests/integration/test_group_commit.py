@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from threading import Event
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from safeshare import events
+from safeshare.auth.roles import Role
 from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.session import make_session_factory
 from safeshare.events import DomainEvent
 from safeshare.ledger import service as ledger
+from safeshare.policy import service as policy_service
+from safeshare.policy.models import PolicyDecision
+from safeshare.policy.schemas import Agency, Category, Purpose, RecordShareRequest, Requester
 
 
 @pytest.fixture
@@ -108,3 +113,81 @@ def test_ledger_entries_of_a_batch_are_appended_together_and_a_failed_unit_leave
         found = [ledger.get_entry_or_raise(session, seq=seq) for seq in range(before, before + 3)]
         assert ledger.tree_size(session) == before + 3
     assert [e["data"]["case"] for e in found] == [0, 1, 3]
+
+
+def test_staged_decisions_of_a_batch_go_in_as_one_insert_and_a_failing_one_alone_is_undone(
+    committer: GroupCommitter, db_engine: Engine
+) -> None:
+    """Staged units are flushed together: the batch's decisions are one INSERT, yet each
+    gets its own id and ledger entry; a unit failing after the flush takes nothing with it
+    but itself (the batch is run again, a savepoint per unit)."""
+    committer.batch_scope = ledger.deferred_appends
+    ledger.subscribe_to_events()
+    inserts: list[str] = []
+
+    def count_inserts(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO POLICY_DECISIONS"):
+            inserts.append(statement)
+
+    started, release = Event(), Event()
+
+    def blocker(_session: Session) -> None:
+        started.set()
+        release.wait(10)
+
+    def enquiry(case: int) -> Callable[[Session], Callable[[], tuple[int, int]]]:
+        def stage(session: Session) -> Callable[[], tuple[int, int]]:
+            prepared = policy_service.prepare_decision(
+                session,
+                request=RecordShareRequest(
+                    report_ref=None,
+                    requester=Requester(agency=Agency.police, purpose=Purpose.safeguarding),
+                    categories=[Category.contact],
+                    status_doubt_only=False,
+                ),
+                actor=f"officer-{case}",
+                actor_role=Role.officer,
+            )
+            publish = policy_service.stage_decision(session, prepared=prepared)
+
+            def finish() -> tuple[int, int]:
+                record = publish()
+                if case == 2:
+                    raise ValueError("case 2 fails once its row is in")
+                return case, record.id
+
+            return finish
+
+        return stage
+
+    before = _size(db_engine)
+    event.listen(db_engine, "before_cursor_execute", count_inserts)
+    try:
+        committer.submit(blocker)
+        assert started.wait(10)
+        futures = [committer.submit_staged(enquiry(case)) for case in range(5)]
+        release.set()
+        done = [f.result(10) for f in futures if f.exception(10) is None]
+        assert isinstance(futures[2].exception(10), ValueError)
+    finally:
+        event.remove(db_engine, "before_cursor_execute", count_inserts)
+        ledger.unsubscribe_from_events()
+    assert [case for case, _ in done] == [0, 1, 3, 4]
+    # The first try sends one INSERT for all five rows; case 2 fails after it, so the batch
+    # is run again, unit by unit (five more).
+    assert len(inserts) == 1 + 5
+    ids = [decision_id for _, decision_id in done]
+    with make_session_factory(db_engine)() as session:
+        stored = [policy_service.get_decision_or_raise(session, decision_id=i) for i in ids]
+        entries = [ledger.get_entry_or_raise(session, seq=s) for s in range(before, before + 4)]
+        assert ledger.tree_size(session) == before + 4
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(PolicyDecision)
+                .where(PolicyDecision.requested_by == "officer-2")
+            )
+            == 0
+        )
+    assert [d.requested_by for d in stored] == ["officer-0", "officer-1", "officer-3", "officer-4"]
+    assert [e["data"]["decision_id"] for e in entries] == ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from safeshare.auth.errors import (
@@ -333,6 +333,57 @@ def live_token(session: Session, *, token: str) -> ApiToken | None:
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
         row.last_used_at = now
     return row
+
+
+# What `bearer_principal` reads: the token's own columns and its user's, nothing else.
+_BEARER_COLUMNS = select(
+    ApiToken.id,
+    ApiToken.scope,
+    ApiToken.created_at,
+    ApiToken.expires_at,
+    ApiToken.last_used_at,
+    User.id,
+    User.username,
+    User.role,
+    User.organisation_id,
+    User.team,
+    User.display_name,
+    User.session_epoch,
+).join(User, User.id == ApiToken.user_id)
+
+
+def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | None:
+    """Who a live bearer token speaks for, and its scope; None like `live_token`.
+
+    The same rules as `live_token` in one row of plain columns: every API request asks, and
+    loading the token, its user and her organisation as ORM objects cost several times more.
+    """
+    row = session.execute(
+        _BEARER_COLUMNS.where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            User.is_active.is_(True),
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    (token_id, scope, created_at, expires_at, last_used_at, user_id, username, role) = row[:8]
+    organisation_id, team, display_name, session_epoch = row[8:]
+    now = utcnow()
+    if (expires_at or created_at + TOKEN_LIFETIME) <= now:
+        return None
+    if last_used_at is None or now - last_used_at >= TOKEN_USE_RESOLUTION:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    actor = Actor(
+        username=username,
+        role=Role(role),
+        organisation_id=organisation_id,
+        team=team,
+        user_id=user_id,
+        display_name=display_name,
+        session_epoch=session_epoch,
+    )
+    return actor, scope
 
 
 def principal_for_session(session: Session, *, user_id: int, session_epoch: int) -> Actor | None:

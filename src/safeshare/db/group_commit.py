@@ -8,6 +8,11 @@ unit that fails is rolled back alone (the batch is run again, each unit in its o
 savepoint) and its caller gets the error; every caller learns its result only after the
 commit, so an acknowledged unit is on disk together with the ledger entries its events
 created.
+
+A unit may also be staged (`submit_staged`): it adds its rows without flushing and returns a
+function that finishes it. The committer flushes once for the whole batch, so the ORM
+inserts each table's new rows in one statement (ids returned) instead of one per unit, and
+then finishes every unit in order.
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.db.session import unit_of_work
+from safeshare.db.sqlite_ids import assign_new_row_ids
 
 T = TypeVar("T")
-_Unit = tuple[Callable[[Session], Any], "Future[Any]"]
+Finish = Callable[[], T]
+_Unit = tuple[Callable[[Session], Finish[Any]], "Future[Any]"]
 _Outcome = tuple["Future[Any]", Any, BaseException | None]
 _CLOSE = object()
 
@@ -48,12 +55,23 @@ class GroupCommitter:
 
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
         """Queue `work`; the future resolves after its batch commits (or with its error)."""
+
+        def stage(session: Session) -> Finish[T]:
+            result = work(session)
+            return lambda: result
+
+        return self.submit_staged(stage)
+
+    def submit_staged(self, stage: Callable[[Session], Finish[T]]) -> Future[T]:
+        """Queue a staged unit: `stage(session)` adds rows (it need not flush) and returns
+        `finish()`, called once the batch is flushed (ids assigned); the future resolves to
+        what `finish` returns, after the batch commits."""
         future: Future[T] = Future()
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
                 self._thread.start()
-            self._queue.put((work, future))
+            self._queue.put((stage, future))
         return future
 
     def close(self, timeout: float | None = None) -> None:
@@ -82,7 +100,7 @@ class GroupCommitter:
         while not closing:
             batch, closing = self._next_batch()
             live = [
-                (work, future) for work, future in batch if future.set_running_or_notify_cancel()
+                (stage, future) for stage, future in batch if future.set_running_or_notify_cancel()
             ]
             if live:
                 self._commit(live)
@@ -110,19 +128,26 @@ class GroupCommitter:
         outcomes: list[_Outcome] = []
         with unit_of_work(self._sessions) as session:
             connection = session.connection()
-            if connection.dialect.name == "sqlite":
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
                 # pysqlite defers BEGIN to the first write: without it, the first unit's
                 # SAVEPOINT would be the outermost transaction and commit on release.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             if not isolated:
                 with self.batch_scope(session):
-                    for work, future in batch:
-                        outcomes.append((future, work(session), None))
+                    finishes = [stage(session) for stage, _ in batch]
+                    if sqlite:
+                        assign_new_row_ids(session)  # else one INSERT per row (see there)
+                    session.flush()  # every unit's rows, a statement per table
+                    for (_, future), finish in zip(batch, finishes, strict=True):
+                        outcomes.append((future, finish(), None))
                 return outcomes
-            for work, future in batch:
+            for stage, future in batch:
                 try:
                     with session.begin_nested():
-                        outcomes.append((future, work(session), None))
+                        finish = stage(session)
+                        session.flush()
+                        outcomes.append((future, finish(), None))
                 except Exception as exc:  # this unit alone is rolled back
                     outcomes.append((future, None, exc))
         return outcomes

@@ -10,7 +10,7 @@ or free text (a rationale may name a person, so only its SHA-256 goes out).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -76,6 +76,7 @@ from safeshare.reporting.vocabulary import CrimeType
 
 _ACTIVE_REGIME_CACHE = "policy.active_regime"
 _KNOWN_POLICY_SETS = "policy.known_policy_sets"
+_ACTIVE_REGIMES = "policy.active_regimes"  # force -> regime name, per transaction
 # Clocks differ a little between the officer's device and the server.
 SENT_AT_TOLERANCE = timedelta(minutes=5)
 
@@ -249,17 +250,28 @@ def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
 
 
 def record_decision(session: Session, *, prepared: PreparedDecision) -> PolicyDecision:
-    """Decide a prepared request under the force's active regime (read in this transaction,
-    once for a whole group commit), store it (opening a review if it needs one) and publish
-    it: the ledger entry its event creates commits with it.
+    """Decide a prepared request under the force's active regime, store it (opening a review
+    if it needs one) and publish it: the ledger entry its event creates commits with it.
 
     With no report (a general enquiry) nothing can be permitted: what a policy would let go
     is sent to review. A report whose processing is restricted is refused outright, with the
     reason "processing restricted".
     """
+    publish_staged = stage_decision(session, prepared=prepared)
+    session.flush()
+    return publish_staged()
+
+
+def stage_decision(session: Session, *, prepared: PreparedDecision) -> Callable[[], PolicyDecision]:
+    """`record_decision` in two steps, for a group commit: decide and add the rows now (the
+    active regime read once per transaction), publish once flushed. Staging a whole batch
+    before one flush lets the decisions go in as one INSERT rather than one each.
+
+    Returns the function that publishes the decision; call it after `session.flush()`.
+    """
     request, force, report_ref = prepared.request, prepared.force, prepared.report_ref
     actor, fact_versions = prepared.actor, prepared.fact_versions
-    compiled = get_regime(prepared.regime or get_active_regime(session, force=force))
+    compiled = get_regime(prepared.regime or _active_regime_this_transaction(session, force))
     evaluation = compiled.evaluate_remembered(features_of(request), request.categories)
     if report_ref is None:
         evaluation = capped_at_review(evaluation)
@@ -296,35 +308,50 @@ def record_decision(session: Session, *, prepared: PreparedDecision) -> PolicyDe
             reviewable=[str(c) for c in compiled.reviewable(evaluation, request.categories)],
             created_at=record.requested_at,
         )
-    session.flush()
-    publish(
-        session,
-        DomainEvent(
-            kind=EventKind.POLICY_DECISION,
-            actor=actor,
-            data={
-                "decision_id": record.id,
-                "review_id": review.id if review else None,
-                "force": force,
-                "regime": decision.regime,
-                "policy_hash": decision.policy_hash,
-                "outcome": str(decision.outcome),
-                "agency": str(request.requester.agency),
-                "purpose": str(request.requester.purpose),
-                "categories": [str(c) for c in request.categories],
-                "disclose": record.disclose,
-                "withhold": record.withhold,
-                "reason_ids": [r.id for r in decision.reasons],
-                "referral_required": decision.referral_required,
-                "enforcement_pause_required": decision.enforcement_pause_required,
-                "report_ref": report_ref,
-                "general_enquiry": report_ref is None,
-                "request_sha256": _sha256_json(record.request),
-                "fact_versions_sha256": _sha256_json(fact_versions),
-            },
-        ),
-    )
-    return record
+
+    def publish_decision() -> PolicyDecision:
+        if record.id is None:
+            raise RuntimeError("stage_decision: flush the session before publishing")
+        publish(
+            session,
+            DomainEvent(
+                kind=EventKind.POLICY_DECISION,
+                actor=actor,
+                data={
+                    "decision_id": record.id,
+                    "review_id": review.id if review else None,
+                    "force": force,
+                    "regime": decision.regime,
+                    "policy_hash": decision.policy_hash,
+                    "outcome": str(decision.outcome),
+                    "agency": str(request.requester.agency),
+                    "purpose": str(request.requester.purpose),
+                    "categories": [str(c) for c in request.categories],
+                    "disclose": record.disclose,
+                    "withhold": record.withhold,
+                    "reason_ids": [r.id for r in decision.reasons],
+                    "referral_required": decision.referral_required,
+                    "enforcement_pause_required": decision.enforcement_pause_required,
+                    "report_ref": report_ref,
+                    "general_enquiry": report_ref is None,
+                    "request_sha256": _sha256_json(record.request),
+                    "fact_versions_sha256": _sha256_json(fact_versions),
+                },
+            ),
+        )
+        return record
+
+    return publish_decision
+
+
+def _active_regime_this_transaction(session: Session, force: str) -> str:
+    """The force's active regime, read once per transaction (a group commit decides a whole
+    batch in one; a regime change commits in its own, so none happens in between)."""
+    known = _per_transaction(session, _ACTIVE_REGIMES)
+    name = known.get(force)
+    if name is None:
+        name = known[force] = get_active_regime(session, force=force)
+    return str(name)
 
 
 def _per_transaction(session: Session, key: str) -> dict[str, Any]:
@@ -654,6 +681,7 @@ def set_active_regime(
         set_by=actor,
         set_at=now or utcnow(),
     )
+    session.info.pop(_ACTIVE_REGIMES, None)  # decisions later in this transaction see it
     session.add(assignment)
     _record_policy_set(session, compiled)
     session.flush()

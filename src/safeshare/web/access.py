@@ -42,10 +42,13 @@ API_PREFIX = "/api/"
 MAX_INTEGER = 2**31 - 1
 
 
-def bounded_integers(request: Request) -> None:
+async def bounded_integers(request: Request) -> None:
     """App-wide: refuse out-of-range integers in the path (404) or id query parameters (422)
     before any handler binds them, so no route can forget (ASVS 5.1.4). Other integer query
-    parameters declare their own bounds; free-text ones (phone numbers) are left alone."""
+    parameters declare their own bounds; free-text ones (phone numbers) are left alone.
+
+    `async` though it never waits: FastAPI runs a plain `def` dependency in a worker thread,
+    a round trip every request would pay for nothing."""
     declared = _declared_bounds(request)
     for name, value in request.path_params.items():
         if name not in declared and _too_big(value):
@@ -170,9 +173,9 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        row = auth_service.live_token(db, token=token.strip())
-        request.state.token_scope = row.scope if row is not None else ""
-        return Actor.of(row.user) if row is not None else None
+        found = auth_service.bearer_principal(db, token=token.strip())
+        request.state.token_scope = found[1] if found is not None else ""
+        return found[0] if found is not None else None
     user_id = request.session.get("uid")
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):

@@ -25,6 +25,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from safeshare.config import Settings
+from safeshare.db.group_commit import Finish
 from safeshare.runtime import Runtime
 
 T = TypeVar("T")
@@ -49,20 +50,15 @@ async def in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return await anyio.to_thread.run_sync(partial(func, *args, **kwargs))
 
 
-async def group_commit(request: Request, work: Callable[[Session], T]) -> T:
-    """Run `work` in the runtime's next group commit; returns once it is committed."""
-    runtime: Runtime = request.app.state.runtime
-    return await asyncio.wrap_future(runtime.group_commit.submit(work))
-
-
 async def read_then_group_commit(
     request: Request,
     db: Session,
     read: Callable[[Session], R],
-    write: Callable[[Session, R], T],
+    stage: Callable[[Session, R], Finish[T]],
 ) -> T:
-    """`read` on the request's session in a worker thread, then `write` with its result in
-    the next group commit; returns once that is committed.
+    """`read` on the request's session in a worker thread, then `stage` with its result in
+    the next group commit (see `GroupCommitter.submit_staged`); returns what its finishing
+    function returns, once the batch is committed.
 
     Only the writing is serialised, so requests do their reading side by side. The request's
     transaction is committed before the write is queued: the committer must never wait for
@@ -75,7 +71,9 @@ async def read_then_group_commit(
         return found
 
     found = await in_thread(read_and_commit)
-    return await group_commit(request, lambda session: write(session, found))
+    runtime: Runtime = request.app.state.runtime
+    staged = runtime.group_commit.submit_staged(lambda session: stage(session, found))
+    return await asyncio.wrap_future(staged)
 
 
 async def _hashing_slot(request: Request) -> AsyncIterator[None]:

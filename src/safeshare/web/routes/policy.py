@@ -6,7 +6,7 @@ hold no sealed values, but officers still see only the decisions they asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
@@ -151,11 +151,18 @@ async def api_create_decision(
             actor_organisation_id=principal.organisation_id,
         )
 
-    def record(session: Session, prepared: policy_service.PreparedDecision) -> tuple[int, Decision]:
-        stored = policy_service.record_decision(session, prepared=prepared)
-        return stored.id, stored.as_decision()
+    def stage(
+        session: Session, prepared: policy_service.PreparedDecision
+    ) -> Callable[[], tuple[int, Decision]]:
+        publish = policy_service.stage_decision(session, prepared=prepared)
 
-    decision_id, decision = await read_then_group_commit(request, db, prepare, record)
+        def answer() -> tuple[int, Decision]:
+            stored = publish()
+            return stored.id, stored.as_decision()
+
+        return answer
+
+    decision_id, decision = await read_then_group_commit(request, db, prepare, stage)
     response.headers["Location"] = f"/api/v1/decisions/{decision_id}"
     return decision
 
