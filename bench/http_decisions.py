@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="1,16,64,256")
     parser.add_argument("--backend", default="postgres,sqlite")
     parser.add_argument(
-        "--workers", type=int, default=0, help="default: serve's (cores; 1 on SQLite)"
+        "--workers", type=int, default=0, help="default: serve's (the number of cores)"
     )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             figures = wrk(url, token="", connections=c, seconds=args.duration, pid=pid)
             rows.append(row("bare FastAPI", c, figures))
     for backend in args.backend.split(","):
-        workers = args.workers or (1 if backend == "sqlite" else os.cpu_count() or 1)
+        workers = args.workers or os.cpu_count() or 1  # serve's default
         name = f"{backend} ({workers} workers)"
         if backend == "postgres":
             with postgres_database() as database_url:

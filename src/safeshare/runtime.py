@@ -13,6 +13,7 @@ from safeshare.config import Settings, get_settings
 from safeshare.db.group_commit import GroupCommitter
 from safeshare.db.sealing import INFO_KEY, SecretSealer
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
+from safeshare.db.writer_lock import WriterLock
 
 # Connections beyond the request slots (`db_pool_size`), one each for the group committer
 # and the periodic checkpointer, so neither ever waits behind requests (a decision request
@@ -36,7 +37,7 @@ class Runtime:
         self.sessions.configure(info={INFO_KEY: SecretSealer.from_file(settings.totp_key_file)})
         # Units of work that append to the ledger and need no other change in their request's
         # transaction (the decision API) commit in groups; the thread starts on first use.
-        self.group_commit = GroupCommitter(self.sessions)
+        self.group_commit = GroupCommitter(self.sessions, writer_lock=WriterLock(self.engine))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -21,13 +21,14 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.db.session import unit_of_work
 from safeshare.db.sqlite_ids import assign_new_row_ids
+from safeshare.db.writer_lock import WriterLock
 
 T = TypeVar("T")
 Finish = Callable[[], T]
@@ -43,9 +44,17 @@ class GroupCommitter:
     session is the committer's, and moves on to the next batch).
     """
 
-    def __init__(self, sessions: sessionmaker[Session], *, max_batch: int = 64) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        max_batch: int = 64,
+        writer_lock: WriterLock | None = None,
+    ) -> None:
         self._sessions = sessions
         self._max_batch = max_batch
+        # Other processes' group commits on the same SQLite file wait here, not in SQLite.
+        self._writer_lock = writer_lock
         # Wraps a batch run without savepoints, e.g. the ledger's `deferred_appends`
         # (set by the app, which knows the features; db/ imports none of them).
         self.batch_scope: Callable[[Session], AbstractContextManager[None]] = _no_scope
@@ -126,7 +135,10 @@ class GroupCommitter:
 
     def _run_units(self, batch: list[_Unit], *, isolated: bool) -> list[_Outcome]:
         outcomes: list[_Outcome] = []
-        with unit_of_work(self._sessions) as session:
+        with (
+            self._writer_lock.hold() if self._writer_lock else nullcontext(),
+            unit_of_work(self._sessions) as session,
+        ):
             connection = session.connection()
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
