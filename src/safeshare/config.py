@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     login_max_wait_seconds: float = Field(default=900, gt=0)
     login_max_pause_seconds: float = Field(default=3, ge=0)
     public_rate_limit_per_minute: int = Field(default=20, gt=0)
+    # A refusal for too many attempts (429) is sent after min(Retry-After, this) seconds,
+    # its database slot already given back: a client hammering a throttled form then makes
+    # about one request a second instead of hundreds, and costs the others nothing meanwhile.
+    throttled_answer_delay_seconds: float = Field(default=1.0, ge=0, le=10)
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs). Empty:
     # the header is ignored, so a client cannot pick the address rate limits count.
     trusted_proxies: str = ""

@@ -33,7 +33,7 @@ def make_settings(var_dir: Path, **overrides: object) -> Settings:
         database_url=f"sqlite:///{var_dir / 'web.db'}",
         secret_key="test-secret-key-that-is-long-enough-for-tests",  # type: ignore[arg-type]
         retention=RetentionConfig(interval_hours=0),  # retention runs only when a test asks
-        **overrides,  # type: ignore[arg-type]
+        **({"throttled_answer_delay_seconds": 0} | overrides),  # type: ignore[arg-type]
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -94,3 +95,40 @@ def test_two_app_instances_share_one_allowance(tmp_path: Path) -> None:
     finally:
         first.engine.dispose()
         second.engine.dispose()
+
+
+def test_a_refusal_is_answered_slowly_with_its_slots_already_free(tmp_path: Path) -> None:
+    """A 429 is held back min(Retry-After, the setting) seconds, so a guessing loop asks about
+    once a second, not hundreds of times; its database slot is back before the wait (one
+    slot here, and another client's sign-in goes through while the refusal is held)."""
+    settings = make_settings(
+        tmp_path, throttled_answer_delay_seconds=0.6, db_pool_size=1, password_hash_concurrency=1
+    )
+    runtime = Runtime(settings)
+    migrate.upgrade(runtime.engine)
+    seed_users(runtime)
+    try:
+        with TestClient(create_app(settings, runtime), follow_redirects=False) as base:
+            app = base.app
+            admin = username_for(Role.admin)
+            guesser = _client(app, "203.0.113.5")  # type: ignore[arg-type]
+            answers = [_attempt(guesser, admin, "wrong-password") for _ in range(4)]
+            assert [status for status, _, _ in answers] == [400, 400, 400, 429]
+            assert all(took < 0.6 for _, _, took in answers[:3])  # wrong, but not refused
+            assert answers[3][2] >= 0.6  # refused, and slowly
+
+            owner = _client(app, "198.51.100.5")  # type: ignore[arg-type]
+            token = csrf_from(guesser)
+            with ThreadPoolExecutor(1) as pool:
+                refusal = pool.submit(
+                    guesser.post,
+                    "/login",
+                    data={"username": admin, "password": "wrong", "csrf_token": token},
+                )
+                time.sleep(0.2)  # the refusal is now being held back
+                status, _, took = _attempt(owner, admin, PASSWORD)
+                assert not refusal.done()
+                assert status == 303 and took < 0.6
+                assert refusal.result(10).status_code == 429
+    finally:
+        runtime.engine.dispose()

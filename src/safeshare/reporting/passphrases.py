@@ -12,6 +12,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from safeshare.auth.passwords import run_hashing
 from safeshare.reporting.config import Argon2Parameters
 
 
@@ -37,11 +38,15 @@ def normalise(passphrase: str) -> str:
 
 def hash_passphrase(passphrase: str, params: Argon2Parameters) -> str:
     """An argon2id hash of the normalised passphrase."""
-    return _hasher(params).hash(normalise(passphrase))
+    return run_hashing(_hasher(params).hash, normalise(passphrase))
 
 
 def verify_passphrase(stored_hash: str | None, passphrase: str, params: Argon2Parameters) -> bool:
     """Whether `passphrase` matches; with no stored hash, burns the same time and says no."""
+    return run_hashing(_verify, stored_hash, passphrase, params)
+
+
+def _verify(stored_hash: str | None, passphrase: str, params: Argon2Parameters) -> bool:
     try:
         _hasher(params).verify(stored_hash or _decoy_hash(params), normalise(passphrase))
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -28,6 +28,7 @@ from safeshare.web.middleware import (
     AnonymousSessionCookieMiddleware,
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
+    SlowRefusalMiddleware,
 )
 from safeshare.web.oidc import build_client
 from safeshare.web.routes import (
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         https_only=settings.is_production,
     )
     app.add_middleware(AnonymousSessionCookieMiddleware, cookie_name=settings.session_cookie_name)
+    app.add_middleware(SlowRefusalMiddleware, max_delay=settings.throttled_answer_delay_seconds)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -149,3 +150,41 @@ class AnonymousSessionCookieMiddleware:
             return value  # a deletion must keep what makes the browser drop the cookie
         kept = [p for p in parts if not p.lower().startswith((b"max-age=", b"expires="))]
         return b"; ".join(kept)
+
+
+class SlowRefusalMiddleware:
+    """Holds back every 429 answer for min(Retry-After, `max_delay`) seconds.
+
+    A guessing client that is told to wait otherwise asks again at once, hundreds of times a
+    second, and each refusal still costs a rendered page; held back, it asks about once a
+    second. The wait is here, outside the route, so its database and hashing slots are
+    already free (function-scoped dependencies end before the answer is sent) and the
+    sleeping costs nobody else anything. Honest users only see their refusal a moment later.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_delay: float) -> None:
+        self.app = app
+        self.max_delay = max_delay
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.max_delay <= 0:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_slowly(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 429:
+                await asyncio.sleep(min(self.max_delay, _retry_after(message)))
+            await send(message)
+
+        await self.app(scope, receive, send_slowly)
+
+
+def _retry_after(message: Message) -> float:
+    """The answer's Retry-After in seconds (delta form), or 1 if absent or a date."""
+    for key, value in message.get("headers", []):
+        if key.lower() == b"retry-after":
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                break
+    return 1.0
