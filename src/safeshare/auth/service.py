@@ -335,20 +335,24 @@ def live_token(session: Session, *, token: str) -> ApiToken | None:
     return row
 
 
-# What `bearer_principal` reads: the token's own columns and its user's, nothing else.
-_BEARER_COLUMNS = select(
-    ApiToken.id,
-    ApiToken.scope,
-    ApiToken.created_at,
-    ApiToken.expires_at,
-    ApiToken.last_used_at,
-    User.id,
+# What `bearer_principal` reads: the token's own columns and, named as `Actor`'s fields,
+# its user's.
+_ACTOR_COLUMNS = (
+    User.id.label("user_id"),
     User.username,
     User.role,
     User.organisation_id,
     User.team,
     User.display_name,
     User.session_epoch,
+)
+_BEARER_COLUMNS = select(
+    ApiToken.id,
+    ApiToken.scope,
+    ApiToken.created_at,
+    ApiToken.expires_at,
+    ApiToken.last_used_at,
+    *_ACTOR_COLUMNS,
 ).join(User, User.id == ApiToken.user_id)
 
 
@@ -367,23 +371,13 @@ def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | Non
     ).one_or_none()
     if row is None:
         return None
-    (token_id, scope, created_at, expires_at, last_used_at, user_id, username, role) = row[:8]
-    organisation_id, team, display_name, session_epoch = row[8:]
     now = utcnow()
-    if (expires_at or created_at + TOKEN_LIFETIME) <= now:
+    if (row.expires_at or row.created_at + TOKEN_LIFETIME) <= now:
         return None
-    if last_used_at is None or now - last_used_at >= TOKEN_USE_RESOLUTION:
-        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-    actor = Actor(
-        username=username,
-        role=Role(role),
-        organisation_id=organisation_id,
-        team=team,
-        user_id=user_id,
-        display_name=display_name,
-        session_epoch=session_epoch,
-    )
-    return actor, scope
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    user = {column.key: getattr(row, column.key) for column in _ACTOR_COLUMNS}
+    return Actor(**(user | {"role": Role(row.role)})), row.scope
 
 
 def principal_for_session(session: Session, *, user_id: int, session_epoch: int) -> Actor | None:
