@@ -7,6 +7,7 @@ import asyncio
 import re
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -143,7 +144,9 @@ def test_a_refusal_is_answered_slowly_with_its_slots_already_free(tmp_path: Path
             assert (await refusal)[0] == 429
 
     try:
-        asyncio.run(scenario())
+        # On a thread of its own: a browser test's Playwright may keep a loop running here.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, scenario()).result(60)
     finally:
         runtime.group_commit.close(timeout=10)
         runtime.engine.dispose()
