@@ -8,7 +8,7 @@ from threading import Event
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, delete, event, func, select
 from sqlalchemy.orm import Session
 
 from safeshare import events
@@ -20,6 +20,8 @@ from safeshare.ledger import service as ledger
 from safeshare.policy import service as policy_service
 from safeshare.policy.models import PolicyDecision
 from safeshare.policy.schemas import Agency, Category, Purpose, RecordShareRequest, Requester
+
+ACTOR = "group-commit-test"
 
 
 @pytest.fixture
@@ -115,6 +117,7 @@ def test_ledger_entries_of_a_batch_are_appended_together_and_a_failed_unit_leave
     assert [e["data"]["case"] for e in found] == [0, 1, 3]
 
 
+@pytest.mark.usefixtures("_forget_staged_decisions")
 def test_staged_decisions_of_a_batch_go_in_as_one_insert_and_a_failing_one_alone_is_undone(
     committer: GroupCommitter, db_engine: Engine
 ) -> None:
@@ -145,7 +148,7 @@ def test_staged_decisions_of_a_batch_go_in_as_one_insert_and_a_failing_one_alone
                     categories=[Category.contact],
                     status_doubt_only=False,
                 ),
-                actor=f"officer-{case}",
+                actor=f"{ACTOR}-{case}",
                 actor_role=Role.officer,
             )
             publish = policy_service.stage_decision(session, prepared=prepared)
@@ -185,9 +188,19 @@ def test_staged_decisions_of_a_batch_go_in_as_one_insert_and_a_failing_one_alone
             session.scalar(
                 select(func.count())
                 .select_from(PolicyDecision)
-                .where(PolicyDecision.requested_by == "officer-2")
+                .where(PolicyDecision.requested_by == f"{ACTOR}-2")
             )
             == 0
         )
-    assert [d.requested_by for d in stored] == ["officer-0", "officer-1", "officer-3", "officer-4"]
+    assert [d.requested_by for d in stored] == [f"{ACTOR}-{case}" for case in (0, 1, 3, 4)]
     assert [e["data"]["decision_id"] for e in entries] == ids
+
+
+@pytest.fixture
+def _forget_staged_decisions(db_engine: Engine) -> Iterator[None]:
+    """The committed decisions go again afterwards: other tests list the shared database's."""
+    yield
+    with make_session_factory(db_engine)() as session, session.begin():
+        session.execute(
+            delete(PolicyDecision).where(PolicyDecision.requested_by.like(f"{ACTOR}-%"))
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -309,9 +310,25 @@ def issue_step_up_token(
     return token, expires_at
 
 
-def token_expiry(row: ApiToken) -> datetime:
+class _TokenTimes(Protocol):
+    """A token's times: its ORM row, or the plain row `bearer_principal` reads."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def token_expiry(row: _TokenTimes) -> datetime:
     """When a token stops working; tokens made before expiry existed last `TOKEN_LIFETIME`."""
     return row.expires_at or row.created_at + TOKEN_LIFETIME
+
+
+def _use_to_record(row: _TokenTimes, now: datetime) -> bool:
+    """Whether this use moves the token's last-used time (kept to `TOKEN_USE_RESOLUTION`)."""
+    return row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION
 
 
 def user_for_token(session: Session, *, token: str) -> User | None:
@@ -330,7 +347,7 @@ def live_token(session: Session, *, token: str) -> ApiToken | None:
     now = utcnow()
     if row is None or not row.user.is_active or token_expiry(row) <= now:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+    if _use_to_record(row, now):
         row.last_used_at = now
     return row
 
@@ -372,9 +389,9 @@ def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | Non
     if row is None:
         return None
     now = utcnow()
-    if (row.expires_at or row.created_at + TOKEN_LIFETIME) <= now:
+    if token_expiry(row) <= now:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+    if _use_to_record(row, now):
         session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     user = {column.key: getattr(row, column.key) for column in _ACTOR_COLUMNS}
     return Actor(**(user | {"role": Role(row.role)})), row.scope

@@ -89,7 +89,11 @@ class GroupCommitter:
             if self._thread is not None:
                 self._queue.put(_CLOSE)
                 self._thread.join(timeout)
+                stopped = not self._thread.is_alive()
                 self._thread = None
+                if stopped and self._writer_lock is not None:
+                    # Never while a batch still holds it; the next batch reopens it.
+                    self._writer_lock.close()
 
     def _next_batch(self) -> tuple[list[_Unit], bool]:
         batch: list[_Unit] = []

@@ -76,7 +76,6 @@ from safeshare.reporting.vocabulary import CrimeType
 
 _ACTIVE_REGIME_CACHE = "policy.active_regime"
 _KNOWN_POLICY_SETS = "policy.known_policy_sets"
-_ACTIVE_REGIMES = "policy.active_regimes"  # force -> regime name, per transaction
 # Clocks differ a little between the officer's device and the server.
 SENT_AT_TOLERANCE = timedelta(minutes=5)
 
@@ -250,8 +249,9 @@ def subject_from_record(facts: reporting.SubjectFacts) -> Subject:
 
 
 def record_decision(session: Session, *, prepared: PreparedDecision) -> PolicyDecision:
-    """Decide a prepared request under the force's active regime, store it (opening a review
-    if it needs one) and publish it: the ledger entry its event creates commits with it.
+    """Decide a prepared request under the force's active regime (read in this transaction,
+    once for a whole group commit), store it (opening a review if it needs one) and publish
+    it: the ledger entry its event creates commits with it.
 
     With no report (a general enquiry) nothing can be permitted: what a policy would let go
     is sent to review. A report whose processing is restricted is refused outright, with the
@@ -263,15 +263,15 @@ def record_decision(session: Session, *, prepared: PreparedDecision) -> PolicyDe
 
 
 def stage_decision(session: Session, *, prepared: PreparedDecision) -> Callable[[], PolicyDecision]:
-    """`record_decision` in two steps, for a group commit: decide and add the rows now (the
-    active regime read once per transaction), publish once flushed. Staging a whole batch
+    """`record_decision` in two steps, for a group commit: decide and add the rows now,
+    publish once flushed. Staging a whole batch
     before one flush lets the decisions go in as one INSERT rather than one each.
 
     Returns the function that publishes the decision; call it after `session.flush()`.
     """
     request, force, report_ref = prepared.request, prepared.force, prepared.report_ref
     actor, fact_versions = prepared.actor, prepared.fact_versions
-    compiled = get_regime(prepared.regime or _active_regime_this_transaction(session, force))
+    compiled = get_regime(prepared.regime or get_active_regime(session, force=force))
     evaluation = compiled.evaluate_remembered(features_of(request), request.categories)
     if report_ref is None:
         evaluation = capped_at_review(evaluation)
@@ -342,16 +342,6 @@ def stage_decision(session: Session, *, prepared: PreparedDecision) -> Callable[
         return record
 
     return publish_decision
-
-
-def _active_regime_this_transaction(session: Session, force: str) -> str:
-    """The force's active regime, read once per transaction (a group commit decides a whole
-    batch in one; a regime change commits in its own, so none happens in between)."""
-    known = _per_transaction(session, _ACTIVE_REGIMES)
-    name = known.get(force)
-    if name is None:
-        name = known[force] = get_active_regime(session, force=force)
-    return str(name)
 
 
 def _per_transaction(session: Session, key: str) -> dict[str, Any]:
@@ -681,7 +671,6 @@ def set_active_regime(
         set_by=actor,
         set_at=now or utcnow(),
     )
-    session.info.pop(_ACTIVE_REGIMES, None)  # decisions later in this transaction see it
     session.add(assignment)
     _record_policy_set(session, compiled)
     session.flush()
