@@ -48,6 +48,7 @@ def test_an_attacker_cannot_lock_the_admin_out(app: FastAPI) -> None:
     assert set(statuses[3:]) == {429}  # the attacker is held back, from their client only
     status, text, _ = _attempt(attacker, admin, PASSWORD)
     assert status == 429 and "locked" not in text.lower()
+    assert re.search(r"Wait (1 second|([2-9]|\d\d+) seconds)\.", text)  # never "1 seconds"
     owner = _client(app, "198.51.100.20")
     status, _, took = _attempt(owner, admin, PASSWORD)
     assert status == 303 and took < 10

@@ -31,6 +31,11 @@ WINDOW_SECONDS = 60.0
 _wall_clock = time.time
 
 
+def wait_message(seconds: int) -> str:
+    """The staff forms' refusal text ("Wait 1 second.", "Wait 5 seconds.")."""
+    return f"Too many attempts. Wait {seconds} second{'' if seconds == 1 else 's'}."
+
+
 def client_key(request: Request) -> str:
     """Who is asking, for counting: the client address (see the module note on proxies)."""
     return request.client.host if request.client else "unknown"

@@ -27,7 +27,7 @@ from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import form_values, validate_form
 from safeshare.web.oidc import provider_logout_url
 from safeshare.web.pages import Pages
-from safeshare.web.ratelimit import attempt_throttle, client_key
+from safeshare.web.ratelimit import attempt_throttle, client_key, wait_message
 
 router = APIRouter()
 PAGES = Pages("", "auth_flash")  # login.html, at the template root
@@ -82,7 +82,7 @@ async def login_submit(
         if verdict.wait is not None:
             # Only this client is held back on this name; the owner elsewhere is not.
             wait = max(1, math.ceil(verdict.wait))
-            errors, status = {"username": f"Too many attempts. Wait {wait} seconds."}, 429
+            errors, status = {"username": wait_message(wait)}, 429
             headers["Retry-After"] = str(wait)
         else:
             if verdict.pause:

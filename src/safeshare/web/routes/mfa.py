@@ -36,7 +36,7 @@ from safeshare.web.access import (
 from safeshare.web.concurrency import HashingSlot, in_thread
 from safeshare.web.forms import form_values
 from safeshare.web.pages import Pages
-from safeshare.web.ratelimit import attempt_throttle, client_key
+from safeshare.web.ratelimit import attempt_throttle, client_key, wait_message
 
 router = APIRouter()
 Public = Annotated[Actor | None, Depends(PUBLIC)]
@@ -98,7 +98,7 @@ async def _refuse_code(
     verdict = await in_thread(throttle.check, subject=subject, client=client)
     if verdict.wait is not None:
         wait = max(1, math.ceil(verdict.wait))
-        return {"code": f"Too many attempts. Wait {wait} seconds."}, 429
+        return {"code": wait_message(wait)}, 429
     if not await in_thread(mfa.verify_second_factor, db, user_id=user.id, code=code):
         await in_thread(throttle.failed, subject=subject, client=client)
         return {"code": "Enter the 6-digit code your app shows now, or a recovery code"}, 400
