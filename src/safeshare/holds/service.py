@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from safeshare.auth.permissions import Permission, demand
@@ -132,9 +132,17 @@ def held_references(session: Session, *, kind: HoldKind = HoldKind.legal_hold) -
 def is_restricted(session: Session, *, report_ref: str) -> bool:
     """Whether processing of the report's data is restricted (the Firewall then refuses
     every new share with the reason "processing restricted")."""
-    query = select(LegalHold.id).where(
-        LegalHold.report_ref == report_ref,
-        LegalHold.kind == HoldKind.restriction,
-        LegalHold.lifted_at.is_(None),
+    return session.execute(_RESTRICTION, {"report_ref": report_ref}).first() is not None
+
+
+# Built once: every decision on a report asks (a plain-column read, not an ORM load).
+_HOLDS = LegalHold.__table__.c
+_RESTRICTION = (
+    select(_HOLDS.id)
+    .where(
+        _HOLDS.report_ref == bindparam("report_ref"),
+        _HOLDS.kind == HoldKind.restriction.value,
+        _HOLDS.lifted_at.is_(None),
     )
-    return session.scalars(query.limit(1)).first() is not None
+    .limit(1)
+)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import rfc8785
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -362,7 +362,7 @@ def _record_policy_set(session: Session, compiled: Regime) -> None:
     if compiled.policy_hash in known:
         return  # (the identity map does not keep the row: it is weakly referenced)
     known[compiled.policy_hash] = True
-    if session.get(PolicySetRecord, compiled.policy_hash) is not None:
+    if session.execute(_POLICY_SET_STORED, {"policy_hash": compiled.policy_hash}).first():
         return
     try:
         with session.begin_nested():
@@ -375,6 +375,13 @@ def _record_policy_set(session: Session, compiled: Regime) -> None:
             )
     except IntegrityError:
         pass  # a concurrent transaction recorded the same texts first; they are identical
+
+
+# Whether the texts are kept: their hash only, not the texts (loading and parsing those for
+# every group commit cost more than the decisions it held).
+_POLICY_SET_STORED = select(PolicySetRecord.__table__.c.policy_hash).where(
+    PolicySetRecord.__table__.c.policy_hash == bindparam("policy_hash")
+)
 
 
 def get_decision(session: Session, *, decision_id: int) -> PolicyDecision | None:
@@ -637,9 +644,19 @@ def get_active_regime(session: Session, *, force: str | None = None) -> str:
     cache: dict[str, str] = _per_transaction(session, _ACTIVE_REGIME_CACHE)
     force = _force(force)
     if force not in cache:
-        assignment = active_assignment(session, force=force)
-        cache[force] = assignment.regime if assignment else DEFAULT_REGIME
+        found = session.execute(_ACTIVE_REGIME, {"force": force}).scalar()
+        cache[force] = found or DEFAULT_REGIME
     return cache[force]
+
+
+# `active_assignment`'s regime alone, as every group commit asks for it.
+_ASSIGNMENTS = RegimeAssignment.__table__.c
+_ACTIVE_REGIME = (
+    select(_ASSIGNMENTS.regime)
+    .where(_ASSIGNMENTS.force == bindparam("force"))
+    .order_by(_ASSIGNMENTS.set_at.desc(), _ASSIGNMENTS.id.desc())
+    .limit(1)
+)
 
 
 def set_active_regime(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy.orm import Session
 
 from safeshare.auth.permissions import Actor, Permission
@@ -42,7 +44,14 @@ def stated_reason(reason: str, *, field: str = "reason") -> str:
     return reason
 
 
-def can_see(report: Report, actor: Actor) -> bool:
+class Submitted(Protocol):
+    """A `Report`, or a row of its columns that names who submitted it."""
+
+    @property
+    def submitted_by_organisation_id(self) -> int | None: ...
+
+
+def can_see(report: Submitted, actor: Actor) -> bool:
     """Staff see every report; an advocate only those their own organisation submitted."""
     if actor.role is None:
         return False

@@ -9,8 +9,9 @@ Right 4 referral clock.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,28 @@ POLICY_CONSENT_PURPOSES: tuple[ConsentPurpose, ...] = (
 )
 
 
+class ConsentEntry(Protocol):
+    """A `Consent`, or the row of the columns the Firewall's view reads."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def agency_name(self) -> str | None: ...
+    @property
+    def withdrawn_at(self) -> datetime | None: ...
+
+
+class ConsentRecord(Protocol):
+    """A `Report`, or a decision's read of it: whether it is erased, and its consents."""
+
+    @property
+    def erased_at(self) -> datetime | None: ...
+    @property
+    def consents(self) -> Sequence[ConsentEntry]: ...
+
+
 class PolicyConsent(TypedDict):
     """One entry of the Firewall request's `subject.consents`."""
 
@@ -45,13 +68,15 @@ def active_consents(
     report: Report, purpose: ConsentPurpose, agency: str | None = None
 ) -> list[Consent]:
     """Consents for `purpose` (and agency, if named) still in force on `report`."""
-    return [
-        c
-        for c in report.consents
-        if c.purpose == purpose.value
-        and c.withdrawn_at is None
-        and (agency is None or (c.agency_name or "").casefold() == agency.casefold())
-    ]
+    return [c for c in report.consents if _in_force(c, purpose, agency)]
+
+
+def _in_force(consent: ConsentEntry, purpose: ConsentPurpose, agency: str | None) -> bool:
+    return (
+        consent.purpose == purpose.value
+        and consent.withdrawn_at is None
+        and (agency is None or (consent.agency_name or "").casefold() == agency.casefold())
+    )
 
 
 def grant_consent(
@@ -193,12 +218,15 @@ def consents_for_policy(session: Session, report_id: int) -> list[PolicyConsent]
     return policy_consents(report)
 
 
-def policy_consents(report: Report) -> list[PolicyConsent]:
+def policy_consents(report: ConsentRecord) -> list[PolicyConsent]:
     """`consents_for_policy` for a report already loaded (with its consents)."""
     if report.erased_at is not None:
         return []
     return [
-        PolicyConsent(purpose=purpose.value, withdrawn=not active_consents(report, purpose))
+        PolicyConsent(
+            purpose=purpose.value,
+            withdrawn=not any(_in_force(c, purpose, None) for c in report.consents),
+        )
         for purpose in POLICY_CONSENT_PURPOSES
         if any(c.purpose == purpose.value for c in report.consents)
     ]

@@ -9,13 +9,13 @@ store exactly what it used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from safeshare.auth.permissions import Actor, Permission
 from safeshare.db.base import utcnow
@@ -23,7 +23,12 @@ from safeshare.errors import InvalidInputError
 from safeshare.events import EventKind
 from safeshare.reporting.access import can_see, publish_report_event, report_for
 from safeshare.reporting.config import ReportingConfig
-from safeshare.reporting.consent import PolicyConsent, policy_consents
+from safeshare.reporting.consent import (
+    ConsentEntry,
+    ConsentRecord,
+    PolicyConsent,
+    policy_consents,
+)
 from safeshare.reporting.errors import ReportErasedError
 from safeshare.reporting.models import Consent, Report, ReportFact
 from safeshare.reporting.references import normalise_reference
@@ -153,14 +158,14 @@ def append_fact(
     return entry
 
 
-def _latest(report: Report) -> dict[str, ReportFact]:
-    latest: dict[str, ReportFact] = {}
+def _latest(report: _FactRecord) -> dict[str, _FactEntry]:
+    latest: dict[str, _FactEntry] = {}
     for entry in report.facts:  # in version order: later entries supersede
         latest[entry.fact] = entry
     return latest
 
 
-def _entry_version(entry: ReportFact) -> dict[str, Any]:
+def _entry_version(entry: _FactEntry) -> dict[str, Any]:
     return {
         "source": "fact_entry",
         "version": entry.version,
@@ -179,26 +184,108 @@ def visible_subject_facts(session: Session, *, reference: str, actor: Actor) -> 
     """The facts of the report with this reference (typed loosely), or None if there is no
     such report or `actor` may not see it; `ReportErasedError` if it has been erased.
 
-    Reads the report, its fact entries and its consents, nothing else (a decision per
-    request needs nothing else from it).
+    Reads the report's few columns a decision uses, its fact entries and its consents as
+    plain rows, nothing else: every decision asks, and loading them as ORM objects (the
+    report has some forty columns) cost about three times as much.
     """
     canonical = normalise_reference(reference)
     if canonical is None:
         return None
-    report = session.scalar(select(Report).where(Report.reference == canonical))
-    if report is None or not can_see(report, actor):
+    found = session.execute(_REPORT_FOR_FACTS, {"reference": canonical}).one_or_none()
+    if found is None or not can_see(_Submitter(found.submitted_by_organisation_id), actor):
         return None
-    # Three plain reads: about half the CPU of one with `selectinload` for both relations.
-    for relation, model, order in (
-        ("facts", ReportFact, ReportFact.version),
-        ("consents", Consent, Consent.id),
-    ):
-        rows = session.scalars(select(model).where(model.report_id == report.id).order_by(order))
-        set_committed_value(report, relation, list(rows))
-    return _facts_of(report)
+    record = _RecordView(
+        reference=found.reference,
+        crime_type=found.crime_type,
+        status=found.status,
+        age_band=found.age_band,
+        erased_at=found.erased_at,
+        facts=session.execute(_FACT_ROWS, {"report_id": found.id}).all(),
+        consents=session.execute(_CONSENT_ROWS, {"report_id": found.id}).all(),
+    )
+    return _facts_of(record)
 
 
-def _facts_of(report: Report) -> SubjectFacts:
+_REPORTS, _FACTS, _CONSENTS = Report.__table__.c, ReportFact.__table__.c, Consent.__table__.c
+_REPORT_FOR_FACTS = select(
+    _REPORTS.id,
+    _REPORTS.reference,
+    _REPORTS.submitted_by_organisation_id,
+    _REPORTS.crime_type,
+    _REPORTS.status,
+    _REPORTS.age_band,
+    _REPORTS.erased_at,
+).where(_REPORTS.reference == bindparam("reference"))
+_FACT_ROWS = (
+    select(
+        _FACTS.fact,
+        _FACTS.value,
+        _FACTS.version,
+        _FACTS.source,
+        _FACTS.recorded_by,
+        _FACTS.recorded_at,
+    )
+    .where(_FACTS.report_id == bindparam("report_id"))
+    .order_by(_FACTS.version)
+)
+_CONSENT_ROWS = (
+    select(_CONSENTS.id, _CONSENTS.purpose, _CONSENTS.agency_name, _CONSENTS.withdrawn_at)
+    .where(_CONSENTS.report_id == bindparam("report_id"))
+    .order_by(_CONSENTS.id)
+)
+
+
+class _FactEntry(Protocol):
+    """A `ReportFact`, or the row of the columns a decision reads."""
+
+    @property
+    def fact(self) -> str: ...
+    @property
+    def value(self) -> Any: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def recorded_by(self) -> str: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+
+
+class _FactRecord(ConsentRecord, Protocol):
+    """A `Report`, or `_RecordView`: what `_facts_of` reads."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def crime_type(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def age_band(self) -> str | None: ...
+    @property
+    def facts(self) -> Sequence[_FactEntry]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Submitter:
+    submitted_by_organisation_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordView:
+    """The report's columns, fact entries and consents as read for a decision."""
+
+    reference: str
+    crime_type: str
+    status: str
+    age_band: str | None
+    erased_at: datetime | None
+    facts: Sequence[_FactEntry]
+    consents: Sequence[ConsentEntry]
+
+
+def _facts_of(report: _FactRecord) -> SubjectFacts:
     if report.erased_at is not None:
         raise ReportErasedError("That report has been erased")
     latest = _latest(report)

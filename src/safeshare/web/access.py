@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 import anyio
@@ -30,7 +31,7 @@ from safeshare.auth.permissions import Actor, Permission, roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.db.base import utcnow
 from safeshare.errors import PermissionDeniedError
-from safeshare.web.concurrency import in_thread, slots
+from safeshare.web.concurrency import in_database_thread, slots
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -114,10 +115,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             yield session
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await in_thread(_end, session, commit=False)
+                await in_database_thread(request, partial(_end, commit=False), session)
             raise
         if session.in_transaction():
-            await in_thread(_end, session, commit=True)
+            await in_database_thread(request, partial(_end, commit=True), session)
         else:
             session.close()  # an idle connection back to the pool: no round trip
 
@@ -325,7 +326,7 @@ class Access:
         return "Access(signed in)"
 
     async def __call__(self, request: Request, db: DbSession) -> Actor | None:
-        principal = await in_thread(_connect_and_resolve, request, db)
+        principal = await in_database_thread(request, _connect_and_resolve, request, db)
         request.state.principal = principal
         if self.roles is not None:
             if principal is None:

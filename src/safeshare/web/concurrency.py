@@ -7,7 +7,10 @@ the blocked loop could give back, so the whole service stopped for the 30 s pool
 
 - Database slots: a request first takes one of `db_pool_size` slots, waiting asynchronously
   (holding no thread), and only then its connection, in a worker thread. The pool has a
-  connection for every slot, so nothing ever waits for a connection.
+  connection for every slot, so nothing ever waits for a connection; and the slot holders
+  have their own threads, one per slot (`in_database_thread`), so nothing waits for a
+  thread either, and a hop costs a plain executor hand-off rather than anyio's machinery
+  (its limiter and cancel scopes were a tenth of a decision's CPU).
 - Hashing slots: argon2 checks (sign-in, anonymous passphrases) run in worker threads, at most
   `password_hash_concurrency` at once; requests beyond that wait for a slot before they take a
   database slot, so a flood of sign-ins cannot take every connection.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -36,7 +40,10 @@ class Slots:
     """The process's limiters (created with the app, shared by its requests)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.database = anyio.CapacityLimiter(settings.db_pool_size)
+        self.database = asyncio.Semaphore(settings.db_pool_size)
+        self.database_threads = ThreadPoolExecutor(
+            settings.db_pool_size, thread_name_prefix="safeshare-db"
+        )
         self.hashing = anyio.CapacityLimiter(settings.password_hash_concurrency)
 
 
@@ -48,6 +55,25 @@ def slots(request: Request) -> Slots:
 async def in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run blocking `func` in a worker thread (anyio's takes no keyword arguments)."""
     return await anyio.to_thread.run_sync(partial(func, *args, **kwargs))
+
+
+async def in_database_thread(request: Request, func: Callable[..., T], /, *args: Any) -> T:
+    """Run blocking `func` on one of the database slots' threads; only while holding a slot.
+
+    Cannot be cancelled half-way: a cancelled caller still waits for the thread to finish,
+    so its clean-up (a rollback, say) never runs beside it on the same session.
+    """
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(slots(request).database_threads, partial(func, *args))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        while not future.done():
+            try:
+                await asyncio.wait([future])
+            except asyncio.CancelledError:
+                continue  # anyio delivers a scope's cancellation again and again
+        raise
 
 
 async def read_then_group_commit(
@@ -70,7 +96,7 @@ async def read_then_group_commit(
         db.commit()
         return found
 
-    found = await in_thread(read_and_commit)
+    found = await in_database_thread(request, read_and_commit)
     runtime: Runtime = request.app.state.runtime
     staged = runtime.group_commit.submit_staged(lambda session: stage(session, found))
     return await asyncio.wrap_future(staged)
