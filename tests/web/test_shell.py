@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from safeshare.auth.roles import Role
+from safeshare.web.navigation import NAVIGATION
+from safeshare.web.routes import policy
 from tests.web.conftest import PASSWORD, csrf_from, sign_in
 
 
@@ -152,3 +154,15 @@ def test_unknown_json_keys_are_named_only_when_they_look_like_field_names(
     assert "Example Road" not in response.text
     fields = {e["field"] for e in response.json()["errors"]}
     assert "(unknown field)" in fields and "oddfield" in fields
+
+
+def test_the_decision_api_is_matched_first_and_navigation_keeps_the_features_order(
+    app: FastAPI,
+) -> None:
+    """Matching order is tuned for the hottest route (issue 14); the menu must not follow it."""
+    # After the static files' mount (a cheap prefix test), the Firewall's routes.
+    assert app.router.routes[1].original_router is policy.router  # type: ignore[attr-defined]
+    assert policy.router.routes[0].path == "/api/v1/decisions"
+    hrefs = [item.href for item in NAVIGATION]
+    assert hrefs.index("/reports") < hrefs.index("/policy/share")
+    assert hrefs.index("/admin/users") < hrefs.index("/reports")

@@ -122,7 +122,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     features = (
-        policy,
         home,
         auth,
         accounts,
@@ -132,6 +131,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         victim_view,  # before public_report: its /report/{slug} would take /report/view
         public_report,
         reporting,
+        policy,
         policy_compare,
         support,
         ledger,
@@ -140,8 +140,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         subject_access,
         published,
     )
-    for module in features:
+    # Routes are matched in order, one by one: the decision API, which machines call at rates
+    # no page sees, is tried first (none of the Firewall's paths overlaps another feature's).
+    for module in (policy, *(m for m in features if m is not policy)):
         app.include_router(module.router)
+    for module in features:
         for item in getattr(module, "NAV_ITEMS", []):
             navigation.register(item)
     return app
