@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from safeshare.auth.errors import (
@@ -353,24 +353,39 @@ def live_token(session: Session, *, token: str) -> ApiToken | None:
 
 
 # What `bearer_principal` reads: the token's own columns and, named as `Actor`'s fields,
-# its user's.
+# its user's. Built once from the tables (not the ORM classes), so a request runs it with
+# no statement building and no ORM compilation: every API request asks.
+_TOKENS, _USERS = ApiToken.__table__, User.__table__
 _ACTOR_COLUMNS = (
-    User.id.label("user_id"),
-    User.username,
-    User.role,
-    User.organisation_id,
-    User.team,
-    User.display_name,
-    User.session_epoch,
+    _USERS.c.id.label("user_id"),
+    _USERS.c.username,
+    _USERS.c.role,
+    _USERS.c.organisation_id,
+    _USERS.c.team,
+    _USERS.c.display_name,
+    _USERS.c.session_epoch,
 )
-_BEARER_COLUMNS = select(
-    ApiToken.id,
-    ApiToken.scope,
-    ApiToken.created_at,
-    ApiToken.expires_at,
-    ApiToken.last_used_at,
-    *_ACTOR_COLUMNS,
-).join(User, User.id == ApiToken.user_id)
+_BEARER = (
+    select(
+        _TOKENS.c.id,
+        _TOKENS.c.scope,
+        _TOKENS.c.created_at,
+        _TOKENS.c.expires_at,
+        _TOKENS.c.last_used_at,
+        *_ACTOR_COLUMNS,
+    )
+    .join_from(_TOKENS, _USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .where(
+        _TOKENS.c.token_hash == bindparam("token_hash"),
+        _TOKENS.c.revoked_at.is_(None),
+        _USERS.c.is_active.is_(True),
+    )
+)
+_NOTE_TOKEN_USE = (
+    update(ApiToken)
+    .where(_TOKENS.c.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
 
 
 def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | None:
@@ -379,20 +394,14 @@ def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | Non
     The same rules as `live_token` in one row of plain columns: every API request asks, and
     loading the token, its user and her organisation as ORM objects cost several times more.
     """
-    row = session.execute(
-        _BEARER_COLUMNS.where(
-            ApiToken.token_hash == hash_token(token),
-            ApiToken.revoked_at.is_(None),
-            User.is_active.is_(True),
-        )
-    ).one_or_none()
+    row = session.execute(_BEARER, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         return None
     now = utcnow()
     if token_expiry(row) <= now:
         return None
     if _use_to_record(row, now):
-        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        session.execute(_NOTE_TOKEN_USE, {"token_id": row.id, "now": now})
     user = {column.key: getattr(row, column.key) for column in _ACTOR_COLUMNS}
     return Actor(**(user | {"role": Role(row.role)})), row.scope
 
