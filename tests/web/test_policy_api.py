@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
+from safeshare.auth import service as auth_service
 from safeshare.auth.models import ApiToken
 from safeshare.auth.passwords import hash_token
 from safeshare.auth.roles import Role
@@ -81,6 +83,38 @@ def test_a_tokens_first_use_does_not_hold_up_its_own_decision(
             select(ApiToken).where(ApiToken.token_hash == hash_token(api_tokens[Role.officer]))
         )
         assert token is not None and token.last_used_at is not None
+
+
+def test_a_tokens_use_is_written_by_the_group_commit_not_the_request(
+    anon: TestClient, web_runtime: Runtime
+) -> None:
+    """On SQLite the request's own write of the last-used time took the write lock outside
+    the group commits' queue and slept in the busy handler behind other workers' group
+    commits (issue 14: requests of up to 4 s at the start of a burst). It now goes through
+    the group commit, and is on record when the answer comes."""
+    reference = _report(web_runtime)
+    with web_runtime.session() as session:
+        officer = auth_service.get_user_by_username(session, username="officer")
+        assert officer is not None
+        token = auth_service.issue_token(session, user_id=officer.id, label="fresh")
+    writers: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("UPDATE api_tokens"):
+            writers.append(threading.current_thread().name)
+
+    event.listen(web_runtime.engine, "before_cursor_execute", note)
+    try:
+        response = anon.post(
+            "/api/v1/decisions", json=_body(reference), headers={"Authorization": f"Bearer {token}"}
+        )
+    finally:
+        event.remove(web_runtime.engine, "before_cursor_execute", note)
+    assert response.status_code == 201, response.text
+    assert writers == ["group-commit"]
+    with web_runtime.session() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+        assert row is not None and row.last_used_at is not None
 
 
 def test_a_decision_costs_a_few_statements(

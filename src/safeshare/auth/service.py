@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from safeshare.auth.errors import (
@@ -383,16 +384,33 @@ _BEARER = (
 )
 _NOTE_TOKEN_USE = (
     update(ApiToken)
-    .where(_TOKENS.c.id == bindparam("token_id"))
+    .where(
+        _TOKENS.c.id == bindparam("token_id"),
+        or_(_TOKENS.c.last_used_at.is_(None), _TOKENS.c.last_used_at < bindparam("now")),
+    )
     .values(last_used_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
 )
 
 
-def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | None:
-    """Who a live bearer token speaks for, and its scope; None like `live_token`.
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """Who a live bearer token speaks for, its scope, and whether to note this use."""
+
+    actor: Actor
+    scope: str
+    token_id: int
+    use_to_note: datetime | None  # the time to record as its last use, if it is due
+
+
+def bearer_principal(session: Session, *, token: str) -> Bearer | None:
+    """Who a live bearer token speaks for; None like `live_token`. Writes nothing.
 
     The same rules as `live_token` in one row of plain columns: every API request asks, and
     loading the token, its user and her organisation as ORM objects cost several times more.
+    When the token's last-used time is due to move, the caller records it with
+    `note_token_use` (the web app in its group commit: on SQLite, a write here waited in the
+    busy handler behind other processes' group commits for seconds).
     """
     row = session.execute(_BEARER, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
@@ -400,10 +418,18 @@ def bearer_principal(session: Session, *, token: str) -> tuple[Actor, str] | Non
     now = utcnow()
     if token_expiry(row) <= now:
         return None
-    if _use_to_record(row, now):
-        session.execute(_NOTE_TOKEN_USE, {"token_id": row.id, "now": now})
     user = {column.key: getattr(row, column.key) for column in _ACTOR_COLUMNS}
-    return Actor(**(user | {"role": Role(row.role)})), row.scope
+    return Bearer(
+        actor=Actor(**(user | {"role": Role(row.role)})),
+        scope=row.scope,
+        token_id=row.id,
+        use_to_note=now if _use_to_record(row, now) else None,
+    )
+
+
+def note_token_use(session: Session, *, token_id: int, at: datetime) -> None:
+    """Record `at` as the token's last use (never moving it back)."""
+    session.execute(_NOTE_TOKEN_USE, {"token_id": token_id, "now": at})
 
 
 def principal_for_session(session: Session, *, user_id: int, session_epoch: int) -> Actor | None:

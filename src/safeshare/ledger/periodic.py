@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeshare.db.session import unit_of_work
+from safeshare.db.writer_lock import WriterLock
 from safeshare.ledger.note import NoteSigner
 from safeshare.ledger.service import checkpoint_if_due
 from safeshare.ledger.witnessing import (
@@ -41,8 +43,12 @@ class PeriodicCheckpointer:
         poll: float = 30.0,
         witnesses: Sequence[WitnessEndpoint] = (),
         transport: WitnessTransport | None = None,
+        writer_lock: WriterLock | None = None,
     ) -> None:
         self._sessions, self._signer, self._origin = sessions, signer, origin
+        # On SQLite, queue with the group commits (`db.writer_lock`) rather than sleep in
+        # SQLite's busy handler, where back-to-back group commits could starve it for long.
+        self._writer_lock = writer_lock
         self._witnesses = tuple(witnesses)
         self._transport = transport or HttpTransport()
         self._max_age, self._max_entries, self._poll = max_age, max_entries, poll
@@ -57,10 +63,15 @@ class PeriodicCheckpointer:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._writer_lock is not None and not self._thread.is_alive():
+            self._writer_lock.close()
 
     def run_once(self) -> None:
         """One check (also what the thread runs); a checkpoint commits on its own."""
-        with unit_of_work(self._sessions) as session:
+        with (
+            self._writer_lock.hold() if self._writer_lock else nullcontext(),
+            unit_of_work(self._sessions) as session,
+        ):
             checkpoint_if_due(
                 session,
                 signer=self._signer,

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated
 
@@ -31,6 +31,7 @@ from safeshare.auth.permissions import Actor, Permission, roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.db.base import utcnow
 from safeshare.errors import PermissionDeniedError
+from safeshare.runtime import Runtime
 from safeshare.web.concurrency import in_database_thread, slots
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -175,8 +176,13 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         found = auth_service.bearer_principal(db, token=token.strip())
-        request.state.token_scope = found[1] if found is not None else ""
-        return found[0] if found is not None else None
+        if found is None:
+            request.state.token_scope = ""
+            return None
+        request.state.token_scope = found.scope
+        if found.use_to_note is not None:
+            _note_token_use(request, found.token_id, found.use_to_note)
+        return found.actor
     user_id = request.session.get("uid")
     epoch = request.session.get("epoch")
     if not isinstance(user_id, int) or not isinstance(epoch, int):
@@ -196,6 +202,19 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
         request.session.pop("epoch", None)
         return None
     return principal
+
+
+def _note_token_use(request: Request, token_id: int, at: datetime) -> None:
+    """Record a token's use in the next group commit, and wait until it is on record.
+
+    Not in the request's own transaction: on SQLite that write took the write lock outside
+    the group commits' queue (`db.writer_lock`) and slept in SQLite's busy handler behind
+    the other workers' group commits, up to seconds for each request whose token's use was
+    due (after a quiet minute, every request at the start of a burst).
+    """
+    runtime: Runtime = request.app.state.runtime
+    note = partial(auth_service.note_token_use, token_id=token_id, at=at)
+    runtime.group_commit.submit(note).result()
 
 
 # Refresh the last-seen time at most this often, so the cookie is not rewritten on every hit.

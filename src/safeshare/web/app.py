@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from safeshare import __version__
 from safeshare.config import Settings, get_settings
+from safeshare.db.writer_lock import WriterLock
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger.periodic import PeriodicCheckpointer
 from safeshare.ledger.startup import ensure_signer
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             origin=settings.ledger_origin,
             witnesses=witness_endpoints(settings),
             transport=HttpTransport(timeout=settings.ledger_witness_timeout_seconds),
+            writer_lock=WriterLock(runtime.engine),
         ).start()
         retention_job = PeriodicRetention(runtime.sessions, settings).start()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -14,7 +15,9 @@ import rfc8785
 from sqlalchemy.orm import Session
 
 from safeshare import events
+from safeshare.db import migrate
 from safeshare.db.session import make_engine, make_session_factory, unit_of_work
+from safeshare.db.writer_lock import WriterLock
 from safeshare.events import DomainEvent
 from safeshare.ledger import merkle, offline, service
 from safeshare.ledger.appender import Appender
@@ -216,6 +219,37 @@ def test_periodic_checkpointer(fresh_url: str, signer: Ed25519NoteSigner) -> Non
     checkpointer.stop()
     engine.dispose()
     assert latest is not None and latest.tree_size == 3
+
+
+def test_the_periodic_checkpointer_queues_with_the_group_commits_on_sqlite(
+    tmp_path: Path, signer: Ed25519NoteSigner
+) -> None:
+    """It takes the writer lock the group commits queue on, rather than sleeping in SQLite's
+    busy handler, where back-to-back group commits of other workers could starve it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    with unit_of_work(sessions) as session:
+        _fill(session, 3)
+    checkpointer = PeriodicCheckpointer(
+        sessions, signer=signer, origin=ORIGIN, writer_lock=WriterLock(engine)
+    )
+    another_worker = WriterLock(engine)
+    done = threading.Event()
+    try:
+        with another_worker.hold():
+            runner = threading.Thread(target=lambda: (checkpointer.run_once(), done.set()))
+            runner.start()
+            assert not done.wait(0.5)  # waits for the lock, not in SQLite
+        assert done.wait(10)
+        runner.join(10)
+        with sessions() as session:
+            latest = service.latest_checkpoint(session)
+        assert latest is not None and latest.tree_size == 3
+    finally:
+        another_worker.close()
+        checkpointer.stop()
+        engine.dispose()
 
 
 def test_appender_reports_failures_per_batch(fresh_url: str) -> None:
