@@ -5,7 +5,7 @@ bearer token and a real report, and runs wrk at 1, 16, 64 and 256 connections (3
 default). The same load goes to a bare FastAPI endpoint in the same run, as the reference for
 what this machine can do at all. Prints req/s, p50/p99 latency, error counts (socket errors,
 timeouts and non-2xx answers) and the server's CPU time per request (which holds up on a
-busy machine).
+busy machine), with PostgreSQL's own CPU time per request beside it for that back end.
 
 Needs wrk (Debian package): `apt-get install -y wrk`.
 
@@ -75,11 +75,26 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by this machine's PostgreSQL processes (its server and the
+    service's pooled connections' backends, which live as long as a run)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or (entry / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def wrk(
     url: str, *, token: str, connections: int, seconds: int, pid: int, report_ref: str = ""
 ) -> dict[str, float]:
     """One wrk run; its figures (latencies in ms, server CPU ms per request)."""
-    cpu_before = cpu_seconds(pid)
+    cpu_before, postgres_before = cpu_seconds(pid), postgres_cpu_seconds()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % {"body": json.dumps(decision_body(report_ref)), "token": token})
     try:
@@ -106,6 +121,7 @@ def wrk(
     result = json.loads(line.removeprefix("RESULT "))
     return {
         "cpu_ms": 1000 * (cpu_seconds(pid) - cpu_before) / max(1, result["requests"]),
+        "pg_ms": 1000 * (postgres_cpu_seconds() - postgres_before) / max(1, result["requests"]),
         "rps": result["requests"] / result["seconds"],
         "p50": result["p50"] / 1000,
         "p99": result["p99"] / 1000,
@@ -176,6 +192,7 @@ def row(name: str, connections: int, figures: dict[str, float]) -> str:
     return (
         f"{name:<22} {connections:>5} {figures['rps']:>9.0f} {figures['p50']:>8.1f} "
         f"{figures['p99']:>8.1f} {figures['errors']:>7.0f} {figures['cpu_ms']:>7.2f}"
+        f" {figures['pg_ms'] if name.startswith('postgres') else 0:>7.2f}"
     )
 
 
@@ -218,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                     connections=connections,
                     seconds=args.duration,
                 )
-    heading = ("target", "conns", "req/s", "p50 ms", "p99 ms", "errors", "cpu ms")
-    print("{:<22} {:>5} {:>9} {:>8} {:>8} {:>7} {:>7}".format(*heading))
+    heading = ("target", "conns", "req/s", "p50 ms", "p99 ms", "errors", "cpu ms", "pg ms")
+    print("{:<22} {:>5} {:>9} {:>8} {:>8} {:>7} {:>7} {:>7}".format(*heading))
     print("\n".join(rows))
     return 0
 
