@@ -117,6 +117,38 @@ def test_a_tokens_use_is_written_by_the_group_commit_not_the_request(
         assert row is not None and row.last_used_at is not None
 
 
+def test_a_decisions_own_reads_run_without_a_transaction_and_other_routes_keep_theirs(
+    anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
+) -> None:
+    """The decision route writes nothing in its own session (its decision goes to the group
+    commit), so its reads skip BEGIN and COMMIT; a connection goes back to the pool as it
+    came, so the next route's work is a transaction again."""
+    reference = _report(web_runtime)
+    levels: dict[str, set[str | None]] = {}
+    driver_autocommit: dict[str, set[bool]] = {}
+
+    def note(conn: Any, _cursor: object, statement: str, *_args: object) -> None:
+        if threading.current_thread().name.startswith("safeshare-db"):
+            route = "decision" if phase == "decision" else "regimes"
+            levels.setdefault(route, set()).add(conn.get_execution_options().get("isolation_level"))
+            dbapi = conn.connection.dbapi_connection
+            driver_autocommit.setdefault(route, set()).add(
+                getattr(dbapi, "autocommit", False) is True
+                or getattr(dbapi, "isolation_level", "") is None
+            )
+
+    event.listen(web_runtime.engine, "before_cursor_execute", note)
+    try:
+        phase = "decision"
+        assert _post(anon, api_tokens, _body(reference)).status_code == 201
+        phase = "regimes"
+        assert anon.get("/api/v1/regimes", headers=_auth(api_tokens, Role.officer)).is_success
+    finally:
+        event.remove(web_runtime.engine, "before_cursor_execute", note)
+    assert levels["decision"] == {"AUTOCOMMIT"} and driver_autocommit["decision"] == {True}
+    assert "AUTOCOMMIT" not in levels["regimes"] and driver_autocommit["regimes"] == {False}
+
+
 def test_a_decision_costs_a_few_statements(
     anon: TestClient, api_tokens: dict[Role, str], web_runtime: Runtime
 ) -> None:

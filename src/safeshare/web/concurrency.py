@@ -34,6 +34,7 @@ from safeshare.runtime import Runtime
 
 T = TypeVar("T")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Slots:
@@ -74,6 +75,20 @@ async def in_database_thread(request: Request, func: Callable[..., T], /, *args:
             except asyncio.CancelledError:
                 continue  # anyio delivers a scope's cancellation again and again
         raise
+
+
+_READ_ONLY = "__safeshare_read_only__"
+
+
+def read_only(endpoint: F) -> F:
+    """Declare that a route writes nothing in its request's own session (its writes, if
+    any, go to the group commit): its reads then run without a transaction."""
+    setattr(endpoint, _READ_ONLY, True)
+    return endpoint
+
+
+def is_read_only(endpoint: object) -> bool:
+    return getattr(endpoint, _READ_ONLY, False) is True
 
 
 async def read_then_group_commit(

@@ -48,7 +48,7 @@ from safeshare.policy.schemas import (
 )
 from safeshare.reporting.errors import ReportNotFoundError
 from safeshare.web.access import SIGNED_IN, DbSession, StepUp, require
-from safeshare.web.concurrency import read_then_group_commit
+from safeshare.web.concurrency import read_only, read_then_group_commit
 from safeshare.web.formatters import parse_clock
 from safeshare.web.forms import FormErrors, form_values, validate_form
 from safeshare.web.navigation import NavItem
@@ -127,6 +127,7 @@ def _pages(path: str, page: int, has_next: bool, **filters: str | None) -> dict[
 
 
 @router.post("/api/v1/decisions", status_code=201, responses=problems(404))
+@read_only
 async def api_create_decision(
     request: Request,
     share_request: RecordShareRequest,
