@@ -76,8 +76,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def postgres_cpu_seconds() -> float:
-    """CPU time used so far by this machine's PostgreSQL processes (its server and the
-    service's pooled connections' backends, which live as long as a run)."""
+    """CPU time used so far by this machine's PostgreSQL processes: its server and the
+    service's pooled connections' backends, which live as long as a run (on a machine whose
+    database serves others too, their work counts as well)."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         try:
@@ -192,7 +193,7 @@ def row(name: str, connections: int, figures: dict[str, float]) -> str:
     return (
         f"{name:<22} {connections:>5} {figures['rps']:>9.0f} {figures['p50']:>8.1f} "
         f"{figures['p99']:>8.1f} {figures['errors']:>7.0f} {figures['cpu_ms']:>7.2f}"
-        f" {figures['pg_ms'] if name.startswith('postgres') else 0:>7.2f}"
+        + (f" {figures['pg_ms']:>7.2f}" if name.startswith("postgres") else f" {'-':>7}")
     )
 
 

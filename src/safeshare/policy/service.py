@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import rfc8785
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -626,13 +626,18 @@ def decide_review(
 
 def active_assignment(session: Session, *, force: str | None = None) -> RegimeAssignment | None:
     """The latest regime change for the force, or None if an admin never set one."""
-    query = (
-        select(RegimeAssignment)
-        .where(RegimeAssignment.force == _force(force))
-        .order_by(RegimeAssignment.set_at.desc(), RegimeAssignment.id.desc())
+    return session.scalars(_latest_assignment(RegimeAssignment), {"force": _force(force)}).first()
+
+
+def _latest_assignment(*columns: Any) -> Select[Any]:
+    """`columns` of the force's (bound as `force`) latest regime change."""
+    assignments = RegimeAssignment.__table__.c
+    return (
+        select(*columns)
+        .where(assignments.force == bindparam("force"))
+        .order_by(assignments.set_at.desc(), assignments.id.desc())
         .limit(1)
     )
-    return session.scalars(query).first()
 
 
 def get_active_regime(session: Session, *, force: str | None = None) -> str:
@@ -649,14 +654,8 @@ def get_active_regime(session: Session, *, force: str | None = None) -> str:
     return cache[force]
 
 
-# `active_assignment`'s regime alone, as every group commit asks for it.
-_ASSIGNMENTS = RegimeAssignment.__table__.c
-_ACTIVE_REGIME = (
-    select(_ASSIGNMENTS.regime)
-    .where(_ASSIGNMENTS.force == bindparam("force"))
-    .order_by(_ASSIGNMENTS.set_at.desc(), _ASSIGNMENTS.id.desc())
-    .limit(1)
-)
+# `active_assignment`'s regime alone, built once: every group commit asks for it.
+_ACTIVE_REGIME = _latest_assignment(RegimeAssignment.__table__.c.regime)
 
 
 def set_active_regime(

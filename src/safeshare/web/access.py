@@ -10,9 +10,12 @@ Unsafe-method page requests are CSRF-checked here, so no form post can skip it.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated
@@ -30,9 +33,11 @@ from safeshare.auth.models import User
 from safeshare.auth.permissions import Actor, Permission, roles_with
 from safeshare.auth.roles import ALL_ROLES, Role
 from safeshare.db.base import utcnow
+from safeshare.db.group_commit import GroupCommitter
 from safeshare.errors import PermissionDeniedError
-from safeshare.runtime import Runtime
-from safeshare.web.concurrency import in_database_thread, is_read_only, slots
+from safeshare.web.concurrency import in_database_thread, is_read_only, refuse_writes, slots
+
+log = logging.getLogger(__name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -166,7 +171,10 @@ async def check_csrf(request: Request) -> None:
 def _connect_and_resolve(request: Request, db: Session) -> Actor | None:
     """The request's connection (taken here, off the event loop) and who is asking."""
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
-    db.connection(execution_options=_AUTOCOMMIT if is_read_only(endpoint) else None)
+    if is_read_only(endpoint):
+        refuse_writes(db.connection(execution_options=_AUTOCOMMIT))
+    else:
+        db.connection()
     return _principal_from_request(request, db)
 
 
@@ -212,16 +220,51 @@ def _principal_from_request(request: Request, db: Session) -> Actor | None:
 
 
 def _note_token_use(request: Request, token_id: int, at: datetime) -> None:
-    """Record a token's use in the next group commit, and wait until it is on record.
+    notes: TokenUseNotes = request.app.state.token_uses
+    notes.note(token_id, at)
+
+
+class TokenUseNotes:
+    """Records API tokens' last-used times in the group commit, without making anyone wait.
 
     Not in the request's own transaction: on SQLite that write took the write lock outside
     the group commits' queue (`db.writer_lock`) and slept in SQLite's busy handler behind
     the other workers' group commits, up to seconds for each request whose token's use was
-    due (after a quiet minute, every request at the start of a burst).
+    due (after a quiet minute, every request at the start of a burst). Nor does the request
+    wait for it: a sign-in check must not hang on, or fail with, an unrelated batch. The
+    time is a hint for whoever reviews tokens, so one lost in a crash costs nothing; each
+    token's use is queued once per `TOKEN_USE_RESOLUTION` per process, not by every request
+    that read the old time before the first note committed.
     """
-    runtime: Runtime = request.app.state.runtime
-    note = partial(auth_service.note_token_use, token_id=token_id, at=at)
-    runtime.group_commit.submit(note).result()
+
+    _MAX_REMEMBERED = 10_000
+
+    def __init__(self, group_commit: GroupCommitter) -> None:
+        self._group_commit = group_commit
+        self._noted: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+
+    def note(self, token_id: int, at: datetime) -> None:
+        with self._lock:
+            last = self._noted.get(token_id)
+            if last is not None and at - last < auth_service.TOKEN_USE_RESOLUTION:
+                return
+            if len(self._noted) >= self._MAX_REMEMBERED:
+                self._noted.clear()  # a bound, not an eviction policy
+            self._noted[token_id] = at
+        record = partial(auth_service.note_token_use, token_id=token_id, at=at)
+        self._group_commit.submit(record).add_done_callback(
+            partial(self._forget_if_failed, token_id, at)
+        )
+
+    def _forget_if_failed(self, token_id: int, at: datetime, future: Future[None]) -> None:
+        error = future.exception()
+        if error is None:
+            return
+        log.warning("token use not recorded: %s", type(error).__name__)  # never the message
+        with self._lock:
+            if self._noted.get(token_id) == at:
+                del self._noted[token_id]  # the next request tries again
 
 
 # Refresh the last-seen time at most this often, so the cookie is not rewritten on every hit.

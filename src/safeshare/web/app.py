@@ -22,7 +22,7 @@ from safeshare.retention.periodic import PeriodicRetention
 from safeshare.runtime import Runtime
 from safeshare.subscriptions import subscribe_all
 from safeshare.web import formatters, navigation
-from safeshare.web.access import bounded_integers
+from safeshare.web.access import TokenUseNotes, bounded_integers
 from safeshare.web.concurrency import Slots
 from safeshare.web.errors import UnexpectedErrorMiddleware, register_error_handlers
 from safeshare.web.middleware import (
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.slots = Slots(settings)
+    app.state.token_uses = TokenUseNotes(runtime.group_commit)
     app.state.templates = build_templates()
     formatters.register(app.state.templates.env, settings.zone)
     app.state.oidc_client = build_client(settings.oidc) if settings.oidc.enabled else None

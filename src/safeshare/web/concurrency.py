@@ -7,10 +7,11 @@ the blocked loop could give back, so the whole service stopped for the 30 s pool
 
 - Database slots: a request first takes one of `db_pool_size` slots, waiting asynchronously
   (holding no thread), and only then its connection, in a worker thread. The pool has a
-  connection for every slot, so nothing ever waits for a connection; and the slot holders
-  have their own threads, one per slot (`in_database_thread`), so nothing waits for a
-  thread either, and a hop costs a plain executor hand-off rather than anyio's machinery
-  (its limiter and cancel scopes were a tenth of a decision's CPU).
+  connection for every slot, so nothing ever waits for a connection. The hot paths' slot
+  holders (sign-in check, commit, the decision's read) have their own threads, one per
+  slot (`in_database_thread`), so they never wait for a thread, and a hop costs a plain
+  executor hand-off rather than anyio's machinery (its limiter and cancel scopes were a
+  tenth of a decision's CPU). Unlike anyio's, these threads do not copy context variables.
 - Hashing slots: argon2 checks (sign-in, anonymous passphrases) run in worker threads, at most
   `password_hash_concurrency` at once; requests beyond that wait for a slot before they take a
   database slot, so a flood of sign-ins cannot take every connection.
@@ -26,6 +27,7 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from safeshare.config import Settings
@@ -41,11 +43,22 @@ class Slots:
     """The process's limiters (created with the app, shared by its requests)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.database = asyncio.Semaphore(settings.db_pool_size)
+        self._pool_size = settings.db_pool_size
+        self._database: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self.database_threads = ThreadPoolExecutor(
             settings.db_pool_size, thread_name_prefix="safeshare-db"
         )
         self.hashing = anyio.CapacityLimiter(settings.password_hash_concurrency)
+
+    @property
+    def database(self) -> asyncio.Semaphore:
+        """The database slots: a plain semaphore (cheaper than anyio's limiter), one per
+        event loop, as an asyncio semaphore belongs to the loop it first made wait (a
+        worker has one loop; tests start a new one per client)."""
+        loop = asyncio.get_running_loop()
+        if self._database is None or self._database[0] is not loop:
+            self._database = (loop, asyncio.Semaphore(self._pool_size))
+        return self._database[1]
 
 
 def slots(request: Request) -> Slots:
@@ -69,11 +82,12 @@ async def in_database_thread(request: Request, func: Callable[..., T], /, *args:
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:
-        while not future.done():
-            try:
-                await asyncio.wait([future])
-            except asyncio.CancelledError:
-                continue  # anyio delivers a scope's cancellation again and again
+        # Shielded from anyio, which would deliver its scope's cancellation again on every
+        # turn of the loop, and this wait would spin.
+        with anyio.CancelScope(shield=True):
+            await asyncio.wait([future])
+        if not future.cancelled():
+            future.exception()  # retrieved: else asyncio logs it, message (and SQL) and all
         raise
 
 
@@ -91,6 +105,21 @@ def is_read_only(endpoint: object) -> bool:
     return getattr(endpoint, _READ_ONLY, False) is True
 
 
+class ReadOnlyRouteWroteError(RuntimeError):
+    """A route declared `read_only` wrote in its own session: a bug, refused before it runs
+    (without a transaction, its writes would be committed one statement at a time)."""
+
+
+def refuse_writes(connection: Connection) -> None:
+    """Make `connection` (a read-only route's) refuse every statement but a SELECT."""
+
+    def check(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip()[:6].upper() != "SELECT":
+            raise ReadOnlyRouteWroteError("a read-only route tried to write")
+
+    event.listen(connection, "before_cursor_execute", check)
+
+
 async def read_then_group_commit(
     request: Request,
     db: Session,
@@ -102,8 +131,8 @@ async def read_then_group_commit(
     function returns, once the batch is committed.
 
     Only the writing is serialised, so requests do their reading side by side. The request's
-    transaction is committed before the write is queued: the committer must never wait for
-    a lock the request holds (on SQLite, the write lock a token's last-used time takes).
+    transaction is ended before the write is queued, and its connection is back in the pool
+    (or idle) while it waits: the committer must never wait for what the request holds.
     """
 
     def read_and_commit() -> R:
