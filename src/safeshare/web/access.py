@@ -258,7 +258,7 @@ class TokenUseNotes:
         )
 
     def _forget_if_failed(self, token_id: int, at: datetime, future: Future[None]) -> None:
-        error = future.exception()
+        error = None if future.cancelled() else future.exception()
         if error is None:
             return
         log.warning("token use not recorded: %s", type(error).__name__)  # never the message
