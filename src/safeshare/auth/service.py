@@ -318,8 +318,6 @@ class _TokenTimes(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def expires_at(self) -> datetime | None: ...
-    @property
-    def last_used_at(self) -> datetime | None: ...
 
 
 def token_expiry(row: _TokenTimes) -> datetime:
@@ -327,9 +325,9 @@ def token_expiry(row: _TokenTimes) -> datetime:
     return row.expires_at or row.created_at + TOKEN_LIFETIME
 
 
-def _use_to_record(row: _TokenTimes, now: datetime) -> bool:
-    """Whether this use moves the token's last-used time (kept to `TOKEN_USE_RESOLUTION`)."""
-    return row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION
+def token_use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use at `now` moves a last-used time (kept to `TOKEN_USE_RESOLUTION`)."""
+    return last_used_at is None or now - last_used_at >= TOKEN_USE_RESOLUTION
 
 
 def user_for_token(session: Session, *, token: str) -> User | None:
@@ -348,7 +346,7 @@ def live_token(session: Session, *, token: str) -> ApiToken | None:
     now = utcnow()
     if row is None or not row.user.is_active or token_expiry(row) <= now:
         return None
-    if _use_to_record(row, now):
+    if token_use_due(row.last_used_at, now):
         row.last_used_at = now
     return row
 
@@ -423,7 +421,7 @@ def bearer_principal(session: Session, *, token: str) -> Bearer | None:
         actor=Actor(**(user | {"role": Role(row.role)})),
         scope=row.scope,
         token_id=row.id,
-        use_to_note=now if _use_to_record(row, now) else None,
+        use_to_note=now if token_use_due(row.last_used_at, now) else None,
     )
 
 

@@ -246,8 +246,7 @@ class TokenUseNotes:
 
     def note(self, token_id: int, at: datetime) -> None:
         with self._lock:
-            last = self._noted.get(token_id)
-            if last is not None and at - last < auth_service.TOKEN_USE_RESOLUTION:
+            if not auth_service.token_use_due(self._noted.get(token_id), at):
                 return
             if len(self._noted) >= self._MAX_REMEMBERED:
                 self._noted.clear()  # a bound, not an eviction policy
